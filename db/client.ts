@@ -1,0 +1,174 @@
+import fs from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import type { PGlite } from "@electric-sql/pglite";
+import type { Pool } from "pg";
+import type { ExtractTablesWithRelations } from "drizzle-orm";
+import type { PgDatabase, PgQueryResultHKT, PgTransaction } from "drizzle-orm/pg-core";
+import * as schema from "./schema";
+
+export type Schema = typeof schema;
+export type Db = PgDatabase<PgQueryResultHKT, Schema>;
+export type Tx = PgTransaction<PgQueryResultHKT, Schema, ExtractTablesWithRelations<Schema>>;
+/** Anything a query can run on: the database or an open transaction. */
+export type Queryable = Db | Tx;
+
+export type DatabaseKind = "pglite" | "postgres";
+
+export interface OpenDatabase {
+  kind: DatabaseKind;
+  db: Db;
+  /** The node-postgres pool, when kind is postgres (LISTEN/NOTIFY needs raw connections). */
+  pool?: Pool;
+  close(): Promise<void>;
+}
+
+export interface DatabaseSettings {
+  /** PostgreSQL connection string; the embedded database is used when absent. */
+  url?: string;
+  /** Folder of the embedded database and of generated secrets. */
+  dataDir: string;
+}
+
+export function databaseSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): DatabaseSettings {
+  return {
+    url: env.DATABASE_URL || undefined,
+    dataDir: path.resolve(env.PORTICO_DATA_DIR || ".data"),
+  };
+}
+
+const migrationsFolder = path.join(path.dirname(fileURLToPath(import.meta.url)), "migrations");
+
+export class DataDirLockedError extends Error {
+  constructor(dataDir: string, pid: number) {
+    super(
+      `The embedded database in ${dataDir} is in use by another Portico process (pid ${pid}). ` +
+        `Stop that process first, or give this one its own PORTICO_DATA_DIR, or use PostgreSQL through DATABASE_URL.`,
+    );
+    this.name = "DataDirLockedError";
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/** Takes the data directory for this process, or refuses when a live process holds it. */
+function lockDataDir(dataDir: string): () => void {
+  fs.mkdirSync(dataDir, { recursive: true });
+  const lockFile = path.join(dataDir, "pglite.lock");
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      fs.writeFileSync(lockFile, String(process.pid), { flag: "wx" });
+      return () => {
+        try {
+          if (fs.readFileSync(lockFile, "utf8") === String(process.pid)) fs.unlinkSync(lockFile);
+        } catch {
+          // Already gone: nothing to release.
+        }
+      };
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+      const holder = Number(fs.readFileSync(lockFile, "utf8"));
+      if (holder === process.pid) return () => {};
+      if (holder && isAlive(holder)) throw new DataDirLockedError(dataDir, holder);
+      fs.unlinkSync(lockFile); // left behind by a process that died
+    }
+  }
+  throw new Error(`Could not lock ${dataDir}`);
+}
+
+/** Opens PGlite; in memory when dataDir is undefined. */
+export async function openPglite(dataDir?: string): Promise<OpenDatabase> {
+  const release = dataDir ? lockDataDir(dataDir) : () => {};
+  try {
+    const { PGlite } = await import("@electric-sql/pglite");
+    const { drizzle } = await import("drizzle-orm/pglite");
+    const client: PGlite = dataDir ? await PGlite.create(path.join(dataDir, "pglite")) : await PGlite.create();
+    const db = drizzle(client, { schema }) as unknown as Db;
+    return {
+      kind: "pglite",
+      db,
+      async close() {
+        await client.close();
+        release();
+      },
+    };
+  } catch (error) {
+    release();
+    throw error;
+  }
+}
+
+export async function openPostgres(url: string, max = 10): Promise<OpenDatabase> {
+  const { default: pg } = await import("pg");
+  const { drizzle } = await import("drizzle-orm/node-postgres");
+  const pool = new pg.Pool({ connectionString: url, max });
+  // An idle connection that the server drops must not take the process down; the pool replaces it.
+  pool.on("error", (error) => console.error(`PostgreSQL connection lost: ${error.message}`));
+  const db = drizzle(pool, { schema }) as unknown as Db;
+  return { kind: "postgres", db, pool, close: () => pool.end() };
+}
+
+export function openDatabase(settings: DatabaseSettings): Promise<OpenDatabase> {
+  return settings.url ? openPostgres(settings.url) : openPglite(settings.dataDir);
+}
+
+/** Applies the committed drizzle-kit migrations; the same files serve both drivers. */
+export async function migrateDatabase(open: OpenDatabase): Promise<void> {
+  if (open.kind === "pglite") {
+    const { migrate } = await import("drizzle-orm/pglite/migrator");
+    await migrate(open.db as never, { migrationsFolder });
+  } else {
+    const { migrate } = await import("drizzle-orm/node-postgres/migrator");
+    await migrate(open.db as never, { migrationsFolder });
+  }
+}
+
+// One database per process, shared by the portal's bundled code and the server entry,
+// which load this module separately: hence globalThis.
+interface ProcessDatabase {
+  open?: Promise<OpenDatabase>;
+}
+const processDatabase: ProcessDatabase = ((globalThis as Record<string, unknown>).__porticoDatabase ??=
+  {}) as ProcessDatabase;
+
+/** Makes `open` the database of this process (scripts and tests). */
+export function installDatabase(open: OpenDatabase): void {
+  processDatabase.open = Promise.resolve(open);
+}
+
+/** The database of this process, opened on first use from the environment. */
+export function getOpenDatabase(): Promise<OpenDatabase> {
+  if (!processDatabase.open) {
+    processDatabase.open = openDatabase(databaseSettingsFromEnv());
+    processDatabase.open.catch(() => {
+      processDatabase.open = undefined;
+    });
+  }
+  return processDatabase.open;
+}
+
+export async function getDb(): Promise<Db> {
+  return (await getOpenDatabase()).db;
+}
+
+/** Closes the process database, if one was opened. */
+export async function closeDatabase(): Promise<void> {
+  const open = processDatabase.open;
+  processDatabase.open = undefined;
+  if (open) await (await open).close();
+}
+
+/** True for a PostgreSQL unique_violation, however the driver wraps it. */
+export function isUniqueViolation(error: unknown, constraint?: string): boolean {
+  for (let e = error as { code?: string; constraint?: string; cause?: unknown } | undefined; e; e = e.cause as typeof e) {
+    if (e.code === "23505") return constraint === undefined || e.constraint === constraint;
+  }
+  return false;
+}

@@ -1,0 +1,268 @@
+import { sql } from "drizzle-orm";
+import {
+  bigint,
+  bigserial,
+  boolean,
+  index,
+  integer,
+  jsonb,
+  pgEnum,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from "drizzle-orm/pg-core";
+
+const createdAt = () => timestamp("created_at", { withTimezone: true }).notNull().defaultNow();
+const at = (name: string) => timestamp(name, { withTimezone: true });
+
+export const profileEnum = pgEnum("profile", ["portal", "manager", "admin"]);
+export const roleEnum = pgEnum("member_role", ["owner", "api-developer", "client-developer", "viewer"]);
+export const apiVersionStatusEnum = pgEnum("api_version_status", ["Created", "Published", "Retired"]);
+export const planVersionStatusEnum = pgEnum("plan_version_status", ["Created", "Locked"]);
+export const contractStatusEnum = pgEnum("contract_status", [
+  "AwaitingApproval",
+  "Active",
+  "Rejected",
+  "Withdrawn",
+  "Broken",
+]);
+
+export const users = pgTable("users", {
+  id: uuid("id").primaryKey().defaultRandom(),
+  email: text("email").notNull().unique(),
+  name: text("name").notNull(),
+  passwordHash: text("password_hash").notNull(),
+  profile: profileEnum("profile").notNull().default("portal"),
+  disabled: boolean("disabled").notNull().default(false),
+  createdAt: createdAt(),
+});
+
+export const organizations = pgTable("organizations", {
+  id: uuid("id").primaryKey().defaultRandom(),
+  slug: text("slug").notNull().unique(),
+  name: text("name").notNull(),
+  description: text("description").notNull().default(""),
+  createdAt: createdAt(),
+});
+
+export const memberships = pgTable(
+  "memberships",
+  {
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    orgId: uuid("org_id")
+      .notNull()
+      .references(() => organizations.id, { onDelete: "cascade" }),
+    role: roleEnum("role").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.orgId] }), index("memberships_org_idx").on(t.orgId)],
+);
+
+export const apis = pgTable(
+  "apis",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    orgId: uuid("org_id")
+      .notNull()
+      .references(() => organizations.id, { onDelete: "cascade" }),
+    slug: text("slug").notNull(),
+    name: text("name").notNull(),
+    description: text("description").notNull().default(""),
+    tags: text("tags").array().notNull().default(sql`'{}'::text[]`),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("apis_org_slug_idx").on(t.orgId, t.slug)],
+);
+
+export const apiVersions = pgTable(
+  "api_versions",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    apiId: uuid("api_id")
+      .notNull()
+      .references(() => apis.id, { onDelete: "cascade" }),
+    version: text("version").notNull(),
+    status: apiVersionStatusEnum("status").notNull().default("Created"),
+    endpoint: text("endpoint"),
+    isPublic: boolean("is_public").notNull().default(false),
+    docs: text("docs").notNull().default(""),
+    openapi: text("openapi"),
+    publishedAt: at("published_at"),
+    retiredAt: at("retired_at"),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("api_versions_api_version_idx").on(t.apiId, t.version)],
+);
+
+export const plans = pgTable(
+  "plans",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    orgId: uuid("org_id")
+      .notNull()
+      .references(() => organizations.id, { onDelete: "cascade" }),
+    slug: text("slug").notNull(),
+    name: text("name").notNull(),
+    description: text("description").notNull().default(""),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("plans_org_slug_idx").on(t.orgId, t.slug)],
+);
+
+/** A policy of a plan version, applied in order by the gateway. */
+export type Policy =
+  | { type: "rate-limit"; limit: number; period: "second" | "minute" | "hour" }
+  | { type: "quota"; limit: number; period: "day" | "month" };
+
+export const planVersions = pgTable(
+  "plan_versions",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    planId: uuid("plan_id")
+      .notNull()
+      .references(() => plans.id, { onDelete: "cascade" }),
+    version: text("version").notNull(),
+    status: planVersionStatusEnum("status").notNull().default("Created"),
+    policies: jsonb("policies").$type<Policy[]>().notNull().default([]),
+    lockedAt: at("locked_at"),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("plan_versions_plan_version_idx").on(t.planId, t.version)],
+);
+
+export const apiPlans = pgTable(
+  "api_plans",
+  {
+    apiVersionId: uuid("api_version_id")
+      .notNull()
+      .references(() => apiVersions.id, { onDelete: "cascade" }),
+    // A plan version that an API offers cannot disappear under it.
+    planVersionId: uuid("plan_version_id")
+      .notNull()
+      .references(() => planVersions.id, { onDelete: "restrict" }),
+    requiresApproval: boolean("requires_approval").notNull().default(false),
+  },
+  (t) => [primaryKey({ columns: [t.apiVersionId, t.planVersionId] }), index("api_plans_plan_idx").on(t.planVersionId)],
+);
+
+export const clients = pgTable(
+  "clients",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    orgId: uuid("org_id")
+      .notNull()
+      .references(() => organizations.id, { onDelete: "cascade" }),
+    slug: text("slug").notNull(),
+    name: text("name").notNull(),
+    description: text("description").notNull().default(""),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("clients_org_slug_idx").on(t.orgId, t.slug)],
+);
+
+export const clientVersions = pgTable(
+  "client_versions",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    clientId: uuid("client_id")
+      .notNull()
+      .references(() => clients.id, { onDelete: "cascade" }),
+    version: text("version").notNull(),
+    apiKey: text("api_key").notNull().unique(),
+    apiKeyCreatedAt: at("api_key_created_at").notNull().defaultNow(),
+    apiKeyLastUsedAt: at("api_key_last_used_at"),
+    // The key replaced by the last rotation, accepted until previousApiKeyExpiresAt.
+    previousApiKey: text("previous_api_key").unique(),
+    previousApiKeyExpiresAt: at("previous_api_key_expires_at"),
+    previousApiKeyLastUsedAt: at("previous_api_key_last_used_at"),
+    retiredAt: at("retired_at"),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("client_versions_client_version_idx").on(t.clientId, t.version)],
+);
+
+export const contracts = pgTable(
+  "contracts",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    clientVersionId: uuid("client_version_id")
+      .notNull()
+      .references(() => clientVersions.id, { onDelete: "cascade" }),
+    apiVersionId: uuid("api_version_id")
+      .notNull()
+      .references(() => apiVersions.id, { onDelete: "cascade" }),
+    planVersionId: uuid("plan_version_id")
+      .notNull()
+      .references(() => planVersions.id, { onDelete: "restrict" }),
+    status: contractStatusEnum("status").notNull(),
+    createdById: uuid("created_by_id").references(() => users.id, { onDelete: "set null" }),
+    createdAt: createdAt(),
+    decidedById: uuid("decided_by_id").references(() => users.id, { onDelete: "set null" }),
+    decidedAt: at("decided_at"),
+    reason: text("reason"),
+    endedById: uuid("ended_by_id").references(() => users.id, { onDelete: "set null" }),
+    endedAt: at("ended_at"),
+  },
+  (t) => [
+    // One live contract per client version and API version, whatever the plan.
+    uniqueIndex("contracts_live_idx")
+      .on(t.clientVersionId, t.apiVersionId)
+      .where(sql`${t.status} in ('AwaitingApproval', 'Active')`),
+    index("contracts_api_version_idx").on(t.apiVersionId, t.status),
+    index("contracts_client_version_idx").on(t.clientVersionId, t.status),
+  ],
+);
+
+export const auditEvents = pgTable(
+  "audit_events",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    actorId: uuid("actor_id").references(() => users.id, { onDelete: "set null" }),
+    orgId: uuid("org_id").references(() => organizations.id, { onDelete: "cascade" }),
+    action: text("action").notNull(),
+    entityType: text("entity_type").notNull(),
+    entityId: text("entity_id").notNull(),
+    at: timestamp("at", { withTimezone: true }).notNull().defaultNow(),
+    details: jsonb("details").$type<Record<string, unknown>>().notNull().default({}),
+  },
+  (t) => [index("audit_events_entity_idx").on(t.entityType, t.entityId, t.at), index("audit_events_org_idx").on(t.orgId, t.at)],
+);
+
+export const notifications = pgTable(
+  "notifications",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    recipientId: uuid("recipient_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    kind: text("kind").notNull(),
+    text: text("text").notNull(),
+    link: text("link"),
+    read: boolean("read").notNull().default(false),
+    createdAt: createdAt(),
+  },
+  (t) => [index("notifications_recipient_idx").on(t.recipientId, t.read, t.createdAt)],
+);
+
+/** Gateway traffic per contract and minute, written in batches by the gateway. */
+export const contractUsage = pgTable(
+  "contract_usage",
+  {
+    contractId: uuid("contract_id")
+      .notNull()
+      .references(() => contracts.id, { onDelete: "cascade" }),
+    minute: timestamp("minute", { withTimezone: true }).notNull(),
+    requests: integer("requests").notNull().default(0),
+    status2xx: integer("status_2xx").notNull().default(0),
+    status3xx: integer("status_3xx").notNull().default(0),
+    status4xx: integer("status_4xx").notNull().default(0),
+    status5xx: integer("status_5xx").notNull().default(0),
+    latencyMsSum: bigint("latency_ms_sum", { mode: "number" }).notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.contractId, t.minute] })],
+);

@@ -1,0 +1,265 @@
+import { and, eq, sql } from "drizzle-orm";
+import { z } from "zod";
+import type { Db, Queryable } from "@/db/client";
+import { isUniqueViolation } from "@/db/client";
+import { apiPlans, apis, apiVersions, plans, planVersions } from "@/db/schema";
+import { audit } from "./audit";
+import { DomainError, parseInput } from "./errors";
+import { publishChanges } from "./events";
+import { findPlanVersion } from "./plans";
+import { type Actor, hasPermission, requirePermission } from "./permissions";
+import { descriptionSchema, nameSchema, slugSchema, versionSchema } from "./slugs";
+
+export type Api = typeof apis.$inferSelect;
+export type ApiVersion = typeof apiVersions.$inferSelect;
+export type ApiVersionStatus = "Created" | "Ready" | "Published" | "Retired";
+
+/** Ready is derived: an endpoint, and public or at least one plan. */
+export function apiVersionStatus(version: Pick<ApiVersion, "status" | "endpoint" | "isPublic">, planCount: number): ApiVersionStatus {
+  if (version.status !== "Created") return version.status;
+  return version.endpoint && (version.isPublic || planCount > 0) ? "Ready" : "Created";
+}
+
+const endpointSchema = z
+  .string()
+  .trim()
+  .max(2000)
+  .url("Enter an http:// or https:// URL")
+  .refine((u) => /^https?:\/\//i.test(u), "Enter an http:// or https:// URL");
+const tagsSchema = z.array(z.string().trim().toLowerCase().min(1).max(32)).max(20).default([]);
+const docsSchema = z.string().max(200_000, "At most 200,000 characters").default("");
+const openapiSchema = z
+  .string()
+  .max(2_000_000)
+  .refine((text) => {
+    try {
+      const doc = JSON.parse(text);
+      return typeof doc === "object" && doc !== null && ("openapi" in doc || "swagger" in doc);
+    } catch {
+      return false;
+    }
+  }, "Give an OpenAPI document in JSON")
+  .nullable()
+  .optional();
+
+const versionFieldsSchema = z.object({
+  endpoint: endpointSchema.nullable().optional(),
+  isPublic: z.boolean().default(false),
+  docs: docsSchema,
+  openapi: openapiSchema,
+});
+
+const createApiSchema = z.object({
+  orgId: z.string().uuid(),
+  slug: slugSchema,
+  name: nameSchema,
+  description: descriptionSchema,
+  tags: tagsSchema,
+  version: versionSchema.default("1.0"),
+}).merge(versionFieldsSchema);
+
+/** Creates an API with its first version (status Created). */
+export async function createApi(db: Db, actor: Actor, input: z.input<typeof createApiSchema>): Promise<{ api: Api; version: ApiVersion }> {
+  const data = parseInput(createApiSchema, input);
+  requirePermission(actor, data.orgId, "apiEdit");
+  try {
+    return await db.transaction(async (tx) => {
+      const [api] = await tx
+        .insert(apis)
+        .values({ orgId: data.orgId, slug: data.slug, name: data.name, description: data.description, tags: [...new Set(data.tags)] })
+        .returning();
+      const [version] = await tx
+        .insert(apiVersions)
+        .values({ apiId: api.id, version: data.version, endpoint: data.endpoint ?? null, isPublic: data.isPublic, docs: data.docs, openapi: data.openapi ?? null })
+        .returning();
+      await audit(tx, actor, { orgId: data.orgId, action: "api.created", entityType: "api", entityId: api.id, details: { slug: api.slug, version: data.version } });
+      return { api, version };
+    });
+  } catch (error) {
+    if (isUniqueViolation(error)) throw new DomainError("slug_taken", `An API with the identifier "${data.slug}" already exists in this organization.`);
+    throw error;
+  }
+}
+
+/** An API version with its API; undefined when missing. */
+export async function findApiVersion(db: Queryable, apiVersionId: string) {
+  const [row] = await db
+    .select({ version: apiVersions, api: apis })
+    .from(apiVersions)
+    .innerJoin(apis, eq(apis.id, apiVersions.apiId))
+    .where(eq(apiVersions.id, apiVersionId));
+  return row;
+}
+
+/** Published and retired versions are visible to every signed-in user; others need apiView. */
+export function canSeeApiVersion(actor: Actor, api: Api, version: ApiVersion): boolean {
+  return version.status !== "Created" || hasPermission(actor, api.orgId, "apiView");
+}
+
+async function requireEditableVersion(tx: Queryable, actor: Actor, apiVersionId: string, permission: "apiEdit" | "apiAdmin") {
+  const row = await findApiVersion(tx, apiVersionId);
+  if (!row || !canSeeApiVersion(actor, row.api, row.version)) throw new DomainError("api_not_found");
+  requirePermission(actor, row.api.orgId, permission);
+  return row;
+}
+
+const createVersionSchema = z.object({
+  apiId: z.string().uuid(),
+  version: versionSchema,
+  /** Copies endpoint, visibility, docs and offered plans of this version of the same API. */
+  copyFromVersionId: z.string().uuid().optional(),
+}).merge(versionFieldsSchema.partial());
+
+export async function createApiVersion(db: Db, actor: Actor, input: z.input<typeof createVersionSchema>): Promise<ApiVersion> {
+  const data = parseInput(createVersionSchema, input);
+  const [api] = await db.select().from(apis).where(eq(apis.id, data.apiId));
+  if (!api || !hasPermission(actor, api.orgId, "apiView")) throw new DomainError("not_found", "That API does not exist.");
+  requirePermission(actor, api.orgId, "apiEdit");
+  try {
+    return await db.transaction(async (tx) => {
+      const source = data.copyFromVersionId ? await findApiVersion(tx, data.copyFromVersionId) : undefined;
+      if (data.copyFromVersionId && source?.api.id !== api.id) throw new DomainError("api_not_found");
+      const [version] = await tx
+        .insert(apiVersions)
+        .values({
+          apiId: api.id,
+          version: data.version,
+          endpoint: data.endpoint !== undefined ? data.endpoint : (source?.version.endpoint ?? null),
+          isPublic: data.isPublic ?? source?.version.isPublic ?? false,
+          docs: data.docs ?? source?.version.docs ?? "",
+          openapi: data.openapi !== undefined ? data.openapi : (source?.version.openapi ?? null),
+        })
+        .returning();
+      if (source) {
+        const offered = await tx.select().from(apiPlans).where(eq(apiPlans.apiVersionId, source.version.id));
+        if (offered.length > 0) await tx.insert(apiPlans).values(offered.map((p) => ({ ...p, apiVersionId: version.id })));
+      }
+      await audit(tx, actor, { orgId: api.orgId, action: "api_version.created", entityType: "api_version", entityId: version.id, details: { api: api.slug, version: data.version, copiedFrom: source?.version.version } });
+      return version;
+    });
+  } catch (error) {
+    if (isUniqueViolation(error)) throw new DomainError("version_exists", `Version ${data.version} of this API already exists.`);
+    throw error;
+  }
+}
+
+const updateVersionSchema = z.object({ apiVersionId: z.string().uuid() }).merge(versionFieldsSchema.partial());
+
+/** Endpoint and visibility are frozen once published; docs may change until retired. */
+export async function updateApiVersion(db: Db, actor: Actor, input: z.input<typeof updateVersionSchema>): Promise<void> {
+  const data = parseInput(updateVersionSchema, input);
+  await db.transaction(async (tx) => {
+    const { version, api } = await requireEditableVersion(tx, actor, data.apiVersionId, "apiEdit");
+    const freezes = data.endpoint !== undefined || data.isPublic !== undefined;
+    if (version.status === "Retired") throw new DomainError("invalid_state", "A retired API version cannot change.");
+    if (freezes && version.status !== "Created") throw new DomainError("invalid_state", "The endpoint and visibility of a published API version are frozen.");
+    const { apiVersionId, ...fields } = data;
+    await tx.update(apiVersions).set(fields).where(eq(apiVersions.id, apiVersionId));
+    await audit(tx, actor, { orgId: api.orgId, action: "api_version.updated", entityType: "api_version", entityId: apiVersionId, details: { fields: Object.keys(fields) } });
+  });
+  await publishChanges({ kind: "apiVersion", id: data.apiVersionId });
+}
+
+const offerPlanSchema = z.object({ apiVersionId: z.string().uuid(), planVersionId: z.string().uuid(), requiresApproval: z.boolean().default(false) });
+
+/** Offers a locked plan version of the same organization on an API version that is not yet published. */
+export async function offerPlan(db: Db, actor: Actor, input: z.input<typeof offerPlanSchema>): Promise<void> {
+  const data = parseInput(offerPlanSchema, input);
+  await db.transaction(async (tx) => {
+    const { version, api } = await requireEditableVersion(tx, actor, data.apiVersionId, "apiEdit");
+    if (version.status !== "Created") throw new DomainError("invalid_state", "The plans of a published API version are frozen.");
+    if (version.isPublic) throw new DomainError("api_is_public", "A public API offers no plans.");
+    const plan = await findPlanVersion(tx, data.planVersionId);
+    if (!plan || plan.plan.orgId !== api.orgId) throw new DomainError("plan_not_found");
+    if (plan.version.status !== "Locked") throw new DomainError("plan_not_locked", "Only locked plan versions can be offered.");
+    const sameplan = await tx
+      .select({ id: planVersions.id })
+      .from(apiPlans)
+      .innerJoin(planVersions, eq(planVersions.id, apiPlans.planVersionId))
+      .where(and(eq(apiPlans.apiVersionId, version.id), eq(planVersions.planId, plan.plan.id)));
+    if (sameplan.length > 0) throw new DomainError("invalid_state", `This API version already offers a version of the plan ${plan.plan.name}.`);
+    await tx.insert(apiPlans).values(data);
+    await audit(tx, actor, { orgId: api.orgId, action: "api_version.plan_offered", entityType: "api_version", entityId: version.id, details: { plan: plan.plan.slug, planVersion: plan.version.version, requiresApproval: data.requiresApproval } });
+  });
+}
+
+const planRefSchema = z.object({ apiVersionId: z.string().uuid(), planVersionId: z.string().uuid() });
+
+export async function withdrawPlanOffer(db: Db, actor: Actor, input: z.input<typeof planRefSchema>): Promise<void> {
+  const data = parseInput(planRefSchema, input);
+  await db.transaction(async (tx) => {
+    const { version, api } = await requireEditableVersion(tx, actor, data.apiVersionId, "apiEdit");
+    if (version.status !== "Created") throw new DomainError("invalid_state", "The plans of a published API version are frozen.");
+    const removed = await tx.delete(apiPlans).where(and(eq(apiPlans.apiVersionId, data.apiVersionId), eq(apiPlans.planVersionId, data.planVersionId))).returning();
+    if (removed.length === 0) throw new DomainError("plan_not_offered");
+    await audit(tx, actor, { orgId: api.orgId, action: "api_version.plan_withdrawn", entityType: "api_version", entityId: version.id, details: { planVersionId: data.planVersionId } });
+  });
+}
+
+const approvalSchema = planRefSchema.extend({ requiresApproval: z.boolean() });
+
+/** Whether new contracts on this plan need approval; may change after publishing. */
+export async function setRequiresApproval(db: Db, actor: Actor, input: z.input<typeof approvalSchema>): Promise<void> {
+  const data = parseInput(approvalSchema, input);
+  await db.transaction(async (tx) => {
+    const { api } = await requireEditableVersion(tx, actor, data.apiVersionId, "apiEdit");
+    const updated = await tx
+      .update(apiPlans)
+      .set({ requiresApproval: data.requiresApproval })
+      .where(and(eq(apiPlans.apiVersionId, data.apiVersionId), eq(apiPlans.planVersionId, data.planVersionId)))
+      .returning();
+    if (updated.length === 0) throw new DomainError("plan_not_offered");
+    await audit(tx, actor, { orgId: api.orgId, action: "api_version.approval_changed", entityType: "api_version", entityId: data.apiVersionId, details: { planVersionId: data.planVersionId, requiresApproval: data.requiresApproval } });
+  });
+}
+
+async function offeredPlanCount(tx: Queryable, apiVersionId: string): Promise<number> {
+  const [row] = await tx.select({ n: sql<number>`count(*)::int` }).from(apiPlans).where(eq(apiPlans.apiVersionId, apiVersionId));
+  return row.n;
+}
+
+export async function publishApiVersion(db: Db, actor: Actor, apiVersionId: string): Promise<void> {
+  const id = parseInput(z.string().uuid(), apiVersionId);
+  await db.transaction(async (tx) => {
+    const { version, api } = await requireEditableVersion(tx, actor, id, "apiAdmin");
+    const status = apiVersionStatus(version, await offeredPlanCount(tx, id));
+    if (status === "Published" || status === "Retired") throw new DomainError("invalid_state", `That API version is already ${status.toLowerCase()}.`);
+    if (status !== "Ready") throw new DomainError("api_not_ready");
+    await tx.update(apiVersions).set({ status: "Published", publishedAt: new Date() }).where(eq(apiVersions.id, id));
+    await audit(tx, actor, { orgId: api.orgId, action: "api_version.published", entityType: "api_version", entityId: id, details: { api: api.slug, version: version.version } });
+  });
+  await publishChanges({ kind: "apiVersion", id });
+}
+
+/** Retiring is final: the gateway answers 410 from then on. */
+export async function retireApiVersion(db: Db, actor: Actor, apiVersionId: string): Promise<void> {
+  const id = parseInput(z.string().uuid(), apiVersionId);
+  await db.transaction(async (tx) => {
+    const { version, api } = await requireEditableVersion(tx, actor, id, "apiAdmin");
+    if (version.status !== "Published") throw new DomainError("invalid_state", "Only a published API version can be retired.");
+    await tx.update(apiVersions).set({ status: "Retired", retiredAt: new Date() }).where(eq(apiVersions.id, id));
+    await audit(tx, actor, { orgId: api.orgId, action: "api_version.retired", entityType: "api_version", entityId: id, details: { api: api.slug, version: version.version } });
+  });
+  await publishChanges({ kind: "apiVersion", id });
+}
+
+/** The plans an API version offers, with their policies. */
+export async function listOfferedPlans(db: Queryable, apiVersionId: string) {
+  return db
+    .select({
+      planVersionId: planVersions.id,
+      planId: plans.id,
+      slug: plans.slug,
+      name: plans.name,
+      description: plans.description,
+      version: planVersions.version,
+      status: planVersions.status,
+      policies: planVersions.policies,
+      requiresApproval: apiPlans.requiresApproval,
+    })
+    .from(apiPlans)
+    .innerJoin(planVersions, eq(planVersions.id, apiPlans.planVersionId))
+    .innerJoin(plans, eq(plans.id, planVersions.planId))
+    .where(eq(apiPlans.apiVersionId, apiVersionId))
+    .orderBy(plans.name);
+}

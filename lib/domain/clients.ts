@@ -1,0 +1,200 @@
+import { and, eq, inArray } from "drizzle-orm";
+import { z } from "zod";
+import type { Db, Queryable } from "@/db/client";
+import { isUniqueViolation } from "@/db/client";
+import { clients, clientVersions, contracts } from "@/db/schema";
+import { audit } from "./audit";
+import { DomainError, parseInput } from "./errors";
+import { publishChanges } from "./events";
+import { generateApiKey, MAX_KEY_GRACE_SECONDS } from "./keys";
+import { type Actor, hasPermission, requirePermission } from "./permissions";
+import { descriptionSchema, firstFreeSlug, nameSchema, slugify, slugSchema, versionSchema } from "./slugs";
+
+export type Client = typeof clients.$inferSelect;
+export type ClientVersion = typeof clientVersions.$inferSelect;
+export type ClientVersionStatus = "Created" | "AwaitingApproval" | "Registered" | "Retired";
+export type ContractStatus = (typeof contracts.$inferSelect)["status"];
+
+export const LIVE_CONTRACT_STATUSES: ContractStatus[] = ["AwaitingApproval", "Active"];
+
+/** Derived from the version's contracts: Retired, else AwaitingApproval, else Registered, else Created. */
+export function clientVersionStatus(version: Pick<ClientVersion, "retiredAt">, contractStatuses: readonly ContractStatus[]): ClientVersionStatus {
+  if (version.retiredAt) return "Retired";
+  if (contractStatuses.includes("AwaitingApproval")) return "AwaitingApproval";
+  if (contractStatuses.includes("Active")) return "Registered";
+  return "Created";
+}
+
+const createClientSchema = z.object({
+  orgId: z.string().uuid(),
+  name: nameSchema,
+  /** Derived from the name when absent. */
+  slug: slugSchema.optional(),
+  description: descriptionSchema,
+  version: versionSchema.default("1.0"),
+});
+
+/** Creates a client and its first version, which gets a new API key. */
+export async function createClient(db: Db, actor: Actor, input: z.input<typeof createClientSchema>): Promise<{ client: Client; version: ClientVersion }> {
+  const data = parseInput(createClientSchema, input);
+  requirePermission(actor, data.orgId, "clientEdit");
+  try {
+    const result = await db.transaction(async (tx) => {
+      let slug = data.slug;
+      if (!slug) {
+        const base = slugify(data.name);
+        const taken = await tx.select({ slug: clients.slug }).from(clients).where(eq(clients.orgId, data.orgId));
+        slug = firstFreeSlug(base, new Set(taken.map((r) => r.slug)));
+      }
+      const [client] = await tx.insert(clients).values({ orgId: data.orgId, slug, name: data.name, description: data.description }).returning();
+      const [version] = await tx.insert(clientVersions).values({ clientId: client.id, version: data.version, apiKey: generateApiKey() }).returning();
+      await audit(tx, actor, { orgId: data.orgId, action: "client.created", entityType: "client", entityId: client.id, details: { slug, version: data.version } });
+      return { client, version };
+    });
+    await publishChanges({ kind: "clientVersion", id: result.version.id });
+    return result;
+  } catch (error) {
+    if (isUniqueViolation(error)) throw new DomainError("slug_taken", `A client with the identifier "${data.slug}" already exists in this organization.`);
+    throw error;
+  }
+}
+
+/** A client version with its client; undefined when missing. */
+export async function findClientVersion(db: Queryable, clientVersionId: string) {
+  const [row] = await db
+    .select({ version: clientVersions, client: clients })
+    .from(clientVersions)
+    .innerJoin(clients, eq(clients.id, clientVersions.clientId))
+    .where(eq(clientVersions.id, clientVersionId));
+  return row;
+}
+
+/** The client version, if the actor may view it; client_not_found otherwise. */
+export async function requireClientVersion(db: Queryable, actor: Actor, clientVersionId: string) {
+  const row = await findClientVersion(db, clientVersionId);
+  if (!row || !hasPermission(actor, row.client.orgId, "clientView")) throw new DomainError("client_not_found");
+  return row;
+}
+
+const createVersionSchema = z.object({
+  clientId: z.string().uuid(),
+  version: versionSchema,
+  /** Copies the live contracts of this version; each is checked again by the contract rules. */
+  copyContractsFromVersionId: z.string().uuid().optional(),
+});
+
+export async function createClientVersion(db: Db, actor: Actor, input: z.input<typeof createVersionSchema>): Promise<ClientVersion> {
+  const data = parseInput(createVersionSchema, input);
+  const [client] = await db.select().from(clients).where(eq(clients.id, data.clientId));
+  if (!client || !hasPermission(actor, client.orgId, "clientView")) throw new DomainError("client_not_found", "That client does not exist.");
+  requirePermission(actor, client.orgId, "clientEdit");
+  let version: ClientVersion;
+  try {
+    version = await db.transaction(async (tx) => {
+      const [created] = await tx.insert(clientVersions).values({ clientId: client.id, version: data.version, apiKey: generateApiKey() }).returning();
+      await audit(tx, actor, { orgId: client.orgId, action: "client_version.created", entityType: "client_version", entityId: created.id, details: { client: client.slug, version: data.version } });
+      return created;
+    });
+  } catch (error) {
+    if (isUniqueViolation(error)) throw new DomainError("version_exists", `Version ${data.version} of this client already exists.`);
+    throw error;
+  }
+  await publishChanges({ kind: "clientVersion", id: version.id });
+  if (data.copyContractsFromVersionId) {
+    const source = await findClientVersion(db, data.copyContractsFromVersionId);
+    if (source?.client.id !== client.id) throw new DomainError("client_not_found");
+    const live = await db
+      .select()
+      .from(contracts)
+      .where(and(eq(contracts.clientVersionId, source.version.id), inArray(contracts.status, LIVE_CONTRACT_STATUSES)));
+    // Imported lazily: contracts.ts imports this file.
+    const { createContract } = await import("./contracts");
+    for (const contract of live) {
+      await createContract(db, actor, { clientVersionId: version.id, apiVersionId: contract.apiVersionId, planVersionId: contract.planVersionId });
+    }
+  }
+  return version;
+}
+
+/** Retiring is final and kills the version's keys at once. */
+export async function retireClientVersion(db: Db, actor: Actor, clientVersionId: string): Promise<void> {
+  const id = parseInput(z.string().uuid(), clientVersionId);
+  await db.transaction(async (tx) => {
+    const { client, version } = await requireClientVersion(tx, actor, id);
+    requirePermission(actor, client.orgId, "clientAdmin");
+    if (version.retiredAt) throw new DomainError("client_retired", "That client version is already retired.");
+    await tx.update(clientVersions).set({ retiredAt: new Date() }).where(eq(clientVersions.id, id));
+    await audit(tx, actor, { orgId: client.orgId, action: "client_version.retired", entityType: "client_version", entityId: id, details: { client: client.slug, version: version.version } });
+  });
+  await publishChanges({ kind: "clientVersion", id });
+}
+
+/** Deletes a client and all its versions; refused while any version has a live contract. */
+export async function deleteClient(db: Db, actor: Actor, clientId: string): Promise<void> {
+  const id = parseInput(z.string().uuid(), clientId);
+  const versionIds = await db.transaction(async (tx) => {
+    const [client] = await tx.select().from(clients).where(eq(clients.id, id));
+    if (!client || !hasPermission(actor, client.orgId, "clientView")) throw new DomainError("client_not_found", "That client does not exist.");
+    requirePermission(actor, client.orgId, "clientAdmin");
+    const versions = await tx.select({ id: clientVersions.id }).from(clientVersions).where(eq(clientVersions.clientId, id));
+    const ids = versions.map((v) => v.id);
+    if (ids.length > 0) {
+      const live = await tx
+        .select({ id: contracts.id })
+        .from(contracts)
+        .where(and(inArray(contracts.clientVersionId, ids), inArray(contracts.status, LIVE_CONTRACT_STATUSES)))
+        .limit(1);
+      if (live.length > 0) throw new DomainError("client_has_contracts");
+    }
+    await tx.delete(clients).where(eq(clients.id, id));
+    await audit(tx, actor, { orgId: client.orgId, action: "client.deleted", entityType: "client", entityId: id, details: { slug: client.slug, name: client.name } });
+    return ids;
+  });
+  await publishChanges(...versionIds.map((vid) => ({ kind: "clientVersion" as const, id: vid })));
+}
+
+const rotateSchema = z.object({
+  clientVersionId: z.string().uuid(),
+  /** How long the old key keeps working: 0 (it dies now) to 7 days. */
+  graceSeconds: z.number().int().min(0).max(MAX_KEY_GRACE_SECONDS, "At most 7 days"),
+});
+
+/** Issues a new key at once; the old one works for the grace period, then dies. */
+export async function rotateApiKey(db: Db, actor: Actor, input: z.input<typeof rotateSchema>): Promise<ClientVersion> {
+  const data = parseInput(rotateSchema, input);
+  const updated = await db.transaction(async (tx) => {
+    const { client, version } = await requireClientVersion(tx, actor, data.clientVersionId);
+    requirePermission(actor, client.orgId, "clientEdit");
+    if (version.retiredAt) throw new DomainError("client_retired");
+    const now = new Date();
+    const grace = data.graceSeconds > 0;
+    const [row] = await tx
+      .update(clientVersions)
+      .set({
+        apiKey: generateApiKey(),
+        apiKeyCreatedAt: now,
+        apiKeyLastUsedAt: null,
+        previousApiKey: grace ? version.apiKey : null,
+        previousApiKeyExpiresAt: grace ? new Date(now.getTime() + data.graceSeconds * 1000) : null,
+        previousApiKeyLastUsedAt: grace ? version.apiKeyLastUsedAt : null,
+      })
+      .where(eq(clientVersions.id, version.id))
+      .returning();
+    await audit(tx, actor, { orgId: client.orgId, action: "client_version.key_rotated", entityType: "client_version", entityId: version.id, details: { graceSeconds: data.graceSeconds } });
+    return row;
+  });
+  await publishChanges({ kind: "clientVersion", id: updated.id });
+  return updated;
+}
+
+/** The key, for users with clientView in the client's organization; nobody else ever sees it. */
+export async function revealApiKey(db: Queryable, actor: Actor, clientVersionId: string): Promise<{ apiKey: string; previousApiKey: string | null; previousApiKeyExpiresAt: Date | null }> {
+  const id = parseInput(z.string().uuid(), clientVersionId);
+  const { version } = await requireClientVersion(db, actor, id);
+  const inGrace = version.previousApiKeyExpiresAt && version.previousApiKeyExpiresAt > new Date();
+  return {
+    apiKey: version.apiKey,
+    previousApiKey: inGrace ? version.previousApiKey : null,
+    previousApiKeyExpiresAt: inGrace ? version.previousApiKeyExpiresAt : null,
+  };
+}

@@ -1,0 +1,65 @@
+import { z } from "zod";
+
+/** Every failure a domain rule can report: a stable code, an HTTP-like status and a default sentence. */
+const ERRORS = {
+  forbidden: [403, "You do not have permission to do that."],
+  not_found: [404, "That does not exist."],
+  validation_failed: [400, "Some fields need attention."],
+  invalid_state: [409, "That cannot be done in the current state."],
+  client_not_found: [404, "That client version does not exist."],
+  client_retired: [409, "That client version is retired and cannot sign contracts."],
+  client_has_contracts: [409, "That client still has live contracts; break or withdraw them first."],
+  api_not_found: [404, "That API version does not exist."],
+  api_not_published: [409, "That API version is not published."],
+  api_is_public: [409, "That API is public: it needs no contract and no API key."],
+  api_not_ready: [409, "That API version is not ready: it needs an endpoint, and a plan unless it is public."],
+  plan_not_found: [404, "That plan version does not exist."],
+  plan_not_offered: [404, "That plan is not offered by this API version."],
+  plan_not_locked: [409, "That plan version is not locked."],
+  contract_not_found: [404, "That contract does not exist."],
+  contract_exists: [409, "This client version already has a contract with this API version."],
+  slug_taken: [409, "That identifier is already taken."],
+  version_exists: [409, "That version already exists."],
+  email_taken: [409, "An account with that email already exists."],
+  user_not_found: [404, "No user has that email."],
+  last_owner: [409, "An organization must keep at least one owner."],
+} as const satisfies Record<string, readonly [number, string]>;
+
+export type DomainErrorCode = keyof typeof ERRORS;
+
+export class DomainError extends Error {
+  readonly code: DomainErrorCode;
+  readonly status: number;
+  /** Field name -> sentence, for validation failures. */
+  readonly fields?: Record<string, string>;
+
+  constructor(code: DomainErrorCode, message?: string, fields?: Record<string, string>) {
+    super(message ?? ERRORS[code][1]);
+    this.name = "DomainError";
+    this.code = code;
+    this.status = ERRORS[code][0];
+    this.fields = fields;
+  }
+}
+
+export function domainError(code: DomainErrorCode, message?: string): DomainError {
+  return new DomainError(code, message);
+}
+
+export function isDomainError(error: unknown, code?: DomainErrorCode): error is DomainError {
+  return error instanceof DomainError && (code === undefined || error.code === code);
+}
+
+/** Parses input with a zod schema, turning failures into a validation_failed DomainError. */
+export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
+  const result = schema.safeParse(input);
+  if (result.success) return result.data;
+  const fields: Record<string, string> = {};
+  for (const issue of result.error.issues) {
+    const key = issue.path.join(".") || "_";
+    fields[key] ??= issue.message;
+  }
+  const first = Object.entries(fields)[0];
+  const message = first ? (first[0] === "_" ? first[1] : `${first[0]}: ${first[1]}`) : undefined;
+  throw new DomainError("validation_failed", message, fields);
+}

@@ -1,0 +1,130 @@
+import { and, eq } from "drizzle-orm";
+import { z } from "zod";
+import type { Db, Queryable } from "@/db/client";
+import { isUniqueViolation } from "@/db/client";
+import { plans, planVersions, type Policy } from "@/db/schema";
+import { audit } from "./audit";
+import { DomainError, parseInput } from "./errors";
+import { publishChanges } from "./events";
+import { type Actor, requirePermission } from "./permissions";
+import { descriptionSchema, nameSchema, slugSchema, versionSchema } from "./slugs";
+
+export type Plan = typeof plans.$inferSelect;
+export type PlanVersion = typeof planVersions.$inferSelect;
+
+export const policySchema = z.discriminatedUnion("type", [
+  z.object({
+    type: z.literal("rate-limit"),
+    limit: z.number().int("Whole numbers only").min(1, "At least 1").max(1_000_000, "At most 1,000,000"),
+    period: z.enum(["second", "minute", "hour"]),
+  }),
+  z.object({
+    type: z.literal("quota"),
+    limit: z.number().int("Whole numbers only").min(1, "At least 1").max(1_000_000_000, "At most 1,000,000,000"),
+    period: z.enum(["day", "month"]),
+  }),
+]);
+export const policiesSchema = z.array(policySchema).max(10, "At most 10 policies");
+
+const createPlanSchema = z.object({
+  orgId: z.string().uuid(),
+  slug: slugSchema,
+  name: nameSchema,
+  description: descriptionSchema,
+  version: versionSchema.default("1.0"),
+  policies: policiesSchema.default([]),
+});
+
+/** Creates a plan with its first version (status Created). */
+export async function createPlan(db: Db, actor: Actor, input: z.input<typeof createPlanSchema>): Promise<{ plan: Plan; version: PlanVersion }> {
+  const data = parseInput(createPlanSchema, input);
+  requirePermission(actor, data.orgId, "planEdit");
+  try {
+    return await db.transaction(async (tx) => {
+      const [plan] = await tx.insert(plans).values({ orgId: data.orgId, slug: data.slug, name: data.name, description: data.description }).returning();
+      const [version] = await tx.insert(planVersions).values({ planId: plan.id, version: data.version, policies: data.policies }).returning();
+      await audit(tx, actor, { orgId: data.orgId, action: "plan.created", entityType: "plan", entityId: plan.id, details: { slug: plan.slug, version: data.version } });
+      return { plan, version };
+    });
+  } catch (error) {
+    if (isUniqueViolation(error)) throw new DomainError("slug_taken", `A plan with the identifier "${data.slug}" already exists in this organization.`);
+    throw error;
+  }
+}
+
+/** A plan version with its plan, for permission checks. */
+export async function findPlanVersion(db: Queryable, planVersionId: string) {
+  const [row] = await db
+    .select({ version: planVersions, plan: plans })
+    .from(planVersions)
+    .innerJoin(plans, eq(plans.id, planVersions.planId))
+    .where(eq(planVersions.id, planVersionId));
+  return row;
+}
+
+const createPlanVersionSchema = z.object({
+  planId: z.string().uuid(),
+  version: versionSchema,
+  /** Copies the policies of this version of the same plan. */
+  copyFromVersionId: z.string().uuid().optional(),
+  policies: policiesSchema.optional(),
+});
+
+export async function createPlanVersion(db: Db, actor: Actor, input: z.input<typeof createPlanVersionSchema>): Promise<PlanVersion> {
+  const data = parseInput(createPlanVersionSchema, input);
+  const [plan] = await db.select().from(plans).where(eq(plans.id, data.planId));
+  if (!plan) throw new DomainError("plan_not_found", "That plan does not exist.");
+  requirePermission(actor, plan.orgId, "planEdit");
+  let policies: Policy[] = data.policies ?? [];
+  if (data.copyFromVersionId) {
+    const [source] = await db.select().from(planVersions).where(and(eq(planVersions.id, data.copyFromVersionId), eq(planVersions.planId, plan.id)));
+    if (!source) throw new DomainError("plan_not_found");
+    policies = source.policies;
+  }
+  try {
+    return await db.transaction(async (tx) => {
+      const [version] = await tx.insert(planVersions).values({ planId: plan.id, version: data.version, policies }).returning();
+      await audit(tx, actor, { orgId: plan.orgId, action: "plan_version.created", entityType: "plan_version", entityId: version.id, details: { plan: plan.slug, version: data.version } });
+      return version;
+    });
+  } catch (error) {
+    if (isUniqueViolation(error)) throw new DomainError("version_exists", `Version ${data.version} of this plan already exists.`);
+    throw error;
+  }
+}
+
+const updatePoliciesSchema = z.object({ planVersionId: z.string().uuid(), policies: policiesSchema });
+
+/** Policies change only while the plan version is not locked. */
+export async function updatePlanPolicies(db: Db, actor: Actor, input: z.input<typeof updatePoliciesSchema>): Promise<void> {
+  const data = parseInput(updatePoliciesSchema, input);
+  await db.transaction(async (tx) => {
+    const row = await findPlanVersion(tx, data.planVersionId);
+    if (!row) throw new DomainError("plan_not_found");
+    requirePermission(actor, row.plan.orgId, "planEdit");
+    if (row.version.status === "Locked") throw new DomainError("invalid_state", "The policies of a locked plan version never change.");
+    await tx.update(planVersions).set({ policies: data.policies }).where(eq(planVersions.id, data.planVersionId));
+    await audit(tx, actor, { orgId: row.plan.orgId, action: "plan_version.policies_updated", entityType: "plan_version", entityId: data.planVersionId, details: { policies: data.policies } });
+  });
+}
+
+export async function lockPlanVersion(db: Db, actor: Actor, planVersionId: string): Promise<void> {
+  const id = parseInput(z.string().uuid(), planVersionId);
+  await db.transaction(async (tx) => {
+    const row = await findPlanVersion(tx, id);
+    if (!row) throw new DomainError("plan_not_found");
+    requirePermission(actor, row.plan.orgId, "planAdmin");
+    if (row.version.status === "Locked") throw new DomainError("invalid_state", "That plan version is already locked.");
+    await tx.update(planVersions).set({ status: "Locked", lockedAt: new Date() }).where(eq(planVersions.id, id));
+    await audit(tx, actor, { orgId: row.plan.orgId, action: "plan_version.locked", entityType: "plan_version", entityId: id, details: { plan: row.plan.slug, version: row.version.version } });
+  });
+  await publishChanges({ kind: "planVersion", id });
+}
+
+/** "5 requests per second · 1,000 per day" */
+export function describePolicies(policies: readonly Policy[]): string {
+  if (policies.length === 0) return "Unlimited";
+  return policies
+    .map((p) => (p.type === "rate-limit" ? `${p.limit.toLocaleString("en-US")} requests per ${p.period}` : `${p.limit.toLocaleString("en-US")} per ${p.period}`))
+    .join(" · ");
+}

@@ -1,0 +1,37 @@
+import { z } from "zod";
+
+export const slugSchema = z
+  .string()
+  .trim()
+  .min(1, "Required")
+  .max(64, "At most 64 characters")
+  .regex(/^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/, "Use lowercase letters, digits and dashes");
+
+export const versionSchema = z
+  .string()
+  .trim()
+  .min(1, "Required")
+  .max(32, "At most 32 characters")
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, "Use letters, digits, dots, dashes and underscores");
+
+export const nameSchema = z.string().trim().min(1, "Required").max(120, "At most 120 characters");
+export const descriptionSchema = z.string().trim().max(2000, "At most 2000 characters").default("");
+
+/** A URL-safe identifier from a display name: "Weather Dashboard" -> "weather-dashboard". */
+export function slugify(name: string): string {
+  const slug = name
+    .normalize("NFKD")
+    .replace(/[\u0300-\u036f]/g, "")
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-+|-+$/g, "")
+    .slice(0, 48)
+    .replace(/-+$/g, "");
+  return slug || "item";
+}
+
+/** The first of slug, slug-2, slug-3… that `taken` does not hold. */
+export function firstFreeSlug(base: string, taken: ReadonlySet<string>): string {
+  if (!taken.has(base)) return base;
+  for (let n = 2; ; n++) if (!taken.has(`${base}-${n}`)) return `${base}-${n}`;
+}

@@ -1,0 +1,61 @@
+import { randomBytes } from "node:crypto";
+import type { Db } from "@/db/client";
+import { installDatabase } from "@/db/client";
+import { createTestDatabase } from "@/db/test-database";
+import { createApi, offerPlan, publishApiVersion } from "./apis";
+import { createClient } from "./clients";
+import { createOrganization } from "./organizations";
+import { type Actor, loadActor, type Profile } from "./permissions";
+import { createPlan, lockPlanVersion } from "./plans";
+import { createUser } from "./users";
+import type { Policy } from "@/db/schema";
+
+/** Opens a fresh database for a test file and makes it the process database. */
+export async function openTestDb() {
+  const open = await createTestDatabase();
+  installDatabase(open);
+  return open;
+}
+
+const unique = () => randomBytes(4).toString("hex");
+
+export async function makeUser(db: Db, profile: Profile, name = `${profile} ${unique()}`): Promise<Actor> {
+  const email = `${name.toLowerCase().replace(/[^a-z0-9]+/g, ".")}@example.test`;
+  const user = await createUser(db, { email, name, password: "correct horse battery" }, profile);
+  return (await loadActor(db, user.id))!;
+}
+
+/** Re-reads an actor after its memberships changed. */
+export async function refresh(db: Db, actor: Actor): Promise<Actor> {
+  return (await loadActor(db, actor.userId))!;
+}
+
+export async function makeOrg(db: Db, owner: Actor) {
+  const org = await createOrganization(db, owner, { slug: `org-${unique()}`, name: "Test Org" });
+  return { org, owner: await refresh(db, owner) };
+}
+
+export async function makeLockedPlan(db: Db, actor: Actor, orgId: string, policies: Policy[] = [{ type: "rate-limit", limit: 5, period: "second" }]) {
+  const { plan, version } = await createPlan(db, actor, { orgId, slug: `plan-${unique()}`, name: "Bronze", policies });
+  await lockPlanVersion(db, actor, version.id);
+  return { plan, planVersionId: version.id };
+}
+
+/** A published private API offering one locked plan. */
+export async function makePublishedApi(db: Db, actor: Actor, orgId: string, options: { requiresApproval?: boolean } = {}) {
+  const { planVersionId } = await makeLockedPlan(db, actor, orgId);
+  const { api, version } = await createApi(db, actor, { orgId, slug: `api-${unique()}`, name: "Weather", endpoint: "http://127.0.0.1:9/weather" });
+  await offerPlan(db, actor, { apiVersionId: version.id, planVersionId, requiresApproval: options.requiresApproval ?? false });
+  await publishApiVersion(db, actor, version.id);
+  return { api, apiVersionId: version.id, planVersionId };
+}
+
+export async function makeClient(db: Db, actor: Actor, orgId: string) {
+  const { client, version } = await createClient(db, actor, { orgId, name: `Client ${unique()}` });
+  return { client, clientVersionId: version.id, apiKey: version.apiKey };
+}
+
+/** The actor's personal organization id (the one created at sign-up). */
+export function personalOrgId(actor: Actor): string {
+  return [...actor.roles.keys()][0];
+}
