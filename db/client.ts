@@ -33,7 +33,7 @@ export interface DatabaseSettings {
 export function databaseSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): DatabaseSettings {
   return {
     url: env.DATABASE_URL || undefined,
-    dataDir: path.resolve(env.PORTICO_DATA_DIR || ".data"),
+    dataDir: path.resolve(/*turbopackIgnore: true*/ env.PORTICO_DATA_DIR || ".data"),
   };
 }
 

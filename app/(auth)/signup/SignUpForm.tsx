@@ -1,0 +1,30 @@
+"use client";
+
+import Link from "next/link";
+import { useActionState } from "react";
+import { Alert } from "@/components/ui/Alert";
+import { Button } from "@/components/ui/Button";
+import { Field } from "@/components/ui/Field";
+import { signUpAction } from "../actions";
+
+export function SignUpForm() {
+  const [state, action, pending] = useActionState(signUpAction, null);
+  const fields = state && !state.ok ? state.fields : undefined;
+  return (
+    <form action={action} className="flex flex-col gap-4">
+      {state && !state.ok && <Alert>{state.error}</Alert>}
+      <Field label="Name" name="name" autoComplete="name" required error={fields?.name} />
+      <Field label="Email" name="email" type="email" autoComplete="username" required error={fields?.email} />
+      <Field label="Password" name="password" type="password" autoComplete="new-password" required minLength={10} hint="At least 10 characters" error={fields?.password} />
+      <Button type="submit" disabled={pending}>
+        Sign up
+      </Button>
+      <p className="text-sm text-slate-600">
+        Already have an account?{" "}
+        <Link href="/login" className="font-medium text-brand-600 hover:underline">
+          Sign in
+        </Link>
+      </p>
+    </form>
+  );
+}

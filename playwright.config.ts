@@ -1,0 +1,58 @@
+import { execFileSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { defineConfig, devices } from "@playwright/test";
+
+/** A port the OS says is free now. */
+function freePort(): string {
+  const script = "const s=require('net').createServer();s.listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})";
+  return execFileSync(process.execPath, ["-e", script]).toString().trim();
+}
+
+// Chosen once in the runner; workers inherit them through the environment.
+process.env.E2E_PORT ??= freePort();
+process.env.E2E_GATEWAY_PORT ??= freePort();
+process.env.E2E_DATA_DIR ??= fs.mkdtempSync(path.join(os.tmpdir(), "portico-e2e-"));
+
+const port = process.env.E2E_PORT;
+const gatewayPort = process.env.E2E_GATEWAY_PORT;
+const chromiumPath = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+
+export default defineConfig({
+  testDir: "e2e",
+  timeout: 30_000,
+  expect: { timeout: 10_000 },
+  fullyParallel: false,
+  workers: 2,
+  retries: process.env.CI ? 1 : 0,
+  reporter: process.env.CI ? [["list"]] : [["list"], ["html", { open: "never" }]],
+  use: {
+    baseURL: `http://localhost:${port}`,
+    trace: "retain-on-failure",
+    ...devices["Desktop Chrome"],
+    launchOptions: {
+      // Debian's Chromium when present; otherwise the browser from `npx playwright install chromium`.
+      executablePath: fs.existsSync(chromiumPath) ? chromiumPath : undefined,
+      args: ["--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
+    },
+  },
+  webServer: {
+    command: "npm start",
+    url: `http://localhost:${port}/login`,
+    timeout: 300_000,
+    reuseExistingServer: false,
+    stdout: "pipe",
+    gracefulShutdown: { signal: "SIGTERM", timeout: 10_000 },
+    env: {
+      PORT: port,
+      GATEWAY_PORT: gatewayPort,
+      GATEWAY_URL: `http://localhost:${gatewayPort}`,
+      PORTICO_DATA_DIR: process.env.E2E_DATA_DIR,
+      DATABASE_URL: "",
+      REDIS_URL: "",
+      AUTH_SECRET: "portico-e2e-secret-portico-e2e-secret",
+      NEXT_TELEMETRY_DISABLED: "1",
+    },
+  },
+});
