@@ -38,9 +38,10 @@ function sourceHash(): string {
 }
 
 function buildIfStale(): void {
-  const stampFile = path.join(root, ".next", "portico-build-stamp");
+  const buildDir = path.join(root, process.env.PORTICO_BUILD_DIR || ".next");
+  const stampFile = path.join(buildDir, "portico-build-stamp");
   const current = sourceHash();
-  const built = fs.existsSync(path.join(root, ".next", "BUILD_ID")) && fs.existsSync(stampFile) && fs.readFileSync(stampFile, "utf8") === current;
+  const built = fs.existsSync(path.join(buildDir, "BUILD_ID")) && fs.existsSync(stampFile) && fs.readFileSync(stampFile, "utf8") === current;
   if (built) return;
   console.log("Building the portal (first start or sources changed)…");
   const result = spawnSync(process.execPath, [path.join(root, "node_modules", "next", "dist", "bin", "next"), "build"], { cwd: root, stdio: "inherit" });
