@@ -45,7 +45,7 @@ describe.runIf(process.env.PORTICO_TEST_DB !== "postgres")("the embedded databas
     expect(fs.existsSync(path.join(dir, "pglite.lock"))).toBe(false);
     const again = await openPglite(dir);
     opened.push(again);
-    const result = await again.db.execute("select name from organizations where slug = 'kept'");
+    const result = (await again.db.execute("select name from organizations where slug = 'kept'")) as unknown as { rows: unknown[] };
     expect(result.rows).toEqual([{ name: "Kept" }]);
   });
 });
