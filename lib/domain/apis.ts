@@ -27,7 +27,7 @@ const endpointSchema = z
   .url("Enter an http:// or https:// URL")
   .refine((u) => /^https?:\/\//i.test(u), "Enter an http:// or https:// URL");
 const tagsSchema = z.array(z.string().trim().toLowerCase().min(1).max(32)).max(20).default([]);
-const docsSchema = z.string().max(200_000, "At most 200,000 characters").default("");
+const docsSchema = z.string().max(200_000, "At most 200,000 characters");
 const openapiSchema = z
   .string()
   .max(2_000_000)
@@ -42,10 +42,12 @@ const openapiSchema = z
   .nullable()
   .optional();
 
+// No defaults here: zod applies them even under .partial(), and an update that names only the
+// docs must not reset the visibility (or a copied version lose its source's docs).
 const versionFieldsSchema = z.object({
   endpoint: endpointSchema.nullable().optional(),
-  isPublic: z.boolean().default(false),
-  docs: docsSchema,
+  isPublic: z.boolean().optional(),
+  docs: docsSchema.optional(),
   openapi: openapiSchema,
 });
 
@@ -70,7 +72,7 @@ export async function createApi(db: Db, actor: Actor, input: z.input<typeof crea
         .returning();
       const [version] = await tx
         .insert(apiVersions)
-        .values({ apiId: api.id, version: data.version, endpoint: data.endpoint ?? null, isPublic: data.isPublic, docs: data.docs, openapi: data.openapi ?? null })
+        .values({ apiId: api.id, version: data.version, endpoint: data.endpoint ?? null, isPublic: data.isPublic ?? false, docs: data.docs ?? "", openapi: data.openapi ?? null })
         .returning();
       await audit(tx, actor, { orgId: data.orgId, action: "api.created", entityType: "api", entityId: api.id, details: { slug: api.slug, version: data.version } });
       return { api, version };

@@ -8,7 +8,9 @@ import { createOrganization } from "./organizations";
 import { type Actor, loadActor, type Profile } from "./permissions";
 import { createPlan, lockPlanVersion } from "./plans";
 import { createUser } from "./users";
-import type { Policy } from "@/db/schema";
+import { type Policy, users } from "@/db/schema";
+import { expect } from "vitest";
+import { DomainError } from "./errors";
 
 /** Opens a fresh database for a test file and makes it the process database. */
 export async function openTestDb() {
@@ -23,6 +25,30 @@ export async function makeUser(db: Db, profile: Profile, name = `${profile} ${un
   const email = `${name.toLowerCase().replace(/[^a-z0-9]+/g, ".")}@example.test`;
   const user = await createUser(db, { email, name, password: "correct horse battery" }, profile);
   return (await loadActor(db, user.id))!;
+}
+
+/**
+ * A user row without a personal organization or a real password hash: cheap, for tests that only
+ * need someone to add to an organization. Cannot sign in.
+ */
+export async function makeBareUser(db: Db, name = `Bare ${unique()}`) {
+  const [user] = await db
+    .insert(users)
+    .values({ email: `bare.${unique()}@example.test`, name, passwordHash: "not-a-hash" })
+    .returning();
+  return user;
+}
+
+/** Asserts that the promise fails with a DomainError of that code (and status, when given). */
+export async function expectCode(promise: Promise<unknown>, code: string, status?: number): Promise<DomainError> {
+  const error = await promise.then(
+    () => null,
+    (e: unknown) => e,
+  );
+  expect(error, `expected ${code}`).toBeInstanceOf(DomainError);
+  expect((error as DomainError).code).toBe(code);
+  if (status) expect((error as DomainError).status).toBe(status);
+  return error as DomainError;
 }
 
 /** Re-reads an actor after its memberships changed. */
