@@ -1,0 +1,147 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { getDb } from "@/db/client";
+import { StatusBadge, statusLabel } from "@/components/StatusBadge";
+import { ConfirmActionButton } from "@/components/manage/ActionButton";
+import { ActivityTable } from "@/components/manage/ActivityTable";
+import { formatDateTime } from "@/components/manage/format";
+import { NewVersionButton } from "@/components/manage/NewVersionButton";
+import { Facts, PageHeader, Section } from "@/components/manage/PageHeader";
+import { PoliciesEditor } from "@/components/manage/PoliciesEditor";
+import { requireManager } from "@/lib/auth/actor";
+import { listActivity } from "@/lib/domain/management-activity";
+import { suggestNextVersion } from "@/lib/domain/management-apis";
+import { getPlanVersionDetail } from "@/lib/domain/management-plans";
+import { describePolicies } from "@/lib/domain/plans";
+import { loadOrNotFound, pageNumber, type SearchParams } from "../../../../page-helpers";
+import { createPlanVersionAction, lockPlanVersionAction, updatePoliciesAction } from "./actions";
+
+type Props = { params: Promise<{ org: string; plan: string; version: string }>; searchParams: Promise<SearchParams> };
+
+export async function generateMetadata({ params }: Props): Promise<Metadata> {
+  const { plan, version } = await params;
+  return { title: `${plan} ${decodeURIComponent(version)} · API Management` };
+}
+
+const ACTIVITY_PAGE_SIZE = 10;
+
+export default async function PlanVersionPage({ params, searchParams }: Props) {
+  const actor = await requireManager();
+  const ref = await params;
+  const query = await searchParams;
+  const db = await getDb();
+  const detail = await loadOrNotFound(getPlanVersionDetail(db, actor, { org: ref.org, plan: ref.plan, version: decodeURIComponent(ref.version) }));
+  const { org, plan, version, can } = detail;
+  const base = `/manage/${org.slug}`;
+  const locked = version.status === "Locked";
+  const activity = await listActivity(db, actor, { kind: "planVersion", planVersionId: version.id }, { page: pageNumber(query, "activity-"), pageSize: ACTIVITY_PAGE_SIZE });
+
+  return (
+    <>
+      <PageHeader
+        crumbs={[
+          { label: "API Management", href: "/manage" },
+          { label: org.name, href: `${base}?tab=plans` },
+          { label: plan.name },
+        ]}
+        title={`${plan.name} ${version.version}`}
+        status={<StatusBadge status={version.status} />}
+        actions={
+          <>
+            {can.planAdmin && !locked && (
+              <ConfirmActionButton action={lockPlanVersionAction} fields={{ planVersionId: version.id }} label="Lock" title={`Lock ${plan.name} ${version.version}?`} submitLabel="Lock version" variant="primary">
+                Locking is final: the policies of a locked version never change. Only locked versions can be offered by APIs.
+              </ConfirmActionButton>
+            )}
+            {can.planEdit && locked && (
+              <NewVersionButton
+                action={createPlanVersionAction}
+                fields={{ planId: plan.id, copyFromVersionId: version.id, orgSlug: org.slug, planSlug: plan.slug }}
+                suggestion={suggestNextVersion(detail.versions.map((v) => v.version))}
+                copyFrom={version.version}
+                copies="its policies"
+              />
+            )}
+          </>
+        }
+      >
+        {detail.versions.length > 1 && (
+          <nav aria-label="Versions" className="flex flex-wrap items-center gap-2 text-sm">
+            <span className="text-slate-600">Versions:</span>
+            {detail.versions.map((v) =>
+              v.id === version.id ? (
+                <span key={v.id} aria-current="page" className="rounded-md bg-brand-50 px-2 py-0.5 font-medium text-brand-700">
+                  {v.version}
+                </span>
+              ) : (
+                <Link key={v.id} href={`${base}/plans/${plan.slug}/${encodeURIComponent(v.version)}`} className="rounded-md px-2 py-0.5 text-brand-700 ring-1 ring-slate-200 hover:bg-slate-50">
+                  {v.version} <span className="text-xs text-slate-500">({statusLabel(v.status)})</span>
+                </Link>
+              ),
+            )}
+          </nav>
+        )}
+      </PageHeader>
+      <div className="flex flex-col gap-6">
+        <Section title="Details" id="details">
+          <Facts
+            items={[
+              ["Organization", org.name],
+              ["Plan identifier", <span key="slug" className="font-mono">{plan.slug}</span>],
+              ["Description", plan.description || "—"],
+              ["Status", <StatusBadge key="status" status={version.status} />],
+              ["Created", formatDateTime(version.createdAt)],
+              ["Locked", formatDateTime(version.lockedAt)],
+              ["Limits", describePolicies(version.policies)],
+            ]}
+          />
+        </Section>
+        <Section
+          title="Policies"
+          id="policies"
+          description={locked ? "This version is locked: its policies never change. Make a new version to change them." : "Applied in order by the gateway to every contract on this plan, counted per contract."}
+        >
+          {can.planEdit && !locked ? (
+            <PoliciesEditor action={updatePoliciesAction} planVersionId={version.id} policies={version.policies} />
+          ) : version.policies.length === 0 ? (
+            <p className="text-sm text-slate-600">No policies: calls on this plan are unlimited.</p>
+          ) : (
+            <ol className="list-decimal pl-5 text-sm">
+              {version.policies.map((p, i) => (
+                <li key={i}>
+                  {p.type === "rate-limit" ? "Rate limit" : "Quota"}: {describePolicies([p])}
+                </li>
+              ))}
+            </ol>
+          )}
+        </Section>
+        <Section title="Offered by" id="offered-by">
+          {detail.offeredBy.length === 0 ? (
+            <p className="text-sm text-slate-600">{locked ? "No API version offers this plan version yet." : "Lock this version to offer it on API versions."}</p>
+          ) : (
+            <ul className="flex flex-col gap-1 text-sm">
+              {detail.offeredBy.map((o) => (
+                <li key={`${o.apiSlug}-${o.version}`} className="flex flex-wrap items-center gap-2">
+                  {can.apiView ? (
+                    <Link href={`${base}/apis/${o.apiSlug}/${encodeURIComponent(o.version)}?tab=plans`} className="text-brand-700 hover:underline">
+                      {o.apiName} {o.version}
+                    </Link>
+                  ) : (
+                    <span>
+                      {o.apiName} {o.version}
+                    </span>
+                  )}
+                  <StatusBadge status={o.status} />
+                  {o.requiresApproval && <span className="text-xs text-slate-600">requires approval</span>}
+                </li>
+              ))}
+            </ul>
+          )}
+        </Section>
+        <Section title="Activity" id="activity">
+          <ActivityTable {...activity} pageSize={ACTIVITY_PAGE_SIZE} />
+        </Section>
+      </div>
+    </>
+  );
+}

@@ -1,0 +1,64 @@
+"use client";
+
+import type { ReactNode } from "react";
+import { ActionForm, SubmitButton, TextAreaField, type FormAction } from "./ActionForm";
+import { DialogButton } from "./DialogButton";
+
+type Variant = "primary" | "secondary" | "danger" | "ghost";
+
+function Hidden({ fields }: { fields: Record<string, string> }) {
+  return Object.entries(fields).map(([name, value]) => <input key={name} type="hidden" name={name} value={value} />);
+}
+
+/** One button that runs a server action with fixed fields; the result is shown next to it. */
+export function ActionButton({ action, fields, label, variant = "primary", buttonLabel }: { action: FormAction; fields: Record<string, string>; label: string; variant?: Variant; buttonLabel?: string }) {
+  return (
+    <ActionForm action={action} className="flex flex-col items-start gap-2">
+      <Hidden fields={fields} />
+      <SubmitButton variant={variant} aria-label={buttonLabel}>
+        {label}
+      </SubmitButton>
+    </ActionForm>
+  );
+}
+
+/**
+ * A button that asks first: it opens a dialog that explains the consequence and, with `reason`,
+ * asks for a reason (required), then runs the action.
+ */
+export function ConfirmActionButton({
+  action,
+  fields,
+  label,
+  title,
+  submitLabel = label,
+  variant = "danger",
+  buttonLabel,
+  reason,
+  children,
+}: {
+  action: FormAction;
+  fields: Record<string, string>;
+  label: string;
+  title: string;
+  submitLabel?: string;
+  variant?: Variant;
+  buttonLabel?: string;
+  reason?: { label?: string; hint?: string };
+  children?: ReactNode;
+}) {
+  return (
+    <DialogButton label={label} title={title} variant={variant === "danger" ? "secondary" : variant} buttonLabel={buttonLabel}>
+      {(close) => (
+        <ActionForm action={action} onSuccess={close}>
+          <Hidden fields={fields} />
+          {children && <div className="text-sm text-slate-700">{children}</div>}
+          {reason && <TextAreaField label={reason.label ?? "Reason"} name="reason" required maxLength={1000} rows={3} hint={reason.hint} />}
+          <div className="flex justify-end gap-2">
+            <SubmitButton variant={variant}>{submitLabel}</SubmitButton>
+          </div>
+        </ActionForm>
+      )}
+    </DialogButton>
+  );
+}

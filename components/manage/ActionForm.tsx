@@ -1,0 +1,165 @@
+"use client";
+
+import { createContext, startTransition, useActionState, useContext, useEffect, useId, useRef, type ReactNode, type SelectHTMLAttributes, type TextareaHTMLAttributes } from "react";
+import type { ActionResult } from "@/lib/auth/action";
+import { Alert } from "@/components/ui/Alert";
+import { Button } from "@/components/ui/Button";
+import { Field } from "@/components/ui/Field";
+import { sentence } from "./sentence";
+
+export type FormAction = (previous: ActionResult | null, formData: FormData) => Promise<ActionResult>;
+
+interface FormState {
+  pending: boolean;
+  fields?: Record<string, string>;
+}
+
+const FormContext = createContext<FormState>({ pending: false });
+
+/**
+ * A form bound to a server action: the failure is shown as a sentence (role="alert"), a success
+ * message politely, and field errors next to their fields. Input is kept when the action fails.
+ */
+export function ActionForm({
+  action,
+  children,
+  className = "flex flex-col gap-3",
+  resetOnSuccess = true,
+  onSuccess,
+  label,
+}: {
+  action: FormAction;
+  children: ReactNode;
+  className?: string;
+  resetOnSuccess?: boolean;
+  onSuccess?: (result: ActionResult) => void;
+  /** Accessible name of the form, when the page has several. */
+  label?: string;
+}) {
+  const [state, formAction, pending] = useActionState(action, null);
+  const formRef = useRef<HTMLFormElement>(null);
+  const onSuccessRef = useRef(onSuccess);
+  useEffect(() => {
+    onSuccessRef.current = onSuccess;
+  });
+  useEffect(() => {
+    if (!state?.ok) return;
+    if (resetOnSuccess) formRef.current?.reset();
+    onSuccessRef.current?.(state);
+  }, [state, resetOnSuccess]);
+  return (
+    <form
+      ref={formRef}
+      aria-label={label}
+      className={className}
+      // Submitting through a transition instead of the action prop keeps what was typed when the action fails.
+      onSubmit={(event) => {
+        event.preventDefault();
+        const data = new FormData(event.currentTarget, (event.nativeEvent as SubmitEvent).submitter);
+        startTransition(() => formAction(data));
+      }}
+    >
+      {state && !state.ok && <Alert>{sentence(state.error)}</Alert>}
+      {state?.ok && state.message && <Alert kind="success">{state.message}</Alert>}
+      <FormContext.Provider value={{ pending, fields: state && !state.ok ? state.fields : undefined }}>{children}</FormContext.Provider>
+    </form>
+  );
+}
+
+export function useFormState(): FormState {
+  return useContext(FormContext);
+}
+
+export function SubmitButton({
+  children,
+  variant = "primary",
+  name,
+  value,
+  className,
+  "aria-label": ariaLabel,
+}: {
+  children: ReactNode;
+  variant?: "primary" | "secondary" | "danger" | "ghost";
+  name?: string;
+  value?: string;
+  className?: string;
+  "aria-label"?: string;
+}) {
+  const { pending } = useFormState();
+  return (
+    <Button type="submit" variant={variant} disabled={pending} name={name} value={value} className={className} aria-label={ariaLabel}>
+      {children}
+    </Button>
+  );
+}
+
+/** A text input whose error comes from the form's last result. */
+export function TextField(props: Parameters<typeof Field>[0] & { name: string }) {
+  const { fields } = useFormState();
+  return <Field error={fields?.[props.name]} {...props} />;
+}
+
+const controlClass =
+  "rounded-md border border-slate-300 bg-white px-3 py-2 text-sm shadow-sm focus:border-brand-600 aria-invalid:border-red-500";
+
+function FieldShell({ id, label, error, hint, children }: { id: string; label: string; error?: string; hint?: ReactNode; children: ReactNode }) {
+  return (
+    <div className="flex flex-col gap-1">
+      <label htmlFor={id} className="text-sm font-medium text-slate-700">
+        {label}
+      </label>
+      {children}
+      {hint && !error && <p className="text-xs text-slate-500">{hint}</p>}
+      {error && (
+        <p id={`${id}-error`} className="text-xs text-red-700">
+          {error}
+        </p>
+      )}
+    </div>
+  );
+}
+
+export function TextAreaField({ label, hint, name, ...props }: TextareaHTMLAttributes<HTMLTextAreaElement> & { label: string; hint?: ReactNode; name: string }) {
+  const id = useId();
+  const error = useFormState().fields?.[name];
+  return (
+    <FieldShell id={id} label={label} error={error} hint={hint}>
+      <textarea id={id} name={name} aria-invalid={error ? true : undefined} aria-describedby={error ? `${id}-error` : undefined} className={controlClass} {...props} />
+    </FieldShell>
+  );
+}
+
+export function SelectField({
+  label,
+  hint,
+  name,
+  options,
+  ...props
+}: SelectHTMLAttributes<HTMLSelectElement> & { label: string; hint?: ReactNode; name: string; options: readonly { value: string; label: string }[] }) {
+  const id = useId();
+  const error = useFormState().fields?.[name];
+  return (
+    <FieldShell id={id} label={label} error={error} hint={hint}>
+      <select id={id} name={name} aria-invalid={error ? true : undefined} aria-describedby={error ? `${id}-error` : undefined} className={controlClass} {...props}>
+        {options.map((option) => (
+          <option key={option.value} value={option.value}>
+            {option.label}
+          </option>
+        ))}
+      </select>
+    </FieldShell>
+  );
+}
+
+export function CheckboxField({ label, name, defaultChecked, hint }: { label: string; name: string; defaultChecked?: boolean; hint?: ReactNode }) {
+  const id = useId();
+  return (
+    <div className="flex flex-col gap-1">
+      <label htmlFor={id} className="inline-flex items-center gap-2 text-sm font-medium text-slate-700">
+        <input id={id} type="checkbox" name={name} defaultChecked={defaultChecked} className="h-4 w-4 rounded border-slate-300" />
+        {label}
+      </label>
+      {hint && <p className="text-xs text-slate-500">{hint}</p>}
+    </div>
+  );
+}

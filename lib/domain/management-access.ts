@@ -1,0 +1,38 @@
+import { eq } from "drizzle-orm";
+import type { Queryable } from "@/db/client";
+import { organizations } from "@/db/schema";
+import { DomainError } from "./errors";
+import type { Organization } from "./organizations";
+import { type Actor, hasManagementAccess, hasPermission, type Permission } from "./permissions";
+
+export type ViewPermission = Extract<Permission, "orgView" | "apiView" | "planView" | "clientView">;
+
+/**
+ * The organization behind an API Management page. Portal-only users, and users without the view
+ * permission in that organization, get not_found: the page does not reveal that it exists.
+ */
+export async function requireManagedOrganization(db: Queryable, actor: Actor, slug: string, permission: ViewPermission = "orgView"): Promise<Organization> {
+  if (!hasManagementAccess(actor)) throw new DomainError("not_found", "That organization does not exist.");
+  const [org] = await db.select().from(organizations).where(eq(organizations.slug, slug));
+  if (!org || !hasPermission(actor, org.id, permission)) throw new DomainError("not_found", "That organization does not exist.");
+  return org;
+}
+
+/** What the actor may do in one organization, for offering only the actions the rules allow. */
+export function organizationPermissions(actor: Actor, orgId: string) {
+  const can = (permission: Permission) => hasPermission(actor, orgId, permission);
+  return {
+    orgAdmin: can("orgAdmin"),
+    apiView: can("apiView"),
+    apiEdit: can("apiEdit"),
+    apiAdmin: can("apiAdmin"),
+    planView: can("planView"),
+    planEdit: can("planEdit"),
+    planAdmin: can("planAdmin"),
+    clientView: can("clientView"),
+    clientEdit: can("clientEdit"),
+    clientAdmin: can("clientAdmin"),
+  };
+}
+
+export type OrganizationPermissions = ReturnType<typeof organizationPermissions>;

@@ -1,0 +1,122 @@
+import { and, desc, eq, inArray, or, sql, type Column, type SQL } from "drizzle-orm";
+import type { Queryable } from "@/db/client";
+import { apiVersions, apis, auditEvents, clients, clientVersions, contracts, plans, planVersions, users } from "@/db/schema";
+import { DomainError } from "./errors";
+import { qualified } from "./management-organizations";
+import { type Actor, hasManagementAccess, hasPermission } from "./permissions";
+
+/** Whose history an Activity tab shows. */
+export type ActivityScope =
+  | { kind: "apiVersion"; apiVersionId: string }
+  | { kind: "clientVersion"; clientVersionId: string }
+  | { kind: "planVersion"; planVersionId: string }
+  | { kind: "organization"; orgId: string };
+
+export interface ActivityEntry {
+  id: number;
+  at: Date;
+  action: string;
+  entityType: string;
+  entityId: string;
+  actorName: string | null;
+  actorEmail: string | null;
+  details: Record<string, unknown>;
+}
+
+const notFound = () => new DomainError("not_found", "That does not exist.");
+
+/** The events about one thing, after checking that the actor may view it in API Management. */
+async function scopeCondition(db: Queryable, actor: Actor, scope: ActivityScope): Promise<SQL> {
+  if (!hasManagementAccess(actor)) throw notFound();
+  const e = auditEvents;
+  switch (scope.kind) {
+    case "apiVersion": {
+      const [row] = await db
+        .select({ orgId: apis.orgId, apiId: apis.id, version: apiVersions.version })
+        .from(apiVersions)
+        .innerJoin(apis, eq(apis.id, apiVersions.apiId))
+        .where(eq(apiVersions.id, scope.apiVersionId));
+      if (!row || !hasPermission(actor, row.orgId, "apiView")) throw notFound();
+      const contractIds = db.select({ id: sql<string>`${contracts.id}::text` }).from(contracts).where(eq(contracts.apiVersionId, scope.apiVersionId));
+      return or(
+        and(eq(e.entityType, "api_version"), eq(e.entityId, scope.apiVersionId)),
+        // The API's creation made its first version.
+        and(eq(e.entityType, "api"), eq(e.entityId, row.apiId), sql`${e.details}->>'version' = ${row.version}`),
+        and(eq(e.entityType, "contract"), inArray(e.entityId, contractIds)),
+      )!;
+    }
+    case "clientVersion": {
+      const [row] = await db
+        .select({ orgId: clients.orgId, clientId: clients.id, version: clientVersions.version })
+        .from(clientVersions)
+        .innerJoin(clients, eq(clients.id, clientVersions.clientId))
+        .where(eq(clientVersions.id, scope.clientVersionId));
+      if (!row || !hasPermission(actor, row.orgId, "clientView")) throw notFound();
+      const contractIds = db.select({ id: sql<string>`${contracts.id}::text` }).from(contracts).where(eq(contracts.clientVersionId, scope.clientVersionId));
+      return or(
+        and(eq(e.entityType, "client_version"), eq(e.entityId, scope.clientVersionId)),
+        and(eq(e.entityType, "client"), eq(e.entityId, row.clientId), sql`${e.details}->>'version' = ${row.version}`),
+        and(eq(e.entityType, "contract"), inArray(e.entityId, contractIds)),
+      )!;
+    }
+    case "planVersion": {
+      const [row] = await db
+        .select({ orgId: plans.orgId, planId: plans.id, version: planVersions.version })
+        .from(planVersions)
+        .innerJoin(plans, eq(plans.id, planVersions.planId))
+        .where(eq(planVersions.id, scope.planVersionId));
+      if (!row || !hasPermission(actor, row.orgId, "planView")) throw notFound();
+      return or(
+        and(eq(e.entityType, "plan_version"), eq(e.entityId, scope.planVersionId)),
+        and(eq(e.entityType, "plan"), eq(e.entityId, row.planId), sql`${e.details}->>'version' = ${row.version}`),
+      )!;
+    }
+    case "organization": {
+      if (!hasPermission(actor, scope.orgId, "orgView")) throw notFound();
+      return eq(e.orgId, scope.orgId);
+    }
+  }
+}
+
+/**
+ * Audit events about an API version, client version, plan version or organization, newest first.
+ * A contract event written for both organizations of a contract is shown once.
+ */
+export async function listActivity(
+  db: Queryable,
+  actor: Actor,
+  scope: ActivityScope,
+  { page = 1, pageSize = 25 }: { page?: number; pageSize?: number } = {},
+): Promise<{ rows: ActivityEntry[]; total: number }> {
+  const condition = await scopeCondition(db, actor, scope);
+  // Both organizations of a contract record its creation and breaking, in one transaction: same time.
+  const twin = (column: Column) => sql`${sql.identifier("twin")}.${sql.identifier(column.name)}`;
+  const e = (column: Column) => qualified(column);
+  const firstOfTwins = sql`not exists (select 1 from ${auditEvents} as ${sql.identifier("twin")} where ${twin(auditEvents.entityType)} = ${e(auditEvents.entityType)} and ${twin(auditEvents.entityId)} = ${e(auditEvents.entityId)} and ${twin(auditEvents.action)} = ${e(auditEvents.action)} and ${twin(auditEvents.at)} = ${e(auditEvents.at)} and ${twin(auditEvents.id)} < ${e(auditEvents.id)})`;
+  const where = scope.kind === "organization" ? condition : and(condition, firstOfTwins);
+  const size = Math.min(Math.max(1, Math.trunc(pageSize)), 100);
+  const rows = await db
+    .select({
+      id: auditEvents.id,
+      at: auditEvents.at,
+      action: auditEvents.action,
+      entityType: auditEvents.entityType,
+      entityId: auditEvents.entityId,
+      actorName: users.name,
+      actorEmail: users.email,
+      details: auditEvents.details,
+      total: sql<number>`count(*) over ()::int`,
+    })
+    .from(auditEvents)
+    .leftJoin(users, eq(users.id, auditEvents.actorId))
+    .where(where)
+    .orderBy(desc(auditEvents.at), desc(auditEvents.id))
+    .limit(size)
+    .offset((Math.max(1, Math.trunc(page)) - 1) * size);
+  let total = rows[0]?.total ?? 0;
+  if (rows.length === 0 && page > 1) {
+    const [row] = await db.select({ n: sql<number>`count(*)::int` }).from(auditEvents).where(where);
+    total = row.n;
+  }
+  return { rows: rows.map(({ total: _total, ...row }) => row), total };
+}

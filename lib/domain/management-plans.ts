@@ -1,0 +1,45 @@
+import { and, asc, eq } from "drizzle-orm";
+import type { Queryable } from "@/db/client";
+import { apiPlans, apis, apiVersions, plans, planVersions } from "@/db/schema";
+import { DomainError } from "./errors";
+import { organizationPermissions, requireManagedOrganization } from "./management-access";
+import { compareVersions } from "./management-organizations";
+import type { Actor } from "./permissions";
+
+export interface PlanVersionRef {
+  org: string;
+  plan: string;
+  version: string;
+}
+
+/** The plan version behind /manage/[org]/plans/[plan]/[version], for users with planView there. */
+export async function getPlanVersionDetail(db: Queryable, actor: Actor, ref: PlanVersionRef) {
+  const org = await requireManagedOrganization(db, actor, ref.org, "planView");
+  const [row] = await db
+    .select({ plan: plans, version: planVersions })
+    .from(planVersions)
+    .innerJoin(plans, eq(plans.id, planVersions.planId))
+    .where(and(eq(plans.orgId, org.id), eq(plans.slug, ref.plan), eq(planVersions.version, ref.version)));
+  if (!row) throw new DomainError("plan_not_found");
+  const versions = await db
+    .select({ id: planVersions.id, version: planVersions.version, status: planVersions.status })
+    .from(planVersions)
+    .where(eq(planVersions.planId, row.plan.id));
+  const offeredBy = await db
+    .select({ apiSlug: apis.slug, apiName: apis.name, version: apiVersions.version, status: apiVersions.status, requiresApproval: apiPlans.requiresApproval })
+    .from(apiPlans)
+    .innerJoin(apiVersions, eq(apiVersions.id, apiPlans.apiVersionId))
+    .innerJoin(apis, eq(apis.id, apiVersions.apiId))
+    .where(eq(apiPlans.planVersionId, row.version.id))
+    .orderBy(asc(apis.name));
+  return {
+    org,
+    plan: row.plan,
+    version: row.version,
+    versions: versions.sort((a, b) => compareVersions(a.version, b.version)),
+    offeredBy: offeredBy.sort((a, b) => a.apiName.localeCompare(b.apiName) || compareVersions(a.version, b.version)),
+    can: organizationPermissions(actor, org.id),
+  };
+}
+
+export type PlanVersionDetail = Awaited<ReturnType<typeof getPlanVersionDetail>>;
