@@ -88,32 +88,36 @@ export async function createClientVersion(db: Db, actor: Actor, input: z.input<t
   const [client] = await db.select().from(clients).where(eq(clients.id, data.clientId));
   if (!client || !hasPermission(actor, client.orgId, "clientView")) throw new DomainError("client_not_found", "That client does not exist.");
   requirePermission(actor, client.orgId, "clientEdit");
-  let version: ClientVersion;
+  let created: { version: ClientVersion; contractIds: string[] };
   try {
-    version = await db.transaction(async (tx) => {
-      const [created] = await tx.insert(clientVersions).values({ clientId: client.id, version: data.version, apiKey: generateApiKey() }).returning();
-      await audit(tx, actor, { orgId: client.orgId, action: "client_version.created", entityType: "client_version", entityId: created.id, details: { client: client.slug, version: data.version } });
-      return created;
+    // One transaction: a copied contract that the rules now refuse leaves no half-made version behind.
+    created = await db.transaction(async (tx) => {
+      const [version] = await tx.insert(clientVersions).values({ clientId: client.id, version: data.version, apiKey: generateApiKey() }).returning();
+      await audit(tx, actor, { orgId: client.orgId, action: "client_version.created", entityType: "client_version", entityId: version.id, details: { client: client.slug, version: data.version } });
+      const contractIds: string[] = [];
+      if (data.copyContractsFromVersionId) {
+        const source = await findClientVersion(tx, data.copyContractsFromVersionId);
+        if (source?.client.id !== client.id) throw new DomainError("client_not_found");
+        const live = await tx
+          .select()
+          .from(contracts)
+          .where(and(eq(contracts.clientVersionId, source.version.id), inArray(contracts.status, LIVE_CONTRACT_STATUSES)));
+        // Imported lazily: contracts.ts imports this file.
+        const { createContract } = await import("./contracts");
+        for (const contract of live) {
+          const copy = await createContract(tx, actor, { clientVersionId: version.id, apiVersionId: contract.apiVersionId, planVersionId: contract.planVersionId });
+          contractIds.push(copy.id);
+        }
+      }
+      return { version, contractIds };
     });
   } catch (error) {
-    if (isUniqueViolation(error)) throw new DomainError("version_exists", `Version ${data.version} of this client already exists.`);
+    if (isUniqueViolation(error, "client_versions_client_version_idx")) throw new DomainError("version_exists", `Version ${data.version} of this client already exists.`);
     throw error;
   }
-  await publishChanges({ kind: "clientVersion", id: version.id });
-  if (data.copyContractsFromVersionId) {
-    const source = await findClientVersion(db, data.copyContractsFromVersionId);
-    if (source?.client.id !== client.id) throw new DomainError("client_not_found");
-    const live = await db
-      .select()
-      .from(contracts)
-      .where(and(eq(contracts.clientVersionId, source.version.id), inArray(contracts.status, LIVE_CONTRACT_STATUSES)));
-    // Imported lazily: contracts.ts imports this file.
-    const { createContract } = await import("./contracts");
-    for (const contract of live) {
-      await createContract(db, actor, { clientVersionId: version.id, apiVersionId: contract.apiVersionId, planVersionId: contract.planVersionId });
-    }
-  }
-  return version;
+  // Told again after the commit: the copies announced themselves before it.
+  await publishChanges({ kind: "clientVersion", id: created.version.id }, ...created.contractIds.map((id) => ({ kind: "contract" as const, id })));
+  return created.version;
 }
 
 /** Retiring is final and kills the version's keys at once. */

@@ -56,8 +56,17 @@ export async function addMember(db: Db, actor: Actor, input: z.input<typeof addM
   });
 }
 
-async function ownerCount(tx: Queryable, orgId: string): Promise<number> {
-  const rows = await tx.select({ userId: memberships.userId }).from(memberships).where(and(eq(memberships.orgId, orgId), eq(memberships.role, "owner")));
+/**
+ * Counts the owners and locks their rows until the transaction ends, so that two owners stepping
+ * down at once are decided one after the other and the second one is told last_owner.
+ */
+async function lockOwners(tx: Queryable, orgId: string): Promise<number> {
+  const rows = await tx
+    .select({ userId: memberships.userId })
+    .from(memberships)
+    .where(and(eq(memberships.orgId, orgId), eq(memberships.role, "owner")))
+    .orderBy(memberships.userId)
+    .for("update");
   return rows.length;
 }
 
@@ -67,9 +76,10 @@ export async function changeMemberRole(db: Db, actor: Actor, input: z.input<type
   const data = parseInput(changeRoleSchema, input);
   requirePermission(actor, data.orgId, "orgAdmin");
   await db.transaction(async (tx) => {
+    const owners = await lockOwners(tx, data.orgId);
     const [member] = await tx.select().from(memberships).where(and(eq(memberships.orgId, data.orgId), eq(memberships.userId, data.userId))).for("update");
     if (!member) throw new DomainError("not_found", "That user is not a member.");
-    if (member.role === "owner" && data.role !== "owner" && (await ownerCount(tx, data.orgId)) === 1) throw new DomainError("last_owner");
+    if (member.role === "owner" && data.role !== "owner" && owners === 1) throw new DomainError("last_owner");
     await tx.update(memberships).set({ role: data.role }).where(and(eq(memberships.orgId, data.orgId), eq(memberships.userId, data.userId)));
     await audit(tx, actor, { orgId: data.orgId, action: "member.role_changed", entityType: "user", entityId: data.userId, details: { from: member.role, to: data.role } });
   });
@@ -81,9 +91,10 @@ export async function removeMember(db: Db, actor: Actor, input: z.input<typeof r
   const data = parseInput(removeMemberSchema, input);
   requirePermission(actor, data.orgId, "orgAdmin");
   await db.transaction(async (tx) => {
+    const owners = await lockOwners(tx, data.orgId);
     const [member] = await tx.select().from(memberships).where(and(eq(memberships.orgId, data.orgId), eq(memberships.userId, data.userId))).for("update");
     if (!member) throw new DomainError("not_found", "That user is not a member.");
-    if (member.role === "owner" && (await ownerCount(tx, data.orgId)) === 1) throw new DomainError("last_owner");
+    if (member.role === "owner" && owners === 1) throw new DomainError("last_owner");
     await tx.delete(memberships).where(and(eq(memberships.orgId, data.orgId), eq(memberships.userId, data.userId)));
     await audit(tx, actor, { orgId: data.orgId, action: "member.removed", entityType: "user", entityId: data.userId, details: { role: member.role } });
   });

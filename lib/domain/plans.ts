@@ -125,6 +125,10 @@ export async function lockPlanVersion(db: Db, actor: Actor, planVersionId: strin
 export function describePolicies(policies: readonly Policy[]): string {
   if (policies.length === 0) return "Unlimited";
   return policies
-    .map((p) => (p.type === "rate-limit" ? `${p.limit.toLocaleString("en-US")} requests per ${p.period}` : `${p.limit.toLocaleString("en-US")} per ${p.period}`))
+    .map((p) => {
+      const limit = p.limit.toLocaleString("en-US");
+      if (p.type === "quota") return `${limit} per ${p.period}`;
+      return `${limit} ${p.limit === 1 ? "request" : "requests"} per ${p.period}`;
+    })
     .join(" · ");
 }

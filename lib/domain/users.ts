@@ -69,19 +69,23 @@ export async function createUser(
 ): Promise<PublicUser> {
   const data = parseInput(signUpSchema, input);
   const passwordHash = await hashPassword(data.password);
-  try {
-    return await db.transaction(async (tx) => {
-      const [user] = await tx
-        .insert(users)
-        .values({ email: data.email, name: data.name, passwordHash, profile })
-        .returning({ id: users.id, email: users.email, name: users.name, profile: users.profile });
-      const orgId = await createPersonalOrganization(tx, user);
-      await audit(tx, null, { orgId, action: "user.created", entityType: "user", entityId: user.id, details: { email: user.email, profile } });
-      return user;
-    });
-  } catch (error) {
-    if (isUniqueViolation(error, "users_email_unique")) throw new DomainError("email_taken");
-    throw error;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await db.transaction(async (tx) => {
+        const [user] = await tx
+          .insert(users)
+          .values({ email: data.email, name: data.name, passwordHash, profile })
+          .returning({ id: users.id, email: users.email, name: users.name, profile: users.profile });
+        const orgId = await createPersonalOrganization(tx, user);
+        await audit(tx, null, { orgId, action: "user.created", entityType: "user", entityId: user.id, details: { email: user.email, profile } });
+        return user;
+      });
+    } catch (error) {
+      if (isUniqueViolation(error, "users_email_unique")) throw new DomainError("email_taken");
+      // Someone signing up at the same moment took the same personal slug: pick the next free one.
+      if (isUniqueViolation(error, "organizations_slug_unique") && attempt < 5) continue;
+      throw error;
+    }
   }
 }
 
