@@ -1,6 +1,221 @@
+import { and, asc, desc, eq, ilike, or, type SQL, sql } from "drizzle-orm";
+import type { Queryable } from "@/db/client";
+import { apis, apiVersions, organizations } from "@/db/schema";
 import { readConfig } from "@/lib/config";
+import { canSeeApiVersion, listOfferedPlans } from "./apis";
+import { DomainError } from "./errors";
+import { type Actor, hasPermission } from "./permissions";
+import { describePolicies } from "./plans";
 
 /** The managed endpoint of an API version at the gateway: `{gateway}/{org}/{api}/{version}/`. */
 export function managedEndpoint(orgSlug: string, apiSlug: string, version: string, gatewayUrl = readConfig().gatewayUrl): string {
   return `${gatewayUrl}/${encodeURIComponent(orgSlug)}/${encodeURIComponent(apiSlug)}/${encodeURIComponent(version)}/`;
 }
+
+export const CATALOG_SORT_KEYS = ["name", "organization", "published"] as const;
+export type CatalogSortKey = (typeof CATALOG_SORT_KEYS)[number];
+export const DEFAULT_CATALOG_SORT = { id: "name", desc: false } as const satisfies { id: CatalogSortKey; desc: boolean };
+
+/** An API in the catalog, described by its latest published version. */
+export interface CatalogEntry {
+  apiId: string;
+  orgSlug: string;
+  orgName: string;
+  slug: string;
+  name: string;
+  description: string;
+  tags: string[];
+  version: string;
+  isPublic: boolean;
+  publishedAt: Date | null;
+}
+
+export interface CatalogOptions {
+  /** Words that must each appear in the name, description or tags. */
+  q?: string;
+  tag?: string;
+  sort?: { id: CatalogSortKey; desc: boolean };
+  page?: number;
+  pageSize?: number;
+}
+
+function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+/** The latest published version of each API. */
+function latestPublished(db: Queryable) {
+  return db
+    .selectDistinctOn([apiVersions.apiId], {
+      apiId: apiVersions.apiId,
+      version: apiVersions.version,
+      isPublic: apiVersions.isPublic,
+      publishedAt: apiVersions.publishedAt,
+    })
+    .from(apiVersions)
+    .where(eq(apiVersions.status, "Published"))
+    .orderBy(apiVersions.apiId, desc(apiVersions.publishedAt), desc(apiVersions.createdAt))
+    .as("latest");
+}
+
+/**
+ * The catalog: every API with a published version, which every signed-in user may see.
+ * Returns a page of entries, the total, and every tag in use with its count.
+ */
+export async function listCatalog(db: Queryable, _actor: Actor, options: CatalogOptions = {}) {
+  const pageSize = Math.min(Math.max(1, Math.floor(options.pageSize ?? 20)), 100);
+  const page = Math.max(1, Math.floor(options.page ?? 1));
+  const latest = latestPublished(db);
+  const tagText = sql<string>`array_to_string(${apis.tags}, ' ')`;
+  const words = (options.q ?? "").trim().split(/\s+/).filter(Boolean).slice(0, 8);
+  const conditions: (SQL | undefined)[] = words.map((word) => {
+    const pattern = `%${escapeLike(word)}%`;
+    return or(ilike(apis.name, pattern), ilike(apis.description, pattern), ilike(tagText, pattern), ilike(organizations.name, pattern));
+  });
+  if (options.tag) conditions.push(sql`${options.tag.toLowerCase()} = any(${apis.tags})`);
+
+  const sort = options.sort ?? DEFAULT_CATALOG_SORT;
+  const dir = sort.desc ? desc : asc;
+  const order = { name: [dir(apis.name)], organization: [dir(organizations.name), asc(apis.name)], published: [dir(latest.publishedAt), asc(apis.name)] }[sort.id];
+
+  const rows = await db
+    .select({
+      apiId: apis.id,
+      orgSlug: organizations.slug,
+      orgName: organizations.name,
+      slug: apis.slug,
+      name: apis.name,
+      description: apis.description,
+      tags: apis.tags,
+      version: latest.version,
+      isPublic: latest.isPublic,
+      publishedAt: latest.publishedAt,
+      total: sql<number>`count(*) over ()`.mapWith(Number),
+    })
+    .from(latest)
+    .innerJoin(apis, eq(apis.id, latest.apiId))
+    .innerJoin(organizations, eq(organizations.id, apis.orgId))
+    .where(and(...conditions))
+    .orderBy(...order, asc(apis.id))
+    .limit(pageSize)
+    .offset((page - 1) * pageSize);
+
+  let total = rows[0]?.total ?? 0;
+  if (rows.length === 0 && page > 1) {
+    const [row] = await db
+      .select({ n: sql<number>`count(*)`.mapWith(Number) })
+      .from(latest)
+      .innerJoin(apis, eq(apis.id, latest.apiId))
+      .innerJoin(organizations, eq(organizations.id, apis.orgId))
+      .where(and(...conditions));
+    total = row.n;
+  }
+
+  // Tags of every catalog entry, counted here: a catalog holds hundreds of APIs, not millions.
+  const tagLists = await db.select({ tags: apis.tags }).from(latest).innerJoin(apis, eq(apis.id, latest.apiId));
+  const counts = new Map<string, number>();
+  for (const { tags } of tagLists) for (const tag of tags) counts.set(tag, (counts.get(tag) ?? 0) + 1);
+  const tagRows = [...counts].map(([tag, count]) => ({ tag, count })).sort((a, b) => a.tag.localeCompare(b.tag));
+
+  const entries: CatalogEntry[] = rows.map(({ total: _total, ...entry }) => entry);
+  return { rows: entries, total, page, pageSize, tags: tagRows };
+}
+
+/** One operation of an OpenAPI document, as the API page lists it. */
+export interface ApiOperation {
+  method: string;
+  path: string;
+  summary: string;
+}
+
+const HTTP_METHODS = ["get", "put", "post", "delete", "patch", "head", "options", "trace"];
+
+/** The operations of an OpenAPI (or Swagger) JSON document; empty when there is none or it cannot be read. */
+export function openApiOperations(openapi: string | null | undefined, limit = 500): ApiOperation[] {
+  if (!openapi) return [];
+  let doc: unknown;
+  try {
+    doc = JSON.parse(openapi);
+  } catch {
+    return [];
+  }
+  const paths = (doc as { paths?: unknown })?.paths;
+  if (!paths || typeof paths !== "object") return [];
+  const operations: ApiOperation[] = [];
+  for (const [path, item] of Object.entries(paths as Record<string, unknown>)) {
+    if (!item || typeof item !== "object") continue;
+    for (const method of HTTP_METHODS) {
+      const operation = (item as Record<string, unknown>)[method];
+      if (!operation || typeof operation !== "object") continue;
+      const { summary, operationId, description } = operation as Record<string, unknown>;
+      const text = [summary, operationId, description].find((v): v is string => typeof v === "string" && v.trim() !== "") ?? "";
+      operations.push({ method: method.toUpperCase(), path, summary: text.trim().split("\n")[0].slice(0, 300) });
+      if (operations.length >= limit) return operations;
+    }
+  }
+  return operations;
+}
+
+/** "5 requests per second · 1,000 per day · needs approval" */
+export function describeOffer(policies: Parameters<typeof describePolicies>[0], requiresApproval: boolean): string {
+  const limits = describePolicies(policies);
+  return requiresApproval ? `${limits} · needs approval` : limits;
+}
+
+/**
+ * Everything the API page shows: the API, the chosen version (the latest published one unless
+ * `version` names another visible version), the versions to switch to, the offered plans and
+ * the managed endpoint. not_found when the API or version does not exist or may not be seen.
+ */
+export async function getApiPage(db: Queryable, actor: Actor, orgSlug: string, apiSlug: string, version?: string) {
+  const [row] = await db
+    .select({ api: apis, org: organizations })
+    .from(apis)
+    .innerJoin(organizations, eq(organizations.id, apis.orgId))
+    .where(and(eq(organizations.slug, orgSlug), eq(apis.slug, apiSlug)));
+  if (!row) throw new DomainError("not_found", "That API does not exist.");
+  const { api, org } = row;
+
+  const allVersions = await db.select().from(apiVersions).where(eq(apiVersions.apiId, api.id)).orderBy(desc(apiVersions.createdAt));
+  const visible = allVersions.filter((v) => canSeeApiVersion(actor, api, v));
+  if (visible.length === 0) throw new DomainError("not_found", "That API does not exist.");
+
+  const published = visible.filter((v) => v.status === "Published").sort((a, b) => (b.publishedAt?.getTime() ?? 0) - (a.publishedAt?.getTime() ?? 0));
+  const chosen = version === undefined ? (published[0] ?? (hasPermission(actor, api.orgId, "apiView") ? visible[0] : undefined)) : visible.find((v) => v.version === version);
+  if (!chosen) throw new DomainError("not_found", version === undefined ? "That API has no published version." : `Version ${version} of this API does not exist.`);
+
+  const plans = chosen.isPublic
+    ? []
+    : (await listOfferedPlans(db, chosen.id)).map((p) => ({
+        planVersionId: p.planVersionId,
+        name: p.name,
+        slug: p.slug,
+        version: p.version,
+        description: p.description,
+        locked: p.status === "Locked",
+        requiresApproval: p.requiresApproval,
+        summary: describeOffer(p.policies, p.requiresApproval),
+      }));
+
+  return {
+    api: { id: api.id, slug: api.slug, name: api.name, description: api.description, tags: api.tags },
+    org: { id: org.id, slug: org.slug, name: org.name },
+    version: {
+      id: chosen.id,
+      version: chosen.version,
+      status: chosen.status,
+      isPublic: chosen.isPublic,
+      docs: chosen.docs,
+      publishedAt: chosen.publishedAt,
+      retiredAt: chosen.retiredAt,
+    },
+    versions: visible.map((v) => ({ version: v.version, status: v.status })),
+    plans,
+    operations: openApiOperations(chosen.openapi),
+    endpoint: managedEndpoint(org.slug, api.slug, chosen.version),
+    /** A contract can be asked for: published, private, with at least one plan. */
+    acceptsContracts: chosen.status === "Published" && !chosen.isPublic && plans.length > 0,
+  };
+}
+
+export type ApiPage = Awaited<ReturnType<typeof getApiPage>>;

@@ -1,36 +1,67 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { desc, eq } from "drizzle-orm";
+import type { ReactNode } from "react";
 import { getDb } from "@/db/client";
-import { apis, apiVersions, organizations } from "@/db/schema";
+import { parseTableParams, type SearchParamsRecord } from "@/components/data-table/params";
+import { CatalogTable } from "@/components/portal/CatalogTable";
 import { requireActor } from "@/lib/auth/actor";
+import { CATALOG_SORT_KEYS, DEFAULT_CATALOG_SORT, listCatalog } from "@/lib/domain/catalog";
 
 export const metadata: Metadata = { title: "APIs" };
 
-export default async function CatalogPage() {
-  await requireActor();
-  const db = await getDb();
-  const rows = await db
-    .selectDistinctOn([apis.id], { org: organizations.slug, orgName: organizations.name, slug: apis.slug, name: apis.name, description: apis.description })
-    .from(apiVersions)
-    .innerJoin(apis, eq(apis.id, apiVersions.apiId))
-    .innerJoin(organizations, eq(organizations.id, apis.orgId))
-    .where(eq(apiVersions.status, "Published"))
-    .orderBy(apis.id, desc(apiVersions.publishedAt));
+const PAGE_SIZE = 20;
+
+export default async function CatalogPage({ searchParams }: { searchParams: Promise<SearchParamsRecord> }) {
+  const actor = await requireActor();
+  const search = await searchParams;
+  const params = parseTableParams(search, { sortable: CATALOG_SORT_KEYS, defaultSort: DEFAULT_CATALOG_SORT });
+  const tag = typeof search.tag === "string" ? search.tag.trim().toLowerCase().slice(0, 32) : "";
+  const catalog = await listCatalog(await getDb(), actor, { ...params, tag: tag || undefined, pageSize: PAGE_SIZE });
+
+  const tagHref = (value?: string) => {
+    const query = new URLSearchParams();
+    if (params.q) query.set("q", params.q);
+    if (value) query.set("tag", value);
+    const text = query.toString();
+    return text ? `/apis?${text}` : "/apis";
+  };
+  const filtered = params.q || tag;
+  const emptyMessage = filtered
+    ? `No APIs match ${[params.q && `“${params.q}”`, tag && `the tag “${tag}”`].filter(Boolean).join(" and ")}.`
+    : "No APIs are published yet.";
+
   return (
     <>
       <h1 className="text-2xl font-semibold">APIs</h1>
-      <ul className="mt-6 grid gap-4 sm:grid-cols-2">
-        {rows.map((api) => (
-          <li key={`${api.org}/${api.slug}`} className="rounded-lg bg-white p-4 ring-1 ring-slate-200">
-            <Link href={`/apis/${api.org}/${api.slug}`} className="font-semibold text-brand-700 hover:underline">
-              {api.name}
-            </Link>
-            <p className="text-xs text-slate-500">{api.orgName}</p>
-            <p className="mt-2 text-sm text-slate-700">{api.description}</p>
-          </li>
-        ))}
-      </ul>
+      <p className="mt-1 text-slate-600">Published APIs you can call through the gateway. Private ones need a contract and an API key.</p>
+      {catalog.tags.length > 0 && (
+        <nav aria-label="Tags" className="mt-6 flex flex-wrap items-center gap-2 text-sm">
+          <span className="font-medium text-slate-700">Tags:</span>
+          <TagLink href={tagHref()} current={!tag}>
+            All
+          </TagLink>
+          {catalog.tags.map((t) => (
+            <TagLink key={t.tag} href={tagHref(t.tag)} current={t.tag === tag}>
+              {t.tag} ({t.count})
+            </TagLink>
+          ))}
+        </nav>
+      )}
+      <div className="mt-4">
+        <CatalogTable rows={catalog.rows} total={catalog.total} pageSize={PAGE_SIZE} defaultSort={DEFAULT_CATALOG_SORT} emptyMessage={emptyMessage} />
+      </div>
     </>
+  );
+}
+
+function TagLink({ href, current, children }: { href: string; current: boolean; children: ReactNode }) {
+  return (
+    <Link
+      href={href}
+      aria-current={current ? "page" : undefined}
+      className={`rounded-full px-3 py-1 ring-1 ${current ? "bg-brand-600 text-white ring-brand-600" : "bg-white text-slate-700 ring-slate-300 hover:bg-slate-100"}`}
+    >
+      {children}
+    </Link>
   );
 }

@@ -1,0 +1,56 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { getDb } from "@/db/client";
+import { parseTableParams, type SearchParamsRecord } from "@/components/data-table/params";
+import { ClientSection } from "@/components/portal/ClientSection";
+import { requireActor } from "@/lib/auth/actor";
+import { getMyClient } from "@/lib/domain/client-queries";
+import { CONTRACT_SORT_KEYS, DEFAULT_CONTRACT_SORT } from "@/lib/domain/contract-queries";
+import { isDomainError } from "@/lib/domain/errors";
+
+type Props = { params: Promise<{ org: string; client: string }>; searchParams: Promise<SearchParamsRecord> };
+
+async function load({ params, searchParams }: Props) {
+  const actor = await requireActor();
+  const { org, client: slug } = await params;
+  const search = await searchParams;
+  const { sort } = parseTableParams(search, { prefix: "contracts-", sortable: CONTRACT_SORT_KEYS, defaultSort: DEFAULT_CONTRACT_SORT });
+  const version = typeof search.version === "string" ? search.version : undefined;
+  try {
+    const client = await getMyClient(await getDb(), actor, decodeURIComponent(org), decodeURIComponent(slug), { version, sort });
+    return { client, search };
+  } catch (error) {
+    // Another user's client and a missing one look the same.
+    if (isDomainError(error, "client_not_found")) notFound();
+    throw error;
+  }
+}
+
+export async function generateMetadata(props: Props): Promise<Metadata> {
+  const { client } = await load(props);
+  return { title: client.name };
+}
+
+/** One client of My Clients on its own page: a bookmarkable address, `?version=` for its other versions. */
+export default async function ClientPage(props: Props) {
+  const { client, search } = await load(props);
+  const versionHref = (version: string) => {
+    const query = new URLSearchParams();
+    for (const [name, value] of Object.entries(search)) if (typeof value === "string") query.set(name, value);
+    query.set("version", version);
+    return `/my-clients/${client.orgSlug}/${client.slug}?${query}`;
+  };
+  return (
+    <div className="flex flex-col gap-6">
+      <nav aria-label="Breadcrumb" className="text-sm text-slate-600">
+        <Link href="/my-clients" className="hover:underline">
+          My Clients
+        </Link>{" "}
+        / {client.name}
+      </nav>
+      <h1 className="sr-only">{client.name}</h1>
+      <ClientSection client={client} versionHref={versionHref} defaultSort={DEFAULT_CONTRACT_SORT} linkHeading={false} />
+    </div>
+  );
+}

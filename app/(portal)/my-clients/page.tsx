@@ -1,0 +1,65 @@
+import type { Metadata } from "next";
+import { getDb } from "@/db/client";
+import { DataTableFilter, DataTablePagination } from "@/components/data-table/DataTable";
+import { parseTableParams, type SearchParamsRecord } from "@/components/data-table/params";
+import { ClientSection } from "@/components/portal/ClientSection";
+import { NewClientDialog } from "@/components/portal/NewClientDialog";
+import { requireActor } from "@/lib/auth/actor";
+import { listClientOrganizations, listMyClients } from "@/lib/domain/client-queries";
+import { CONTRACT_SORT_KEYS, DEFAULT_CONTRACT_SORT } from "@/lib/domain/contract-queries";
+
+export const metadata: Metadata = { title: "My Clients" };
+
+const CLIENTS_PER_PAGE = 10;
+/** `v.<clientId>=<version>` picks the version a section shows. */
+const VERSION_PARAM = "v.";
+
+export default async function MyClientsPage({ searchParams }: { searchParams: Promise<SearchParamsRecord> }) {
+  const actor = await requireActor();
+  const db = await getDb();
+  const search = await searchParams;
+  const { q, page } = parseTableParams(search);
+  const { sort } = parseTableParams(search, { prefix: "contracts-", sortable: CONTRACT_SORT_KEYS, defaultSort: DEFAULT_CONTRACT_SORT });
+  const versions: Record<string, string> = {};
+  for (const [name, value] of Object.entries(search)) {
+    if (name.startsWith(VERSION_PARAM) && typeof value === "string") versions[name.slice(VERSION_PARAM.length)] = value;
+  }
+
+  const [result, organizations] = await Promise.all([
+    listMyClients(db, actor, { q, sort, page, pageSize: CLIENTS_PER_PAGE, versions }),
+    listClientOrganizations(db, actor),
+  ]);
+
+  const versionHref = (clientId: string) => (version: string) => {
+    const query = new URLSearchParams();
+    for (const [name, value] of Object.entries(search)) if (typeof value === "string") query.set(name, value);
+    query.set(`${VERSION_PARAM}${clientId}`, version);
+    return `/my-clients?${query}`;
+  };
+
+  return (
+    <div className="flex flex-col gap-6">
+      <div className="flex flex-wrap items-start justify-between gap-4">
+        <div>
+          <h1 className="text-2xl font-semibold">My Clients</h1>
+          <p className="mt-1 text-slate-600">Your applications, their API keys and their contracts with APIs.</p>
+        </div>
+        <NewClientDialog organizations={organizations} />
+      </div>
+
+      {(result.total > 0 || q) && <DataTableFilter label="Filter clients and contracts" placeholder="Client, API, plan or status" />}
+
+      {result.clients.length === 0 ? (
+        <p className="rounded-lg bg-white p-6 text-center text-slate-600 ring-1 ring-slate-200">
+          {q ? `No clients or contracts match “${q}”.` : "You have no clients yet. Create one to get an API key, then sign a contract from an API's page."}
+        </p>
+      ) : (
+        result.clients.map((client) => (
+          <ClientSection key={client.id} client={client} versionHref={versionHref(client.id)} defaultSort={DEFAULT_CONTRACT_SORT} filtered={Boolean(q)} />
+        ))
+      )}
+
+      <DataTablePagination label="Clients" total={result.total} pageSize={CLIENTS_PER_PAGE} />
+    </div>
+  );
+}

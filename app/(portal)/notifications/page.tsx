@@ -1,0 +1,27 @@
+import type { Metadata } from "next";
+import { getDb } from "@/db/client";
+import { parseTableParams, type SearchParamsRecord } from "@/components/data-table/params";
+import { NotificationTable } from "@/components/portal/NotificationTable";
+import { requireActor } from "@/lib/auth/actor";
+import { listNotifications } from "@/lib/domain/notifications";
+
+export const metadata: Metadata = { title: "Notifications" };
+
+const PAGE_SIZE = 20;
+
+export default async function NotificationsPage({ searchParams }: { searchParams: Promise<SearchParamsRecord> }) {
+  const actor = await requireActor();
+  const { page } = parseTableParams(await searchParams);
+  const result = await listNotifications(await getDb(), actor, { page, pageSize: PAGE_SIZE });
+  return (
+    <div className="flex flex-col gap-6">
+      <div>
+        <h1 className="text-2xl font-semibold">Notifications</h1>
+        <p className="mt-1 text-slate-600">
+          {result.unread === 0 ? "You are all caught up." : `${result.unread} unread.`} Approvals, rejections and contracts ended by providers reach you here.
+        </p>
+      </div>
+      <NotificationTable rows={result.rows} total={result.total} pageSize={PAGE_SIZE} unread={result.unread} />
+    </div>
+  );
+}

@@ -1,0 +1,102 @@
+import Link from "next/link";
+import { StatusBadge } from "@/components/StatusBadge";
+import type { TableSort } from "@/components/data-table/params";
+import type { MyClient } from "@/lib/domain/client-queries";
+import { ApiKeyField } from "./ApiKeyField";
+import { ClientVersionActions } from "./ClientVersionActions";
+import { ContractTable } from "./ContractTable";
+
+/**
+ * One client in My Clients: a section headed by its name, with the shown version (and a switch
+ * to the others), its status, its API key and its contracts.
+ */
+export function ClientSection({
+  client,
+  versionHref,
+  defaultSort,
+  filtered = false,
+  linkHeading = true,
+}: {
+  client: MyClient;
+  versionHref: (version: string) => string;
+  defaultSort: TableSort;
+  /** The contracts shown are those matching the page's filter. */
+  filtered?: boolean;
+  linkHeading?: boolean;
+}) {
+  const { selected } = client;
+  const headingId = `client-${client.id}`;
+  const retired = selected.status === "Retired";
+  const liveContracts = client.contracts.filter((c) => c.status === "Active" || c.status === "AwaitingApproval").length;
+  const detailHref = `/my-clients/${client.orgSlug}/${client.slug}`;
+
+  return (
+    <section aria-labelledby={headingId} className="flex flex-col gap-4 rounded-lg bg-white p-5 ring-1 ring-slate-200">
+      <header className="flex flex-wrap items-start justify-between gap-3">
+        <div className="flex flex-col gap-1">
+          <h2 id={headingId} className="text-xl font-semibold">
+            {linkHeading ? (
+              <Link href={detailHref} className="hover:underline">
+                {client.name}
+              </Link>
+            ) : (
+              client.name
+            )}
+          </h2>
+          <p className="text-sm text-slate-600">
+            {client.orgName}
+            {client.description && <> · {client.description}</>}
+          </p>
+        </div>
+        <ClientVersionActions
+          clientId={client.id}
+          clientName={client.name}
+          clientVersionId={selected.id}
+          version={selected.version}
+          retired={retired}
+          liveContracts={liveContracts}
+          canEdit={client.canEdit}
+          canAdmin={client.canAdmin}
+        />
+      </header>
+
+      <div className="flex flex-wrap items-center gap-3 text-sm">
+        {client.versions.length > 1 ? (
+          <nav aria-label={`Versions of ${client.name}`} className="flex flex-wrap items-center gap-2">
+            <span className="font-medium text-slate-700">Version</span>
+            {client.versions.map((v) => (
+              <Link
+                key={v.id}
+                href={versionHref(v.version)}
+                scroll={false}
+                aria-current={v.id === selected.id ? "true" : undefined}
+                className={`rounded-full px-3 py-1 ring-1 ${v.id === selected.id ? "bg-brand-600 text-white ring-brand-600" : "bg-white text-slate-700 ring-slate-300 hover:bg-slate-100"}`}
+              >
+                {v.version}
+              </Link>
+            ))}
+          </nav>
+        ) : (
+          <span>
+            <span className="font-medium text-slate-700">Version</span> {selected.version}
+          </span>
+        )}
+        <span className="flex items-center gap-2">
+          <span className="font-medium text-slate-700">Status</span>
+          <StatusBadge status={selected.status} />
+        </span>
+      </div>
+
+      {retired && <p className="text-sm text-red-800">This version is retired: its API key no longer works and it cannot sign contracts.</p>}
+
+      <ApiKeyField clientVersionId={selected.id} apiKey={selected.key} canRotate={client.canEdit && !retired} />
+
+      <ContractTable
+        label={`Contracts of ${client.name} ${selected.version}`}
+        contracts={client.contracts.map((c) => ({ ...c, canEdit: client.canEdit }))}
+        defaultSort={defaultSort}
+        emptyMessage={filtered ? "No contracts of this version match the filter." : "No contracts yet. Open an API from the catalog and create a contract."}
+      />
+    </section>
+  );
+}

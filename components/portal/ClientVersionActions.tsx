@@ -1,0 +1,131 @@
+"use client";
+
+import { useActionState, useState } from "react";
+import { createClientVersionAction, deleteClientAction, retireClientVersionAction } from "@/app/(portal)/my-clients/actions";
+import { Button } from "@/components/ui/Button";
+import { Field } from "@/components/ui/Field";
+import type { ActionResult } from "@/lib/auth/action";
+import { ActionMessage } from "./ActionMessage";
+import { Dialog } from "./Dialog";
+
+type Action = (previous: ActionResult<unknown> | null, formData: FormData) => Promise<ActionResult<unknown>>;
+
+/** A server action whose dialog closes on success; the result stays for the page to announce. */
+function useDialogAction(serverAction: Action) {
+  const [open, setOpen] = useState(false);
+  const [state, action, pending] = useActionState(async (previous: ActionResult<unknown> | null, formData: FormData) => {
+    const result = await serverAction(previous, formData);
+    if (result.ok) setOpen(false);
+    return result;
+  }, null);
+  return { open, setOpen, state, action, pending };
+}
+
+/** New version, retire this version, delete the client: the life of a client in My Clients. */
+export function ClientVersionActions({
+  clientId,
+  clientName,
+  clientVersionId,
+  version,
+  retired,
+  liveContracts,
+  canEdit,
+  canAdmin,
+}: {
+  clientId: string;
+  clientName: string;
+  clientVersionId: string;
+  version: string;
+  retired: boolean;
+  liveContracts: number;
+  canEdit: boolean;
+  canAdmin: boolean;
+}) {
+  const create = useDialogAction(createClientVersionAction as Action);
+  const retire = useDialogAction(retireClientVersionAction as Action);
+  const remove = useDialogAction(deleteClientAction as Action);
+  const done = [create.state, retire.state].find((s) => s?.ok);
+  if (!canEdit && !canAdmin) return null;
+
+  return (
+    <div className="flex flex-col gap-2">
+      <div className="flex flex-wrap gap-2">
+        {canEdit && (
+          <Button type="button" variant="secondary" onClick={() => create.setOpen(true)}>
+            New version
+          </Button>
+        )}
+        {canAdmin && !retired && (
+          <Button type="button" variant="secondary" onClick={() => retire.setOpen(true)}>
+            Retire version
+          </Button>
+        )}
+        {canAdmin && (
+          <Button type="button" variant="ghost" onClick={() => remove.setOpen(true)}>
+            Delete client
+          </Button>
+        )}
+      </div>
+      {done?.ok && done.message && (
+        <p role="status" className="text-sm text-green-800">
+          {done.message}
+        </p>
+      )}
+
+      <Dialog open={create.open} onClose={() => create.setOpen(false)} title={`New version of ${clientName}`}>
+        <form action={create.action} className="flex flex-col gap-4">
+          <ActionMessage result={create.state && !create.state.ok ? create.state : null} labels={{ version: "Version" }} />
+          <p className="text-sm text-slate-700">A new version gets its own API key. Its contracts are signed again, under today&apos;s rules.</p>
+          <input type="hidden" name="clientId" value={clientId} />
+          <Field label="Version" name="version" required maxLength={32} autoComplete="off" error={create.state && !create.state.ok ? create.state.fields?.version : undefined} />
+          {liveContracts > 0 && (
+            <label className="flex items-center gap-2 text-sm">
+              <input type="checkbox" name="copyContractsFromVersionId" value={clientVersionId} defaultChecked />
+              Copy the {liveContracts} live {liveContracts === 1 ? "contract" : "contracts"} of version {version}
+            </label>
+          )}
+          <div className="flex justify-end gap-2">
+            <Button type="button" variant="secondary" onClick={() => create.setOpen(false)}>
+              Cancel
+            </Button>
+            <Button type="submit" disabled={create.pending}>
+              Create version
+            </Button>
+          </div>
+        </form>
+      </Dialog>
+
+      <Dialog open={retire.open} onClose={() => retire.setOpen(false)} title={`Retire ${clientName} ${version}`}>
+        <form action={retire.action} className="flex flex-col gap-4">
+          <ActionMessage result={retire.state && !retire.state.ok ? retire.state : null} />
+          <p className="text-sm text-slate-700">Its API key stops working at once, for every API. Retiring cannot be undone.</p>
+          <input type="hidden" name="clientVersionId" value={clientVersionId} />
+          <div className="flex justify-end gap-2">
+            <Button type="button" variant="secondary" onClick={() => retire.setOpen(false)}>
+              Cancel
+            </Button>
+            <Button type="submit" variant="danger" disabled={retire.pending}>
+              Retire
+            </Button>
+          </div>
+        </form>
+      </Dialog>
+
+      <Dialog open={remove.open} onClose={() => remove.setOpen(false)} title={`Delete ${clientName}`}>
+        <form action={remove.action} className="flex flex-col gap-4">
+          <ActionMessage result={remove.state && !remove.state.ok ? remove.state : null} />
+          <p className="text-sm text-slate-700">The client and all its versions and keys are deleted. A client with live contracts cannot be deleted.</p>
+          <input type="hidden" name="clientId" value={clientId} />
+          <div className="flex justify-end gap-2">
+            <Button type="button" variant="secondary" onClick={() => remove.setOpen(false)}>
+              Cancel
+            </Button>
+            <Button type="submit" variant="danger" disabled={remove.pending}>
+              Delete client
+            </Button>
+          </div>
+        </form>
+      </Dialog>
+    </div>
+  );
+}

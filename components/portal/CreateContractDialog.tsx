@@ -1,0 +1,148 @@
+"use client";
+
+import Link from "next/link";
+import { useActionState, useState } from "react";
+import { createContractAction } from "@/app/(portal)/apis/actions";
+import { Alert } from "@/components/ui/Alert";
+import { Button } from "@/components/ui/Button";
+import type { ContractCandidate } from "@/lib/domain/client-queries";
+import { ActionMessage } from "./ActionMessage";
+import { Dialog } from "./Dialog";
+import { type ClientOrganization, NewClientForm } from "./NewClientForm";
+
+export interface PlanChoice {
+  planVersionId: string;
+  label: string;
+}
+
+type Result = Awaited<ReturnType<typeof createContractAction>>;
+
+const LABELS = { clientVersionId: "Client", planVersionId: "Plan", apiVersionId: "API version" };
+
+function candidateLabel(c: ContractCandidate): string {
+  const name = `${c.clientName} ${c.version}${c.orgName ? ` (${c.orgName})` : ""}`;
+  return c.disabledReason ? `${name} — ${c.disabledReason}` : name;
+}
+
+/**
+ * The `Create contract` button of a private API's page and its form: a client version the user may
+ * edit and one of the offered plans. The outcome ("Contract created", "Awaiting approval" or the
+ * rule that refused it) is said in a sentence.
+ */
+export function CreateContractDialog({
+  apiVersionId,
+  apiLabel,
+  plans,
+  candidates,
+  organizations,
+}: {
+  apiVersionId: string;
+  apiLabel: string;
+  plans: PlanChoice[];
+  candidates: ContractCandidate[];
+  organizations: ClientOrganization[];
+}) {
+  const [open, setOpen] = useState(false);
+  const [view, setView] = useState<"contract" | "new-client">("contract");
+  const [clientVersionId, setClientVersionId] = useState("");
+  const [outcome, setOutcome] = useState<Result | null>(null);
+  const [state, action, pending] = useActionState(async (previous: Result | null, formData: FormData) => {
+    const result = await createContractAction(previous, formData);
+    if (result.ok) {
+      setOutcome(result);
+      setOpen(false);
+    }
+    return result;
+  }, null);
+
+  const firstAvailable = candidates.find((c) => !c.disabledReason)?.clientVersionId ?? "";
+  const chosen = candidates.some((c) => c.clientVersionId === clientVersionId) ? clientVersionId : firstAvailable;
+
+  return (
+    <div className="flex flex-col items-start gap-3">
+      <Button
+        type="button"
+        onClick={() => {
+          setView("contract");
+          setOutcome(null);
+          setOpen(true);
+        }}
+      >
+        Create contract
+      </Button>
+      {outcome?.ok && (
+        <Alert kind="success">
+          <strong>{outcome.message}</strong>
+          {outcome.message === "Awaiting approval"
+            ? " — the provider has been asked to approve this plan. You will get a notification with the answer."
+            : " — your client's API key now works with this API."}{" "}
+          <Link href="/my-clients" className="font-medium underline">
+            See it in My Clients
+          </Link>
+        </Alert>
+      )}
+      <Dialog open={open} onClose={() => setOpen(false)} title={view === "contract" ? "Create contract" : "New client"}>
+        {view === "new-client" ? (
+          <NewClientForm
+            organizations={organizations}
+            onCancel={() => setView("contract")}
+            onCreated={(created) => {
+              setClientVersionId(created.clientVersionId);
+              setView("contract");
+            }}
+          />
+        ) : (
+          <form action={action} className="flex flex-col gap-4">
+            <p className="text-sm text-slate-600">Sign a contract so that a client&apos;s API key can call {apiLabel}.</p>
+            <ActionMessage result={state && !state.ok ? state : null} labels={LABELS} success={false} />
+            <input type="hidden" name="apiVersionId" value={apiVersionId} />
+            <div className="flex flex-col gap-1">
+              <label htmlFor="contract-client" className="text-sm font-medium text-slate-700">
+                Client
+              </label>
+              <div className="flex gap-2">
+                <select
+                  id="contract-client"
+                  name="clientVersionId"
+                  value={chosen}
+                  onChange={(event) => setClientVersionId(event.target.value)}
+                  className="min-w-0 flex-1 rounded-md border border-slate-300 bg-white px-3 py-2 text-sm"
+                >
+                  {!firstAvailable && <option value="">No client can sign — create one</option>}
+                  {candidates.map((c) => (
+                    <option key={c.clientVersionId} value={c.clientVersionId} disabled={Boolean(c.disabledReason)}>
+                      {candidateLabel(c)}
+                    </option>
+                  ))}
+                </select>
+                <Button type="button" variant="secondary" onClick={() => setView("new-client")}>
+                  New client
+                </Button>
+              </div>
+            </div>
+            <div className="flex flex-col gap-1">
+              <label htmlFor="contract-plan" className="text-sm font-medium text-slate-700">
+                Plan
+              </label>
+              <select id="contract-plan" name="planVersionId" defaultValue={plans[0]?.planVersionId} className="rounded-md border border-slate-300 bg-white px-3 py-2 text-sm">
+                {plans.map((p) => (
+                  <option key={p.planVersionId} value={p.planVersionId}>
+                    {p.label}
+                  </option>
+                ))}
+              </select>
+            </div>
+            <div className="flex justify-end gap-2">
+              <Button type="button" variant="secondary" onClick={() => setOpen(false)}>
+                Cancel
+              </Button>
+              <Button type="submit" disabled={pending}>
+                Create contract
+              </Button>
+            </div>
+          </form>
+        )}
+      </Dialog>
+    </div>
+  );
+}

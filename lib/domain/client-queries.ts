@@ -1,0 +1,316 @@
+import { and, asc, desc, eq, exists, ilike, inArray, or, type SQL, sql } from "drizzle-orm";
+import { alias } from "drizzle-orm/pg-core";
+import type { Queryable } from "@/db/client";
+import { apis, apiVersions, clients, clientVersions, contracts, memberships, organizations, plans, planVersions, users } from "@/db/schema";
+import { type ClientVersionStatus, clientVersionStatus, type ContractStatus, LIVE_CONTRACT_STATUSES } from "./clients";
+import { type ContractRow, type ContractSortKey, contractSearchCondition, listContracts, MAX_CONTRACT_PAGE_SIZE } from "./contract-queries";
+import { DomainError } from "./errors";
+import { maskApiKey } from "./keys";
+import { type Actor, hasPermission } from "./permissions";
+
+/** The contracts My Clients lists: live ones, and rejected ones so their reason stays visible. */
+export const MY_CLIENTS_CONTRACT_STATUSES: readonly ContractStatus[] = ["AwaitingApproval", "Active", "Rejected"];
+
+export interface ClientVersionSummary {
+  id: string;
+  version: string;
+  status: ClientVersionStatus;
+  createdAt: Date;
+  retiredAt: Date | null;
+}
+
+/** What the portal shows of a client version's keys: masked, never the key itself. */
+export interface ApiKeySummary {
+  masked: string;
+  createdAt: Date;
+  lastUsedAt: Date | null;
+  /** The key replaced by the last rotation, while it still works. */
+  previous: { masked: string; expiresAt: Date; lastUsedAt: Date | null } | null;
+}
+
+export interface MyClient {
+  id: string;
+  slug: string;
+  name: string;
+  description: string;
+  orgId: string;
+  orgSlug: string;
+  orgName: string;
+  canEdit: boolean;
+  canAdmin: boolean;
+  versions: ClientVersionSummary[];
+  selected: ClientVersionSummary & { key: ApiKeySummary };
+  contracts: ContractRow[];
+}
+
+export interface MyClientsOptions {
+  /** Finds clients by name, and contracts by anything a contract row shows. */
+  q?: string;
+  sort?: { id: ContractSortKey; desc: boolean };
+  page?: number;
+  pageSize?: number;
+  /** Client id -> version to show; the latest version that is not retired otherwise. */
+  versions?: Readonly<Record<string, string>>;
+}
+
+function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+/** The organizations whose clients the actor may see in the portal: those they belong to. */
+function clientOrgIds(actor: Actor): string[] {
+  return [...actor.roles.keys()].filter((orgId) => hasPermission(actor, orgId, "clientView"));
+}
+
+const contractOrg = alias(organizations, "api_org");
+const contractClientOrg = alias(organizations, "client_org");
+
+/** True when one of the client's shown contracts matches the search (the joins of contractSearchCondition). */
+function hasMatchingContract(q: string): SQL {
+  const cv = clientVersions;
+  return exists(
+    sql`(${sql`select 1 from ${contracts}
+      join ${cv} on ${cv.id} = ${contracts.clientVersionId}
+      join ${apiVersions} on ${apiVersions.id} = ${contracts.apiVersionId}
+      join ${apis} on ${apis.id} = ${apiVersions.apiId}
+      join ${organizations} ${sql.identifier("api_org")} on ${contractOrg.id} = ${apis.orgId}
+      join ${organizations} ${sql.identifier("client_org")} on ${contractClientOrg.id} = ${clients.orgId}
+      join ${planVersions} on ${planVersions.id} = ${contracts.planVersionId}
+      join ${plans} on ${plans.id} = ${planVersions.planId}
+      left join ${users} on ${users.id} = ${contracts.createdById}
+      where ${cv.clientId} = ${clients.id}
+        and ${inArray(contracts.status, [...MY_CLIENTS_CONTRACT_STATUSES])}
+        and ${contractSearchCondition(q)}`})`,
+  );
+}
+
+function nameMatches(q: string): SQL | undefined {
+  const words = q.trim().split(/\s+/).filter(Boolean).slice(0, 8);
+  if (words.length === 0) return undefined;
+  return and(...words.map((w) => or(ilike(clients.name, `%${escapeLike(w)}%`), ilike(clients.description, `%${escapeLike(w)}%`))));
+}
+
+function keySummary(version: typeof clientVersions.$inferSelect, now = new Date()): ApiKeySummary {
+  const inGrace = version.previousApiKey && version.previousApiKeyExpiresAt && version.previousApiKeyExpiresAt > now;
+  return {
+    masked: maskApiKey(version.apiKey),
+    createdAt: version.apiKeyCreatedAt,
+    lastUsedAt: version.apiKeyLastUsedAt,
+    previous: inGrace ? { masked: maskApiKey(version.previousApiKey!), expiresAt: version.previousApiKeyExpiresAt!, lastUsedAt: version.previousApiKeyLastUsedAt } : null,
+  };
+}
+
+/** From versions newest first: the wanted one, else the newest not retired, else the newest. */
+function pickVersion<T extends { version: { version: string; retiredAt: Date | null } }>(versions: T[], wanted?: string): T {
+  return versions.find((v) => v.version.version === wanted) ?? versions.find((v) => !v.version.retiredAt) ?? versions[0];
+}
+
+type ClientRow = { id: string; slug: string; name: string; description: string; orgId: string; orgSlug: string; orgName: string };
+
+/** Versions, statuses, keys and contracts of a page of clients, in three queries. */
+async function describeClients(
+  db: Queryable,
+  actor: Actor,
+  clientRows: ClientRow[],
+  options: { q?: string; matchedByName?: ReadonlySet<string>; sort?: MyClientsOptions["sort"]; versions?: MyClientsOptions["versions"] },
+): Promise<MyClient[]> {
+  if (clientRows.length === 0) return [];
+  const versionRows = await db
+    .select({
+      version: clientVersions,
+      pending: sql<boolean>`coalesce(bool_or(${contracts.status} = 'AwaitingApproval'), false)`,
+      active: sql<boolean>`coalesce(bool_or(${contracts.status} = 'Active'), false)`,
+    })
+    .from(clientVersions)
+    .leftJoin(contracts, and(eq(contracts.clientVersionId, clientVersions.id), inArray(contracts.status, LIVE_CONTRACT_STATUSES)))
+    .where(inArray(clientVersions.clientId, clientRows.map((c) => c.id)))
+    .groupBy(clientVersions.id)
+    .orderBy(desc(clientVersions.createdAt), desc(clientVersions.version));
+
+  const byClient = new Map<string, typeof versionRows>();
+  for (const row of versionRows) byClient.set(row.version.clientId, [...(byClient.get(row.version.clientId) ?? []), row]);
+
+  const selected = new Map<string, (typeof versionRows)[number]>();
+  for (const client of clientRows) {
+    const versions = byClient.get(client.id);
+    if (versions?.length) selected.set(client.id, pickVersion(versions, options.versions?.[client.id]));
+  }
+
+  // Sections whose client matched by name show all their contracts; the others only matching ones.
+  const allIds: string[] = [];
+  const filteredIds: string[] = [];
+  for (const [clientId, row] of selected) {
+    if (!options.q || options.matchedByName?.has(clientId)) allIds.push(row.version.id);
+    else filteredIds.push(row.version.id);
+  }
+  const common = { status: MY_CLIENTS_CONTRACT_STATUSES, sort: options.sort, pageSize: MAX_CONTRACT_PAGE_SIZE };
+  const [all, filtered] = await Promise.all([
+    allIds.length ? listContracts(db, actor, { ...common, clientVersionIds: allIds }) : undefined,
+    filteredIds.length ? listContracts(db, actor, { ...common, clientVersionIds: filteredIds, q: options.q }) : undefined,
+  ]);
+  const contractsByVersion = new Map<string, ContractRow[]>();
+  for (const contract of [...(all?.rows ?? []), ...(filtered?.rows ?? [])]) {
+    contractsByVersion.set(contract.clientVersionId, [...(contractsByVersion.get(contract.clientVersionId) ?? []), contract]);
+  }
+
+  return clientRows.flatMap((client) => {
+    const versions = byClient.get(client.id) ?? [];
+    const summaries = versions.map((v) => ({
+      id: v.version.id,
+      version: v.version.version,
+      status: clientVersionStatus(v.version, [...(v.pending ? (["AwaitingApproval"] as const) : []), ...(v.active ? (["Active"] as const) : [])]),
+      createdAt: v.version.createdAt,
+      retiredAt: v.version.retiredAt,
+    }));
+    const chosen = selected.get(client.id);
+    if (!chosen) return [];
+    const summary = summaries.find((s) => s.id === chosen.version.id)!;
+    return [
+      {
+        ...client,
+        canEdit: hasPermission(actor, client.orgId, "clientEdit"),
+        canAdmin: hasPermission(actor, client.orgId, "clientAdmin"),
+        versions: summaries,
+        selected: { ...summary, key: keySummary(chosen.version) },
+        contracts: contractsByVersion.get(chosen.version.id) ?? [],
+      },
+    ];
+  });
+}
+
+const clientColumns = {
+  id: clients.id,
+  slug: clients.slug,
+  name: clients.name,
+  description: clients.description,
+  orgId: clients.orgId,
+  orgSlug: organizations.slug,
+  orgName: organizations.name,
+};
+
+/**
+ * My Clients: every client of the actor's organizations, a page of them at a time, each with its
+ * versions, the shown version's status, masked key and contracts. With `q`, a client is listed
+ * when its name or one of its contracts matches.
+ */
+export async function listMyClients(db: Queryable, actor: Actor, options: MyClientsOptions = {}) {
+  const pageSize = Math.min(Math.max(1, Math.floor(options.pageSize ?? 10)), 100);
+  const page = Math.max(1, Math.floor(options.page ?? 1));
+  const orgIds = clientOrgIds(actor);
+  const q = options.q?.trim() ?? "";
+  if (orgIds.length === 0) return { clients: [] as MyClient[], total: 0, page, pageSize };
+
+  const byName = q ? nameMatches(q) : undefined;
+  const where = and(inArray(clients.orgId, orgIds), q ? or(byName, hasMatchingContract(q)) : undefined);
+  const rows = await db
+    .select({
+      ...clientColumns,
+      matchedByName: byName ? sql<boolean>`(${byName})` : sql<boolean>`true`,
+      total: sql<number>`count(*) over ()`.mapWith(Number),
+    })
+    .from(clients)
+    .innerJoin(organizations, eq(organizations.id, clients.orgId))
+    .where(where)
+    .orderBy(asc(clients.name), asc(organizations.slug), asc(clients.id))
+    .limit(pageSize)
+    .offset((page - 1) * pageSize);
+
+  let total = rows[0]?.total ?? 0;
+  if (rows.length === 0 && page > 1) {
+    const [row] = await db
+      .select({ n: sql<number>`count(*)`.mapWith(Number) })
+      .from(clients)
+      .innerJoin(organizations, eq(organizations.id, clients.orgId))
+      .where(where);
+    total = row.n;
+  }
+
+  const matchedByName = new Set(rows.filter((r) => r.matchedByName).map((r) => r.id));
+  const described = await describeClients(db, actor, rows.map(({ total: _t, matchedByName: _m, ...client }) => client), {
+    q,
+    matchedByName,
+    sort: options.sort,
+    versions: options.versions,
+  });
+  return { clients: described, total, page, pageSize };
+}
+
+/** One client of the actor's organizations, by its organization and slug; client_not_found otherwise. */
+export async function getMyClient(
+  db: Queryable,
+  actor: Actor,
+  orgSlug: string,
+  clientSlug: string,
+  options: { version?: string; sort?: MyClientsOptions["sort"] } = {},
+): Promise<MyClient> {
+  const [row] = await db
+    .select(clientColumns)
+    .from(clients)
+    .innerJoin(organizations, eq(organizations.id, clients.orgId))
+    .where(and(eq(organizations.slug, orgSlug), eq(clients.slug, clientSlug)));
+  if (!row || !hasPermission(actor, row.orgId, "clientView")) throw new DomainError("client_not_found", "That client does not exist.");
+  const [client] = await describeClients(db, actor, [row], { sort: options.sort, versions: options.version ? { [row.id]: options.version } : undefined });
+  if (!client) throw new DomainError("client_not_found", "That client does not exist.");
+  return client;
+}
+
+/** Organizations where the actor may create clients, the one they joined first (their personal one) first. */
+export async function listClientOrganizations(db: Queryable, actor: Actor) {
+  const orgIds = [...actor.roles.keys()].filter((orgId) => hasPermission(actor, orgId, "clientEdit"));
+  if (orgIds.length === 0) return [];
+  return db
+    .select({ id: organizations.id, slug: organizations.slug, name: organizations.name })
+    .from(memberships)
+    .innerJoin(organizations, eq(organizations.id, memberships.orgId))
+    .where(and(eq(memberships.userId, actor.userId), inArray(memberships.orgId, orgIds)))
+    .orderBy(asc(memberships.createdAt), asc(organizations.name));
+}
+
+/** A client version offered in the Create contract form; `disabledReason` says why it cannot sign. */
+export interface ContractCandidate {
+  clientVersionId: string;
+  clientName: string;
+  version: string;
+  orgName: string;
+  disabledReason: string | null;
+}
+
+/**
+ * The client versions the actor may sign a contract with for this API version: those of their
+ * organizations that they may edit. Retired ones, and ones that already have a live contract
+ * with the API version, come with the reason they cannot sign.
+ */
+export async function listContractCandidates(db: Queryable, actor: Actor, apiVersionId: string): Promise<ContractCandidate[]> {
+  const orgIds = [...actor.roles.keys()].filter((orgId) => hasPermission(actor, orgId, "clientEdit"));
+  if (orgIds.length === 0) return [];
+  const live = alias(contracts, "live");
+  const rows = await db
+    .select({
+      clientVersionId: clientVersions.id,
+      clientName: clients.name,
+      version: clientVersions.version,
+      orgName: organizations.name,
+      retiredAt: clientVersions.retiredAt,
+      liveStatus: live.status,
+    })
+    .from(clientVersions)
+    .innerJoin(clients, eq(clients.id, clientVersions.clientId))
+    .innerJoin(organizations, eq(organizations.id, clients.orgId))
+    .leftJoin(live, and(eq(live.clientVersionId, clientVersions.id), eq(live.apiVersionId, apiVersionId), inArray(live.status, LIVE_CONTRACT_STATUSES)))
+    .where(inArray(clients.orgId, orgIds))
+    .orderBy(asc(clients.name), desc(clientVersions.createdAt));
+  const multipleOrgs = new Set(rows.map((r) => r.orgName)).size > 1;
+  return rows.map((r) => ({
+    clientVersionId: r.clientVersionId,
+    clientName: r.clientName,
+    version: r.version,
+    orgName: multipleOrgs ? r.orgName : "",
+    disabledReason: r.retiredAt
+      ? "retired"
+      : r.liveStatus === "Active"
+        ? "already has a contract with this API version"
+        : r.liveStatus === "AwaitingApproval"
+          ? "already awaiting approval for this API version"
+          : null,
+  }));
+}
