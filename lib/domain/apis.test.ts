@@ -214,6 +214,14 @@ describe("offering plans", () => {
     const { version } = await createApi(db, provider, { orgId, slug: slug(), name: "Echo", endpoint: ENDPOINT, isPublic: true });
     await expectCode(offerPlan(db, provider, { apiVersionId: version.id, planVersionId: planA }), "api_is_public");
   });
+
+  it("a draft that offers plans cannot become public until they are withdrawn", async () => {
+    const { id } = await readyPrivate();
+    await expectCode(updateApiVersion(db, provider, { apiVersionId: id, isPublic: true }), "invalid_state");
+    await withdrawPlanOffer(db, provider, { apiVersionId: id, planVersionId: planA });
+    await updateApiVersion(db, provider, { apiVersionId: id, isPublic: true });
+    expect((await readVersion(id)).isPublic).toBe(true);
+  });
 });
 
 describe("new versions", () => {

@@ -155,6 +155,9 @@ export async function updateApiVersion(db: Db, actor: Actor, input: z.input<type
     const freezes = data.endpoint !== undefined || data.isPublic !== undefined;
     if (version.status === "Retired") throw new DomainError("invalid_state", "A retired API version cannot change.");
     if (freezes && version.status !== "Created") throw new DomainError("invalid_state", "The endpoint and visibility of a published API version are frozen.");
+    if (data.isPublic && !version.isPublic && (await offeredPlanCount(tx, version.id)) > 0) {
+      throw new DomainError("invalid_state", "A public API offers no plans: withdraw its plans before making it public.");
+    }
     const { apiVersionId, ...fields } = data;
     await tx.update(apiVersions).set(fields).where(eq(apiVersions.id, apiVersionId));
     await audit(tx, actor, { orgId: api.orgId, action: "api_version.updated", entityType: "api_version", entityId: apiVersionId, details: { fields: Object.keys(fields) } });

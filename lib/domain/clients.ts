@@ -54,7 +54,9 @@ export async function createClient(db: Db, actor: Actor, input: z.input<typeof c
     await publishChanges({ kind: "clientVersion", id: result.version.id });
     return result;
   } catch (error) {
-    if (isUniqueViolation(error)) throw new DomainError("slug_taken", `A client with the identifier "${data.slug}" already exists in this organization.`);
+    if (isUniqueViolation(error)) {
+      throw new DomainError("slug_taken", `A client with the identifier "${data.slug ?? slugify(data.name)}" already exists in this organization.`);
+    }
     throw error;
   }
 }
