@@ -1,6 +1,7 @@
 "use client";
 
 import type { ReactNode } from "react";
+import type { ActionResult } from "@/lib/auth/action";
 import { ActionForm, SubmitButton, TextAreaField, type FormAction } from "./ActionForm";
 import { DialogButton } from "./DialogButton";
 
@@ -11,9 +12,24 @@ function Hidden({ fields }: { fields: Record<string, string> }) {
 }
 
 /** One button that runs a server action with fixed fields; the result is shown next to it. */
-export function ActionButton({ action, fields, label, variant = "primary", buttonLabel }: { action: FormAction; fields: Record<string, string>; label: string; variant?: Variant; buttonLabel?: string }) {
+export function ActionButton({
+  action,
+  fields,
+  label,
+  variant = "primary",
+  buttonLabel,
+  onSuccess,
+}: {
+  action: FormAction;
+  fields: Record<string, string>;
+  label: string;
+  variant?: Variant;
+  buttonLabel?: string;
+  /** Takes over the success message, for buttons that disappear when they succeed. */
+  onSuccess?: (result: ActionResult) => void;
+}) {
   return (
-    <ActionForm action={action} className="flex flex-col items-start gap-2">
+    <ActionForm action={action} className="flex flex-col items-start gap-2" onSuccess={onSuccess} showSuccess={!onSuccess}>
       <Hidden fields={fields} />
       <SubmitButton variant={variant} aria-label={buttonLabel}>
         {label}
@@ -36,6 +52,7 @@ export function ConfirmActionButton({
   buttonLabel,
   reason,
   children,
+  onSuccess,
 }: {
   action: FormAction;
   fields: Record<string, string>;
@@ -46,11 +63,18 @@ export function ConfirmActionButton({
   buttonLabel?: string;
   reason?: { label?: string; hint?: string };
   children?: ReactNode;
+  onSuccess?: (result: ActionResult) => void;
 }) {
   return (
     <DialogButton label={label} title={title} variant={variant === "danger" ? "secondary" : variant} buttonLabel={buttonLabel}>
       {(close) => (
-        <ActionForm action={action} onSuccess={close}>
+        <ActionForm
+          action={action}
+          onSuccess={(result) => {
+            close();
+            onSuccess?.(result);
+          }}
+        >
           <Hidden fields={fields} />
           {children && <div className="text-sm text-slate-700">{children}</div>}
           {reason && <TextAreaField label={reason.label ?? "Reason"} name="reason" required maxLength={1000} rows={3} hint={reason.hint} />}

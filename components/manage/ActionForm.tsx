@@ -27,6 +27,7 @@ export function ActionForm({
   resetOnSuccess = true,
   onSuccess,
   label,
+  showSuccess = true,
 }: {
   action: FormAction;
   children: ReactNode;
@@ -35,17 +36,22 @@ export function ActionForm({
   onSuccess?: (result: ActionResult) => void;
   /** Accessible name of the form, when the page has several. */
   label?: string;
+  /** False when the caller shows the success message itself (the form may disappear with its row). */
+  showSuccess?: boolean;
 }) {
-  const [state, formAction, pending] = useActionState(action, null);
-  const formRef = useRef<HTMLFormElement>(null);
   const onSuccessRef = useRef(onSuccess);
   useEffect(() => {
     onSuccessRef.current = onSuccess;
   });
+  // Told from inside the action, not from an effect: the refreshed page may already have removed this form.
+  const [state, formAction, pending] = useActionState(async (previous: ActionResult | null, formData: FormData) => {
+    const result = await action(previous, formData);
+    if (result?.ok) onSuccessRef.current?.(result);
+    return result;
+  }, null);
+  const formRef = useRef<HTMLFormElement>(null);
   useEffect(() => {
-    if (!state?.ok) return;
-    if (resetOnSuccess) formRef.current?.reset();
-    onSuccessRef.current?.(state);
+    if (state?.ok && resetOnSuccess) formRef.current?.reset();
   }, [state, resetOnSuccess]);
   return (
     <form
@@ -60,7 +66,7 @@ export function ActionForm({
       }}
     >
       {state && !state.ok && <Alert>{sentence(state.error)}</Alert>}
-      {state?.ok && state.message && <Alert kind="success">{state.message}</Alert>}
+      {showSuccess && state?.ok && state.message && <Alert kind="success">{state.message}</Alert>}
       <FormContext.Provider value={{ pending, fields: state && !state.ok ? state.fields : undefined }}>{children}</FormContext.Provider>
     </form>
   );

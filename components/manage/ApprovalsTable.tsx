@@ -3,7 +3,9 @@
 import { useMemo, useState } from "react";
 import { DataTable, dataTableColumns } from "@/components/data-table/DataTable";
 import type { TableSort } from "@/components/data-table/params";
+import type { ActionResult } from "@/lib/auth/action";
 import type { ApprovalRequest } from "@/lib/domain/management-approvals";
+import { Alert } from "@/components/ui/Alert";
 import { ActionButton, ConfirmActionButton } from "./ActionButton";
 import { ActionForm, SubmitButton, TextAreaField, type FormAction } from "./ActionForm";
 import { formatDateTime } from "./format";
@@ -30,6 +32,9 @@ export function ApprovalsTable({
   actions: { approve: FormAction; reject: FormAction; decideSelected: FormAction };
 }) {
   const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
+  // Decided rows leave the table with their buttons, so the outcome is said above it.
+  const [notice, setNotice] = useState<string | null>(null);
+  const announce = (result: ActionResult) => setNotice(result.ok ? (result.message ?? null) : null);
   // Rows decided elsewhere drop out of the selection when the page refreshes.
   const selection = useMemo(() => new Set(rows.map((r) => r.contractId).filter((id) => selected.has(id))), [rows, selected]);
   const allSelected = rows.length > 0 && selection.size === rows.length;
@@ -110,7 +115,7 @@ export function ApprovalsTable({
             const row = info.row.original;
             return (
               <div className="flex flex-wrap justify-end gap-2">
-                <ActionButton action={actions.approve} fields={{ contractId: row.contractId }} label="Approve" />
+                <ActionButton action={actions.approve} fields={{ contractId: row.contractId }} label="Approve" onSuccess={announce} />
                 <ConfirmActionButton
                   action={actions.reject}
                   fields={{ contractId: row.contractId }}
@@ -118,6 +123,7 @@ export function ApprovalsTable({
                   title="Reject request"
                   submitLabel="Reject"
                   reason={{ hint: "Shown to the requester." }}
+                  onSuccess={announce}
                 >
                   {row.requesterName ?? "The requester"} asked for the {row.planName} plan of {row.apiName} {row.apiVersion} for {row.clientName} {row.clientVersion}.
                 </ConfirmActionButton>
@@ -131,6 +137,7 @@ export function ApprovalsTable({
 
   return (
     <div className="flex flex-col gap-4">
+      {notice && <Alert kind="success">{notice}</Alert>}
       <DataTable
         columns={columns}
         rows={rows}
@@ -148,7 +155,16 @@ export function ApprovalsTable({
           <h2 id="bulk-heading" className="font-semibold">
             Decide the selected requests
           </h2>
-          <ActionForm action={actions.decideSelected} onSuccess={() => setSelected(new Set())} className="mt-2 flex flex-col gap-3" label="Decide the selected requests">
+          <ActionForm
+            action={actions.decideSelected}
+            onSuccess={(result) => {
+              setSelected(new Set());
+              announce(result);
+            }}
+            showSuccess={false}
+            className="mt-2 flex flex-col gap-3"
+            label="Decide the selected requests"
+          >
             {[...selection].map((id) => (
               <input key={id} type="hidden" name="contractIds" value={id} />
             ))}

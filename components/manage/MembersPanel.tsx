@@ -44,7 +44,7 @@ export function MembersPanel({
                 <td className="px-3 py-2">{member.email}</td>
                 <td className="px-3 py-2">
                   {canAdmin ? (
-                    <ActionForm action={actions.changeRole} resetOnSuccess={false} className="flex items-end gap-2" label={`Role of ${member.name}`}>
+                    <ActionForm action={actions.changeRole} resetOnSuccess={false} className="flex flex-wrap items-end gap-2">
                       <input type="hidden" name="orgId" value={orgId} />
                       <input type="hidden" name="userId" value={member.userId} />
                       <SelectField label={`Role of ${member.name}`} name="role" defaultValue={member.role} options={ROLE_OPTIONS} />

@@ -1,0 +1,45 @@
+import { accounts, expect, signIn, signUp, test } from "./fixtures";
+import { ApprovalsPage, createClientInMyClients, main, requestContract, uniqueSuffix } from "./manage-pages";
+
+test.describe("Approvals in bulk", () => {
+  test.setTimeout(120_000);
+
+  test("the provider selects several requests and decides them together, with one shared reason to reject", async ({ page, browser }) => {
+    const run = uniqueSuffix();
+    const clients = [`Kiosk ${run}`, `Signage ${run}`, `Ticker ${run}`];
+    for (const client of clients) {
+      const developer = await (await browser.newContext()).newPage();
+      await signUp(developer, `Owner of ${client}`);
+      await createClientInMyClients(developer, client);
+      // The demo's Weather API offers Gold with approval required.
+      await requestContract(developer, { org: "acme", api: "weather", client: new RegExp(client), plan: /^Gold/ });
+      await developer.context().close();
+    }
+
+    await signIn(page, accounts.provider);
+    const approvals = new ApprovalsPage(page);
+    await approvals.goto();
+    await main(page).getByRole("searchbox", { name: "Filter requests" }).fill(run);
+    await expect(approvals.table().getByRole("row")).toHaveCount(1 + clients.length);
+    for (const client of clients) await expect(approvals.row(client)).toContainText("Weather 1.0");
+
+    // Rejecting needs the shared reason.
+    await approvals.select(clients[0]);
+    await approvals.select(clients[1]);
+    await expect(approvals.bulk().getByText("2 selected.")).toBeVisible();
+    await approvals.bulk().getByRole("button", { name: "Reject selected" }).click();
+    await expect(approvals.bulk().getByRole("alert")).toHaveText("Reason: a reason is required.");
+
+    await approvals.bulk().getByLabel("Shared reason").fill("Gold is for paying customers.");
+    await approvals.bulk().getByRole("button", { name: "Reject selected" }).click();
+    await expect(main(page).getByRole("status").filter({ hasText: "Rejected 2 requests." })).toBeVisible();
+    await expect(approvals.row(clients[0])).toHaveCount(0);
+    await expect(approvals.row(clients[1])).toHaveCount(0);
+
+    await approvals.select(clients[2]);
+    await approvals.bulk().getByRole("button", { name: "Approve selected" }).click();
+    await expect(main(page).getByRole("status").filter({ hasText: "Approved 1 request." })).toBeVisible();
+    await expect(main(page).getByText("No requests await your decision.")).toBeVisible();
+    await expect(approvals.row(clients[2])).toHaveCount(0);
+  });
+});
