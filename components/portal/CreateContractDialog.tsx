@@ -45,6 +45,8 @@ export function CreateContractDialog({
   const [open, setOpen] = useState(false);
   const [view, setView] = useState<"contract" | "new-client">("contract");
   const [clientVersionId, setClientVersionId] = useState("");
+  // A client made in this form, shown at once; the page's list of candidates catches up on its own.
+  const [justCreated, setJustCreated] = useState<ContractCandidate | null>(null);
   const [outcome, setOutcome] = useState<Result | null>(null);
   const [state, action, pending] = useActionState(async (previous: Result | null, formData: FormData) => {
     const result = await createContractAction(previous, formData);
@@ -55,8 +57,9 @@ export function CreateContractDialog({
     return result;
   }, null);
 
-  const firstAvailable = candidates.find((c) => !c.disabledReason)?.clientVersionId ?? "";
-  const chosen = candidates.some((c) => c.clientVersionId === clientVersionId) ? clientVersionId : firstAvailable;
+  const options = justCreated && !candidates.some((c) => c.clientVersionId === justCreated.clientVersionId) ? [justCreated, ...candidates] : candidates;
+  const firstAvailable = options.find((c) => !c.disabledReason)?.clientVersionId ?? "";
+  const chosen = options.some((c) => c.clientVersionId === clientVersionId) ? clientVersionId : firstAvailable;
 
   return (
     <div className="flex flex-col items-start gap-3">
@@ -87,6 +90,7 @@ export function CreateContractDialog({
             organizations={organizations}
             onCancel={() => setView("contract")}
             onCreated={(created) => {
+              setJustCreated({ clientVersionId: created.clientVersionId, clientName: created.name, version: created.version, orgName: "", disabledReason: null });
               setClientVersionId(created.clientVersionId);
               setView("contract");
             }}
@@ -109,7 +113,7 @@ export function CreateContractDialog({
                   className="min-w-0 flex-1 rounded-md border border-slate-300 bg-white px-3 py-2 text-sm"
                 >
                   {!firstAvailable && <option value="">No client can sign — create one</option>}
-                  {candidates.map((c) => (
+                  {options.map((c) => (
                     <option key={c.clientVersionId} value={c.clientVersionId} disabled={Boolean(c.disabledReason)}>
                       {candidateLabel(c)}
                     </option>

@@ -20,7 +20,7 @@ export function NewClientForm({
   onCancel,
 }: {
   organizations: ClientOrganization[];
-  onCreated: (created: { clientId: string; clientVersionId: string; name: string }) => void;
+  onCreated: (created: { clientId: string; clientVersionId: string; name: string; version: string }) => void;
   onCancel?: () => void;
 }) {
   const [state, action, pending] = useActionState(async (previous: Awaited<ReturnType<typeof createClientAction>> | null, formData: FormData) => {

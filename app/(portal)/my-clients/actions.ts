@@ -25,7 +25,7 @@ export const createClientAction = actorAction(
   async (actor, input) => {
     const { client, version } = await createClient(await getDb(), actor, input);
     refreshPortal();
-    return { ok: true, message: `Client ${client.name} ${version.version} created.`, data: { clientId: client.id, clientVersionId: version.id, name: client.name } };
+    return { ok: true, message: `Client ${client.name} ${version.version} created.`, data: { clientId: client.id, clientVersionId: version.id, name: client.name, version: version.version } };
   },
 );
 

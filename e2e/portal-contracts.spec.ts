@@ -1,0 +1,136 @@
+import { accounts, expect, signIn, signUp, test } from "./fixtures";
+import { ApiPage, MyClientsPage } from "./portal-pages";
+
+test.describe("signing contracts from an API page", () => {
+  test("a newcomer makes a client on the spot, signs the Bronze plan, and finds the contract in My Clients", async ({ page }) => {
+    await signUp(page, "Olive Onthespot");
+    const api = new ApiPage(page);
+    await api.goto("acme", "weather");
+    await api.openCreateContract();
+    await expect(api.dialog.getByLabel("Client")).toContainText("No client can sign");
+    await api.createClientOnTheSpot("Forecast Widget");
+    await expect(api.dialog.getByLabel("Client").locator("option:checked")).toHaveText("Forecast Widget 1.0");
+    await api.dialog.getByLabel("Plan").selectOption({ label: "Bronze 1.0 — 5 requests per second · 1,000 per day" });
+    await api.dialog.getByRole("button", { name: "Create contract" }).click();
+    await expect(api.success).toContainText("Contract created");
+    await expect(api.dialog).toBeHidden();
+
+    await api.success.getByRole("link", { name: "See it in My Clients" }).click();
+    const myClients = new MyClientsPage(page);
+    const row = myClients.contractRow("Forecast Widget", "Weather");
+    await expect(row).toContainText("Bronze 1.0");
+    await expect(row).toContainText("Active");
+    await expect(row).toContainText(`/acme/weather/1.0/`);
+    await expect(myClients.section("Forecast Widget")).toContainText("Registered");
+  });
+
+  test("a plan that needs approval leaves the request awaiting approval, and the consumer can withdraw it", async ({ page }) => {
+    await signUp(page, "Gail Goldseeker");
+    const myClients = new MyClientsPage(page);
+    await myClients.goto();
+    await myClients.newClient("Gold Rush");
+    const api = new ApiPage(page);
+    await api.goto("acme", "weather");
+    await api.createContract("Gold Rush", "Gold");
+    await expect(api.success).toContainText("Awaiting approval");
+
+    await myClients.goto();
+    const row = myClients.contractRow("Gold Rush", "Weather");
+    await expect(row).toContainText("Awaiting approval");
+    await expect(myClients.section("Gold Rush")).toContainText("Awaiting approval");
+    await row.getByRole("button", { name: "Withdraw" }).click();
+    await expect(row).toHaveCount(0);
+    await expect(myClients.section("Gold Rush")).toContainText("No contracts yet");
+  });
+
+  test("a second contract with the same API is refused: the client is shown disabled, and a forced request gets the rule", async ({ page }) => {
+    await signUp(page, "Dora Duplicate");
+    const api = new ApiPage(page);
+    await api.goto("acme", "billing");
+    await api.openCreateContract();
+    await api.createClientOnTheSpot("Ledger");
+    await api.dialog.getByRole("button", { name: "Create contract" }).click();
+    await expect(api.success).toContainText("Contract created");
+
+    await api.openCreateContract();
+    const option = api.dialog.getByLabel("Client").locator("option", { hasText: "Ledger 1.0" });
+    await expect(option).toBeDisabled();
+    await expect(option).toContainText("already has a contract with this API version");
+    // Past the form's guard: the server's rule answers.
+    await option.evaluate((el: HTMLOptionElement) => {
+      el.disabled = false;
+      el.selected = true;
+    });
+    await api.dialog.getByRole("button", { name: "Create contract" }).click();
+    await expect(api.error).toHaveText("This client version already has a contract with this API version.");
+  });
+
+  test("a retired client version cannot sign, even when the form is forced", async ({ page }) => {
+    await signUp(page, "Rita Retiree");
+    const myClients = new MyClientsPage(page);
+    await myClients.goto();
+    await myClients.newClient("Old Kiosk");
+    await myClients.retireVersion("Old Kiosk");
+
+    const api = new ApiPage(page);
+    await api.goto("acme", "weather");
+    await api.openCreateContract();
+    const option = api.dialog.getByLabel("Client").locator("option", { hasText: "Old Kiosk 1.0" });
+    await expect(option).toBeDisabled();
+    await expect(option).toContainText("retired");
+    await option.evaluate((el: HTMLOptionElement) => {
+      el.disabled = false;
+      el.selected = true;
+    });
+    await api.dialog.getByRole("button", { name: "Create contract" }).click();
+    await expect(api.error).toHaveText("That client version is retired and cannot sign contracts.");
+  });
+
+  test("a contract with a public API is refused by the server, whatever the form says", async ({ page }) => {
+    await signUp(page, "Paco Public");
+    const api = new ApiPage(page);
+    await api.goto("acme", "echo");
+    const echoVersionId = await api.apiVersionId();
+    await api.goto("acme", "weather");
+    await api.openCreateContract();
+    await api.createClientOnTheSpot("Echo Chamber");
+    await api.dialog.locator('input[name="apiVersionId"]').evaluate((el: HTMLInputElement, id) => (el.value = id), echoVersionId);
+    await api.dialog.getByRole("button", { name: "Create contract" }).click();
+    await expect(api.error).toHaveText("That API is public: it needs no contract and no API key.");
+  });
+
+  test("a rejected request shows the provider's reason, and the answer arrives as a notification", async ({ page, browser, nav }) => {
+    await signUp(page, "Rhea Rejected");
+    const api = new ApiPage(page);
+    await api.goto("acme", "weather");
+    await api.openCreateContract();
+    await api.createClientOnTheSpot("Rejected Radar");
+    await api.choose("Rejected Radar", "Gold");
+    await api.dialog.getByRole("button", { name: "Create contract" }).click();
+    await expect(api.success).toContainText("Awaiting approval");
+
+    const providerContext = await browser.newContext();
+    const provider = await providerContext.newPage();
+    await signIn(provider, accounts.provider);
+    await provider.goto("/manage/approvals");
+    const request = provider.getByRole("row").filter({ hasText: "Rejected Radar" });
+    await request.getByRole("button", { name: "Reject" }).click();
+    await provider.getByRole("dialog").getByLabel("Reason").fill("Gold is for production apps; start with Bronze.");
+    await provider.getByRole("dialog").getByRole("button", { name: "Reject" }).click();
+    await expect(request).toHaveCount(0);
+    await providerContext.close();
+
+    const myClients = new MyClientsPage(page);
+    await myClients.goto();
+    const row = myClients.contractRow("Rejected Radar", "Weather");
+    await expect(row).toContainText("Rejected");
+    await expect(row).toContainText("Reason: Gold is for production apps; start with Bronze.");
+
+    await expect(nav.getByRole("link", { name: "Notifications, 1 unread" })).toBeVisible();
+    await nav.getByRole("link", { name: /^Notifications/ }).click();
+    const notification = page.getByRole("table", { name: "Notifications" }).getByRole("row").filter({ hasText: "was rejected" });
+    await expect(notification).toContainText("Gold is for production apps");
+    await notification.getByRole("button", { name: "Mark as read" }).click();
+    await expect(nav.getByRole("link", { name: "Notifications", exact: true })).toBeVisible();
+  });
+});

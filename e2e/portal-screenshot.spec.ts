@@ -1,0 +1,27 @@
+import path from "node:path";
+import { expect, signUp, test } from "./fixtures";
+import { ApiPage, MyClientsPage } from "./portal-pages";
+
+// Makes docs/my-clients.png, the picture of My Clients in the README.
+test("My Clients, as the README shows it", async ({ page }) => {
+  test.slow();
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await signUp(page, "Dana Developer");
+  const myClients = new MyClientsPage(page);
+  await myClients.goto();
+  await myClients.newClient("Harbour Display");
+  await myClients.newClient("Sales Dashboard");
+  const api = new ApiPage(page);
+  await api.goto("acme", "weather");
+  await api.createContract("Harbour Display", "Bronze");
+  await expect(api.success).toContainText("Contract created");
+  await api.createContract("Sales Dashboard", "Gold");
+  await expect(api.success).toContainText("Awaiting approval");
+  await api.goto("acme", "billing");
+  await api.createContract("Sales Dashboard", "Bronze");
+  await expect(api.success).toContainText("Contract created");
+
+  await myClients.goto();
+  await expect(myClients.contractRow("Sales Dashboard", "Weather")).toContainText("Awaiting approval");
+  await page.screenshot({ path: path.join(import.meta.dirname, "..", "docs", "my-clients.png"), fullPage: true });
+});
