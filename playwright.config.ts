@@ -53,6 +53,7 @@ export default defineConfig({
       REDIS_URL: "",
       AUTH_SECRET: "portico-e2e-secret-portico-e2e-secret",
       NEXT_TELEMETRY_DISABLED: "1",
+      PORTICO_BUILD_DIR: process.env.PORTICO_BUILD_DIR ?? ".next",
     },
   },
 });

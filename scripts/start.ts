@@ -12,7 +12,7 @@ import next from "next";
 import { closeDatabase, getOpenDatabase, migrateDatabase } from "@/db/client";
 import { readConfig } from "@/lib/config";
 import { DEMO_ACCOUNTS, isEmptyDatabase, seedDemo } from "@/lib/demo/seed";
-import { startGateway } from "@/lib/gateway/server";
+import { gatewaySettingsFromEnv, startGateway } from "@/lib/gateway/server";
 
 const root = path.resolve(import.meta.dirname, "..");
 const dev = process.argv.includes("--dev");
@@ -85,7 +85,7 @@ async function main() {
   const handle = portal.getRequestHandler();
   const portalServer = http.createServer((req, res) => void handle(req, res));
   await listen(portalServer, config.port);
-  const gateway = await startGateway({ port: config.gatewayPort, open, redisUrl: config.redisUrl });
+  const gateway = await startGateway({ port: config.gatewayPort, open, redisUrl: config.redisUrl, settings: gatewaySettingsFromEnv() });
 
   console.log(`Portico is running.
   Portal:   ${config.portalUrl}
