@@ -1,4 +1,6 @@
 import { and, asc, desc, eq, ilike, or, type SQL, sql } from "drizzle-orm";
+import { Marked } from "marked";
+import sanitizeHtml from "sanitize-html";
 import type { Queryable } from "@/db/client";
 import { apis, apiVersions, organizations } from "@/db/schema";
 import { readConfig } from "@/lib/config";
@@ -219,3 +221,29 @@ export async function getApiPage(db: Queryable, actor: Actor, orgSlug: string, a
 }
 
 export type ApiPage = Awaited<ReturnType<typeof getApiPage>>;
+
+const markdown = new Marked({ gfm: true, async: false });
+
+/**
+ * An API's docs (markdown written by its provider) as HTML that is safe to show to everyone:
+ * no scripts, event handlers, styles, frames or foreign URL schemes. Headings start at level 3,
+ * below the page's own.
+ */
+export function renderDocs(source: string): string {
+  const html = markdown.parse(source) as string;
+  return sanitizeHtml(html, {
+    allowedTags: [...sanitizeHtml.defaults.allowedTags, "img", "del"],
+    allowedAttributes: { a: ["href", "title", "rel"], img: ["src", "alt", "title"], code: ["class"], th: ["align"], td: ["align"] },
+    allowedSchemes: ["http", "https", "mailto"],
+    allowedSchemesByTag: { img: ["http", "https"] },
+    allowedClasses: { code: [/^language-[\w-]+$/] },
+    transformTags: {
+      h1: "h3",
+      h2: "h4",
+      h3: "h5",
+      h4: "h6",
+      h5: "h6",
+      a: sanitizeHtml.simpleTransform("a", { rel: "noopener noreferrer nofollow" }),
+    },
+  });
+}
