@@ -15,6 +15,8 @@ const run = uniqueSuffix();
 const org = { name: `Parcel Co ${run}`, slug: `parcel-co-${run}` };
 const plan = { name: `Silver ${run}`, slug: `silver-${run}` };
 const api = { name: `Parcels ${run}`, slug: `parcels-${run}` };
+/** The developer whose contract is approved, for the later steps of the story. */
+let approvedDeveloper: Account | undefined;
 
 async function signedIn(browser: Browser, account: Account): Promise<Page> {
   const page = await (await browser.newContext()).newPage();
@@ -74,6 +76,7 @@ test.describe.serial("a provider offers a plan that needs approval, and answers 
 
   test("a new developer requests a contract; the provider sees it in Approvals and in the Contracts tab, approves it, and the client's Contracts tab shows it active", async ({ browser }) => {
     const developer = await newDeveloper(browser, `Dora ${run}`, `Tracker ${run}`);
+    approvedDeveloper = developer.account;
     await requestContract(developer.page, { org: org.slug, api: api.slug, client: new RegExp(`Tracker ${run}`), plan: new RegExp(plan.name) });
     await expect(main(developer.page).getByText("Awaiting approval").first()).toBeVisible();
 
@@ -168,5 +171,24 @@ test.describe.serial("a provider offers a plan that needs approval, and answers 
       await expect(activity.getByRole("row").filter({ hasText: what }).first()).toBeVisible();
     }
     await expect(activity.getByRole("row").filter({ hasText: "Rejected a contract" })).toContainText("Only for registered shipping partners.");
+  });
+
+  test("the provider breaks the active contract with a reason, and the developer is told why", async ({ page, browser }) => {
+    await signIn(page, accounts.provider);
+    const apiPage = new ApiVersionPage(page, org.slug, api.slug, "1.0");
+    await apiPage.goto("contracts");
+    await apiPage.contractRow(`Tracker ${run}`).getByRole("button", { name: /^Break contract/ }).click();
+    const dialog = page.getByRole("dialog", { name: "Break contract" });
+    await dialog.getByLabel("Reason").fill("Traffic pattern looks like scraping.");
+    await dialog.getByRole("button", { name: "Break contract" }).click();
+    const row = apiPage.contractRow(`Tracker ${run}`);
+    await expect(row).toContainText("Broken");
+    await expect(row).toContainText("Traffic pattern looks like scraping.");
+    await expect(row.getByRole("button", { name: /^Break contract/ })).toHaveCount(0);
+
+    const developer = await (await browser.newContext()).newPage();
+    await signIn(developer, approvedDeveloper!);
+    await developer.goto("/notifications");
+    await expect(main(developer).getByText(/ended your contract .*: Traffic pattern looks like scraping\./)).toBeVisible();
   });
 });

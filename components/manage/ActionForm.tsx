@@ -108,10 +108,10 @@ export function TextField(props: Parameters<typeof Field>[0] & { name: string })
 const controlClass =
   "rounded-md border border-slate-300 bg-white px-3 py-2 text-sm shadow-sm focus:border-brand-600 aria-invalid:border-red-500";
 
-function FieldShell({ id, label, error, hint, children }: { id: string; label: string; error?: string; hint?: ReactNode; children: ReactNode }) {
+function FieldShell({ id, label, error, hint, hideLabel, children }: { id: string; label: string; error?: string; hint?: ReactNode; hideLabel?: boolean; children: ReactNode }) {
   return (
     <div className="flex flex-col gap-1">
-      <label htmlFor={id} className="text-sm font-medium text-slate-700">
+      <label htmlFor={id} className={hideLabel ? "sr-only" : "text-sm font-medium text-slate-700"}>
         {label}
       </label>
       {children}
@@ -140,12 +140,13 @@ export function SelectField({
   hint,
   name,
   options,
+  hideLabel,
   ...props
-}: SelectHTMLAttributes<HTMLSelectElement> & { label: string; hint?: ReactNode; name: string; options: readonly { value: string; label: string }[] }) {
+}: SelectHTMLAttributes<HTMLSelectElement> & { label: string; hint?: ReactNode; name: string; options: readonly { value: string; label: string }[]; hideLabel?: boolean }) {
   const id = useId();
   const error = useFormState().fields?.[name];
   return (
-    <FieldShell id={id} label={label} error={error} hint={hint}>
+    <FieldShell id={id} label={label} error={error} hint={hint} hideLabel={hideLabel}>
       <select id={id} name={name} aria-invalid={error ? true : undefined} aria-describedby={error ? `${id}-error` : undefined} className={controlClass} {...props}>
         {options.map((option) => (
           <option key={option.value} value={option.value}>

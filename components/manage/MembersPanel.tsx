@@ -21,6 +21,7 @@ export function MembersPanel({
   currentUserId: string;
   actions: { add: FormAction; changeRole: FormAction; remove: FormAction };
 }) {
+  const ownerCount = members.filter((m) => m.role === "owner").length;
   return (
     <div className="flex flex-col gap-6">
       <div className="overflow-x-auto rounded-lg ring-1 ring-slate-200">
@@ -35,46 +36,55 @@ export function MembersPanel({
             </tr>
           </thead>
           <tbody className="divide-y divide-slate-100">
-            {members.map((member) => (
-              <tr key={member.userId} className="align-top">
-                <td className="px-3 py-2 font-medium">
-                  {member.name}
-                  {member.userId === currentUserId && <span className="ml-1 text-xs text-slate-500">(you)</span>}
-                </td>
-                <td className="px-3 py-2">{member.email}</td>
-                <td className="px-3 py-2">
-                  {canAdmin ? (
-                    <ActionForm action={actions.changeRole} resetOnSuccess={false} className="flex flex-wrap items-end gap-2">
-                      <input type="hidden" name="orgId" value={orgId} />
-                      <input type="hidden" name="userId" value={member.userId} />
-                      <SelectField label={`Role of ${member.name}`} name="role" defaultValue={member.role} options={ROLE_OPTIONS} />
-                      <SubmitButton variant="secondary">Change role</SubmitButton>
-                    </ActionForm>
-                  ) : (
-                    ROLE_LABELS[member.role]
-                  )}
-                </td>
-                <td className="px-3 py-2 text-slate-600">{formatDateTime(member.since)}</td>
-                {canAdmin && (
-                  <td className="px-3 py-2 text-right">
-                    <DialogButton label="Remove" buttonLabel={`Remove ${member.name}`} title={`Remove ${member.name}?`} variant="ghost">
-                      {(close) => (
-                        <ActionForm action={actions.remove} onSuccess={close}>
-                          <input type="hidden" name="orgId" value={orgId} />
-                          <input type="hidden" name="userId" value={member.userId} />
-                          <p className="text-sm text-slate-700">
-                            {member.name} ({member.email}) loses access to this organization at once.
-                          </p>
-                          <div className="flex justify-end gap-2">
-                            <SubmitButton variant="danger">Remove member</SubmitButton>
-                          </div>
-                        </ActionForm>
-                      )}
-                    </DialogButton>
+            {members.map((member) => {
+              // The only owner can neither step down nor leave: nothing to offer.
+              const onlyOwner = member.role === "owner" && ownerCount === 1;
+              return (
+                <tr key={member.userId} className="align-top">
+                  <td className="px-3 py-2 font-medium">
+                    {member.name}
+                    {member.userId === currentUserId && <span className="ml-1 text-xs text-slate-500">(you)</span>}
                   </td>
-                )}
-              </tr>
-            ))}
+                  <td className="px-3 py-2">{member.email}</td>
+                  <td className="px-3 py-2">
+                    {canAdmin && !onlyOwner ? (
+                      <ActionForm action={actions.changeRole} resetOnSuccess={false} className="flex flex-wrap items-end gap-2">
+                        <input type="hidden" name="orgId" value={orgId} />
+                        <input type="hidden" name="userId" value={member.userId} />
+                        <SelectField label={`Role of ${member.name}`} hideLabel name="role" defaultValue={member.role} options={ROLE_OPTIONS} />
+                        <SubmitButton variant="secondary">Change role</SubmitButton>
+                      </ActionForm>
+                    ) : (
+                      <>
+                        {ROLE_LABELS[member.role]}
+                        {onlyOwner && <span className="block text-xs text-slate-500">The only owner</span>}
+                      </>
+                    )}
+                  </td>
+                  <td className="px-3 py-2 text-slate-600">{formatDateTime(member.since)}</td>
+                  {canAdmin && (
+                    <td className="px-3 py-2 text-right">
+                      {!onlyOwner && (
+                        <DialogButton label="Remove" buttonLabel={`Remove ${member.name}`} title={`Remove ${member.name}?`} variant="ghost">
+                          {(close) => (
+                            <ActionForm action={actions.remove} onSuccess={close}>
+                              <input type="hidden" name="orgId" value={orgId} />
+                              <input type="hidden" name="userId" value={member.userId} />
+                              <p className="text-sm text-slate-700">
+                                {member.name} ({member.email}) loses access to this organization at once.
+                              </p>
+                              <div className="flex justify-end gap-2">
+                                <SubmitButton variant="danger">Remove member</SubmitButton>
+                              </div>
+                            </ActionForm>
+                          )}
+                        </DialogButton>
+                      )}
+                    </td>
+                  )}
+                </tr>
+              );
+            })}
           </tbody>
         </table>
       </div>

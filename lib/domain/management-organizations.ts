@@ -1,4 +1,4 @@
-import { asc, count, eq, getTableName, inArray, sql, type Column } from "drizzle-orm";
+import { asc, eq, getTableName, inArray, sql, type Column } from "drizzle-orm";
 import type { Queryable } from "@/db/client";
 import { apiPlans, apis, apiVersions, clients, clientVersions, contracts, memberships, organizations, plans, planVersions, users } from "@/db/schema";
 import { apiVersionStatus, type ApiVersionStatus } from "./apis";
@@ -190,8 +190,7 @@ export async function getOrganizationOverview(db: Queryable, actor: Actor, slug:
     can.clientView ? listOrganizationClients(db, org.id) : null,
     listOrganizationMembers(db, org.id),
   ]);
-  const [{ owners }] = await db.select({ owners: count() }).from(memberships).where(sql`${memberships.orgId} = ${org.id} and ${memberships.role} = 'owner'`);
-  return { org, can, role: actor.roles.get(org.id) ?? null, apis: apiList, plans: planList, clients: clientList, members, ownerCount: owners };
+  return { org, can, role: actor.roles.get(org.id) ?? null, apis: apiList, plans: planList, clients: clientList, members };
 }
 
 export type OrganizationOverview = Awaited<ReturnType<typeof getOrganizationOverview>>;
