@@ -25,6 +25,8 @@ test.describe("Approvals in bulk", () => {
 
     // Rejecting needs the shared reason.
     await approvals.select(clients[0]);
+    // Ticking a row keeps the focus on its checkbox, for those who go on with the keyboard.
+    await expect(approvals.row(clients[0]).getByRole("checkbox")).toBeFocused();
     await approvals.select(clients[1]);
     await expect(approvals.bulk().getByText("2 selected.")).toBeVisible();
     await approvals.bulk().getByRole("button", { name: "Reject selected" }).click();

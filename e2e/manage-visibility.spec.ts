@@ -17,6 +17,8 @@ const ACME_URLS = [
 ];
 
 test.describe("API Management is hidden from those who may not manage", () => {
+  test.setTimeout(90_000);
+
   test("a portal-only user gets the 404 page on each management URL, even for their own client", async ({ page, nav }) => {
     await signIn(page, accounts.developer);
     await expect(nav.getByRole("link", { name: "API Management" })).toHaveCount(0);

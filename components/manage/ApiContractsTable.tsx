@@ -1,6 +1,6 @@
 "use client";
 
-import { useMemo } from "react";
+import { createContext, useContext } from "react";
 import { DataTable, dataTableColumns } from "@/components/data-table/DataTable";
 import type { TableSort } from "@/components/data-table/params";
 import { StatusBadge } from "@/components/StatusBadge";
@@ -10,7 +10,8 @@ import type { FormAction } from "./ActionForm";
 import { ContractFilters } from "./ContractFilters";
 import { formatDateTime } from "./format";
 
-const col = dataTableColumns<ContractRow>();
+// The break action reaches the cells through context, so the columns stay the same objects between renders.
+const BreakActionContext = createContext<FormAction | undefined>(undefined);
 
 function StatusCell({ row }: { row: ContractRow }) {
   return (
@@ -20,6 +21,51 @@ function StatusCell({ row }: { row: ContractRow }) {
     </div>
   );
 }
+
+function BreakCell({ row }: { row: ContractRow }) {
+  const breakAction = useContext(BreakActionContext);
+  if (!breakAction || row.status !== "Active") return null;
+  return (
+    <ConfirmActionButton
+      action={breakAction}
+      fields={{ contractId: row.id }}
+      label="Break contract"
+      buttonLabel={`Break contract of ${row.clientName} ${row.clientVersion}`}
+      title="Break contract"
+      reason={{ hint: "Shown to the consumer." }}
+    >
+      {row.clientName} {row.clientVersion} ({row.clientOrgName}) loses access to this API at once.
+    </ConfirmActionButton>
+  );
+}
+
+const col = dataTableColumns<ContractRow>();
+const baseColumns = [
+  col.accessor("clientName", {
+    id: "client",
+    header: "Client",
+    cell: (info) => {
+      const row = info.row.original;
+      return (
+        <div className="flex flex-col">
+          <span className="font-medium">{row.clientName}</span>
+          <span className="text-xs text-slate-600">
+            {row.clientOrgName} · version {row.clientVersion}
+          </span>
+        </div>
+      );
+    },
+  }),
+  col.accessor("planName", { id: "plan", header: "Plan", cell: (info) => `${info.getValue()} ${info.row.original.planVersion}` }),
+  col.accessor("status", { id: "status", header: "Status", cell: (info) => <StatusCell row={info.row.original} /> }),
+  col.accessor("createdAt", { id: "created", header: "Created", cell: (info) => <span className="whitespace-nowrap">{formatDateTime(info.getValue())}</span> }),
+  col.accessor("createdByName", { id: "createdBy", header: "Created by", cell: (info) => info.getValue() ?? "—" }),
+];
+const readColumns = col.columns(baseColumns);
+const adminColumns = col.columns([
+  ...baseColumns,
+  col.display({ id: "actions", header: () => <span className="sr-only">Actions</span>, cell: (info) => <BreakCell row={info.row.original} /> }),
+]);
 
 /**
  * The Contracts tab of an API version: every contract with it, whoever the client. An apiAdmin
@@ -45,69 +91,22 @@ export function ApiContractsTable({
   /** Present when the actor may break contracts (apiAdmin). */
   breakAction?: FormAction;
 }) {
-  const columns = useMemo(
-    () =>
-      col.columns([
-        col.accessor("clientName", {
-          id: "client",
-          header: "Client",
-          cell: (info) => {
-            const row = info.row.original;
-            return (
-              <div className="flex flex-col">
-                <span className="font-medium">{row.clientName}</span>
-                <span className="text-xs text-slate-600">
-                  {row.clientOrgName} · version {row.clientVersion}
-                </span>
-              </div>
-            );
-          },
-        }),
-        col.accessor("planName", { id: "plan", header: "Plan", cell: (info) => `${info.getValue()} ${info.row.original.planVersion}` }),
-        col.accessor("status", { id: "status", header: "Status", cell: (info) => <StatusCell row={info.row.original} /> }),
-        col.accessor("createdAt", { id: "created", header: "Created", cell: (info) => <span className="whitespace-nowrap">{formatDateTime(info.getValue())}</span> }),
-        col.accessor("createdByName", { id: "createdBy", header: "Created by", cell: (info) => info.getValue() ?? "—" }),
-        ...(breakAction
-          ? [
-              col.display({
-                id: "actions",
-                header: () => <span className="sr-only">Actions</span>,
-                cell: (info) => {
-                  const row = info.row.original;
-                  if (row.status !== "Active") return null;
-                  return (
-                    <ConfirmActionButton
-                      action={breakAction}
-                      fields={{ contractId: row.id }}
-                      label="Break contract"
-                      buttonLabel={`Break contract of ${row.clientName} ${row.clientVersion}`}
-                      title="Break contract"
-                      reason={{ hint: "Shown to the consumer." }}
-                    >
-                      {row.clientName} {row.clientVersion} ({row.clientOrgName}) loses access to this API at once.
-                    </ConfirmActionButton>
-                  );
-                },
-              }),
-            ]
-          : []),
-      ]),
-    [breakAction],
-  );
   return (
-    <DataTable
-      columns={columns}
-      rows={rows}
-      total={total}
-      pageSize={pageSize}
-      label="Contracts"
-      paramPrefix="contracts-"
-      defaultSort={defaultSort}
-      getRowId={(row) => row.id}
-      filterLabel="Filter contracts"
-      filterPlaceholder="Client, organization, plan…"
-      toolbar={<ContractFilters paramPrefix="contracts-" status={status} plan={plan} plans={plans} />}
-      emptyMessage="No contracts."
-    />
+    <BreakActionContext.Provider value={breakAction}>
+      <DataTable
+        columns={breakAction ? adminColumns : readColumns}
+        rows={rows}
+        total={total}
+        pageSize={pageSize}
+        label="Contracts"
+        paramPrefix="contracts-"
+        defaultSort={defaultSort}
+        getRowId={(row) => row.id}
+        filterLabel="Filter contracts"
+        filterPlaceholder="Client, organization, plan…"
+        toolbar={<ContractFilters paramPrefix="contracts-" status={status} plan={plan} plans={plans} />}
+        emptyMessage="No contracts."
+      />
+    </BreakActionContext.Provider>
   );
 }

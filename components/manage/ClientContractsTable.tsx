@@ -1,6 +1,6 @@
 "use client";
 
-import { useMemo } from "react";
+import { createContext, useContext } from "react";
 import { DataTable, dataTableColumns } from "@/components/data-table/DataTable";
 import type { TableSort } from "@/components/data-table/params";
 import { StatusBadge } from "@/components/StatusBadge";
@@ -10,7 +10,72 @@ import type { FormAction } from "./ActionForm";
 import { ContractFilters } from "./ContractFilters";
 import { formatDateTime } from "./format";
 
+type ContractActions = { withdraw: FormAction; break: FormAction };
+
+// The actions reach the cells through context, so the columns stay the same objects between renders.
+const ActionsContext = createContext<ContractActions | undefined>(undefined);
+
+function ActionsCell({ row }: { row: ContractRow }) {
+  const actions = useContext(ActionsContext);
+  if (!actions) return null;
+  const what = `${row.apiName} ${row.apiVersion}`;
+  if (row.status === "AwaitingApproval") {
+    return (
+      <ConfirmActionButton action={actions.withdraw} fields={{ contractId: row.id }} label="Withdraw" buttonLabel={`Withdraw request for ${what}`} title="Withdraw request" submitLabel="Withdraw request">
+        The request for {what} on the {row.planName} plan is taken back.
+      </ConfirmActionButton>
+    );
+  }
+  if (row.status === "Active") {
+    return (
+      <ConfirmActionButton action={actions.break} fields={{ contractId: row.id }} label="Break contract" buttonLabel={`Break contract with ${what}`} title="Break contract">
+        Calls to {what} with this client&apos;s key are refused from now on.
+      </ConfirmActionButton>
+    );
+  }
+  return null;
+}
+
 const col = dataTableColumns<ContractRow>();
+const baseColumns = [
+  col.accessor("apiName", {
+    id: "api",
+    header: "API",
+    cell: (info) => {
+      const row = info.row.original;
+      return (
+        <div className="flex flex-col">
+          <span className="font-medium">
+            {row.apiName} {row.apiVersion}
+          </span>
+          <span className="text-xs text-slate-600">{row.apiOrgName}</span>
+        </div>
+      );
+    },
+  }),
+  col.accessor("planName", { id: "plan", header: "Plan", cell: (info) => `${info.getValue()} ${info.row.original.planVersion}` }),
+  col.accessor("status", {
+    id: "status",
+    header: "Status",
+    cell: (info) => {
+      const row = info.row.original;
+      return (
+        <div className="flex flex-col gap-1">
+          <StatusBadge status={row.status} />
+          {row.reason && <span className="text-xs text-slate-600">Reason: {row.reason}</span>}
+        </div>
+      );
+    },
+  }),
+  col.accessor("createdAt", { id: "created", header: "Created", cell: (info) => <span className="whitespace-nowrap">{formatDateTime(info.getValue())}</span> }),
+  col.accessor("createdByName", { id: "createdBy", header: "Created by", cell: (info) => info.getValue() ?? "—" }),
+  col.accessor("endpoint", { id: "endpoint", header: "Endpoint", cell: (info) => <span className="font-mono text-xs break-all">{info.getValue()}</span> }),
+];
+const readColumns = col.columns(baseColumns);
+const editColumns = col.columns([
+  ...baseColumns,
+  col.display({ id: "actions", header: () => <span className="sr-only">Actions</span>, cell: (info) => <ActionsCell row={info.row.original} /> }),
+]);
 
 /**
  * The Contracts tab of a client version: every contract it signed. With clientEdit, a pending
@@ -30,87 +95,24 @@ export function ClientContractsTable({
   defaultSort: TableSort;
   status: string;
   /** Present when the actor may edit the client (clientEdit). */
-  actions?: { withdraw: FormAction; break: FormAction };
+  actions?: ContractActions;
 }) {
-  const columns = useMemo(
-    () =>
-      col.columns([
-        col.accessor("apiName", {
-          id: "api",
-          header: "API",
-          cell: (info) => {
-            const row = info.row.original;
-            return (
-              <div className="flex flex-col">
-                <span className="font-medium">
-                  {row.apiName} {row.apiVersion}
-                </span>
-                <span className="text-xs text-slate-600">{row.apiOrgName}</span>
-              </div>
-            );
-          },
-        }),
-        col.accessor("planName", { id: "plan", header: "Plan", cell: (info) => `${info.getValue()} ${info.row.original.planVersion}` }),
-        col.accessor("status", {
-          id: "status",
-          header: "Status",
-          cell: (info) => {
-            const row = info.row.original;
-            return (
-              <div className="flex flex-col gap-1">
-                <StatusBadge status={row.status} />
-                {row.reason && <span className="text-xs text-slate-600">Reason: {row.reason}</span>}
-              </div>
-            );
-          },
-        }),
-        col.accessor("createdAt", { id: "created", header: "Created", cell: (info) => <span className="whitespace-nowrap">{formatDateTime(info.getValue())}</span> }),
-        col.accessor("createdByName", { id: "createdBy", header: "Created by", cell: (info) => info.getValue() ?? "—" }),
-        col.accessor("endpoint", { id: "endpoint", header: "Endpoint", cell: (info) => <span className="font-mono text-xs break-all">{info.getValue()}</span> }),
-        ...(actions
-          ? [
-              col.display({
-                id: "actions",
-                header: () => <span className="sr-only">Actions</span>,
-                cell: (info) => {
-                  const row = info.row.original;
-                  const what = `${row.apiName} ${row.apiVersion}`;
-                  if (row.status === "AwaitingApproval") {
-                    return (
-                      <ConfirmActionButton action={actions.withdraw} fields={{ contractId: row.id }} label="Withdraw" buttonLabel={`Withdraw request for ${what}`} title="Withdraw request" submitLabel="Withdraw request">
-                        The request for {what} on the {row.planName} plan is taken back.
-                      </ConfirmActionButton>
-                    );
-                  }
-                  if (row.status === "Active") {
-                    return (
-                      <ConfirmActionButton action={actions.break} fields={{ contractId: row.id }} label="Break contract" buttonLabel={`Break contract with ${what}`} title="Break contract">
-                        Calls to {what} with this client&apos;s key are refused from now on.
-                      </ConfirmActionButton>
-                    );
-                  }
-                  return null;
-                },
-              }),
-            ]
-          : []),
-      ]),
-    [actions],
-  );
   return (
-    <DataTable
-      columns={columns}
-      rows={rows}
-      total={total}
-      pageSize={pageSize}
-      label="Contracts"
-      paramPrefix="contracts-"
-      defaultSort={defaultSort}
-      getRowId={(row) => row.id}
-      filterLabel="Filter contracts"
-      filterPlaceholder="API, plan…"
-      toolbar={<ContractFilters paramPrefix="contracts-" status={status} plan="" />}
-      emptyMessage="No contracts."
-    />
+    <ActionsContext.Provider value={actions}>
+      <DataTable
+        columns={actions ? editColumns : readColumns}
+        rows={rows}
+        total={total}
+        pageSize={pageSize}
+        label="Contracts"
+        paramPrefix="contracts-"
+        defaultSort={defaultSort}
+        getRowId={(row) => row.id}
+        filterLabel="Filter contracts"
+        filterPlaceholder="API, plan…"
+        toolbar={<ContractFilters paramPrefix="contracts-" status={status} plan="" />}
+        emptyMessage="No contracts."
+      />
+    </ActionsContext.Provider>
   );
 }

@@ -1,10 +1,11 @@
-import { asc, eq, getTableName, inArray, sql, type Column } from "drizzle-orm";
+import { and, asc, desc, eq, getTableName, ilike, inArray, or, sql, type Column, type SQL } from "drizzle-orm";
 import type { Queryable } from "@/db/client";
 import { apiPlans, apis, apiVersions, clients, clientVersions, contracts, memberships, organizations, plans, planVersions, users } from "@/db/schema";
 import { apiVersionStatus, type ApiVersionStatus } from "./apis";
 import { clientVersionStatus, type ClientVersionStatus, type ContractStatus } from "./clients";
+import { DomainError } from "./errors";
 import { organizationPermissions, requireManagedOrganization } from "./management-access";
-import { type Actor, hasManagementAccess, isAdmin, type Role } from "./permissions";
+import { type Actor, hasManagementAccess, hasPermission, isAdmin, type Permission, type Role } from "./permissions";
 
 /**
  * A column named with its table. Drizzle leaves the table out of column names in single-table
@@ -67,7 +68,6 @@ export interface ApiSummary {
   slug: string;
   name: string;
   description: string;
-  tags: string[];
   versions: VersionSummary<ApiVersionStatus>[];
 }
 
@@ -95,6 +95,63 @@ export interface MemberSummary {
   since: Date;
 }
 
+/** Columns the API, plan and client lists of an organization sort by. */
+export const VERSIONED_SORTS = ["name", "slug"] as const;
+export type VersionedSort = (typeof VERSIONED_SORTS)[number];
+export const MEMBER_SORTS = ["name", "email", "role", "since"] as const;
+export type MemberSort = (typeof MEMBER_SORTS)[number];
+
+/** One page of a list: filter words, a sort column and direction, a 1-based page. */
+export interface ListQuery<S extends string> {
+  q?: string;
+  sort?: { id: S; desc: boolean };
+  page?: number;
+  pageSize?: number;
+}
+
+export interface ListPage<T> {
+  rows: T[];
+  total: number;
+}
+
+function paging(query: ListQuery<string>) {
+  const pageSize = Math.min(Math.max(1, Math.trunc(query.pageSize ?? 20)), 100);
+  const page = Math.max(1, Math.trunc(query.page ?? 1));
+  return { limit: pageSize, offset: (page - 1) * pageSize, page };
+}
+
+/** Every word must appear in one of the columns, case-insensitively. */
+function searchCondition(q: string | undefined, columns: Column[]): SQL | undefined {
+  const words = (q ?? "").trim().split(/\s+/).filter(Boolean).slice(0, 8);
+  if (words.length === 0) return undefined;
+  return and(...words.map((word) => or(...columns.map((column) => ilike(column, `%${word.replace(/[\\%_]/g, (c) => `\\${c}`)}%`)))));
+}
+
+/** The list's view permission in the organization, or not_found as for the page itself. */
+function requireView(actor: Actor, orgId: string, permission: Permission): void {
+  if (!hasManagementAccess(actor) || !hasPermission(actor, orgId, permission)) throw new DomainError("not_found", "That organization does not exist.");
+}
+
+type Parent = { id: string; slug: string; name: string; description: string };
+
+/** A page of an organization's APIs, plans or clients (the parents of versions), with the total. */
+async function parentPage(db: Queryable, table: typeof apis | typeof plans | typeof clients, orgId: string, query: ListQuery<VersionedSort>): Promise<ListPage<Parent>> {
+  const { limit, offset, page } = paging(query);
+  const where = and(eq(table.orgId, orgId), searchCondition(query.q, [table.name, table.slug, table.description]));
+  const direction = query.sort?.desc ? desc : asc;
+  const sortColumn = query.sort?.id === "slug" ? table.slug : table.name;
+  const rows = await db
+    .select({ id: table.id, slug: table.slug, name: table.name, description: table.description, total: sql<number>`count(*) over ()::int` })
+    .from(table)
+    .where(where)
+    .orderBy(direction(sortColumn), asc(table.slug))
+    .limit(limit)
+    .offset(offset);
+  let total = rows[0]?.total ?? 0;
+  if (rows.length === 0 && page > 1) [{ total }] = await db.select({ total: sql<number>`count(*)::int` }).from(table).where(where);
+  return { rows: rows.map(({ total: _total, ...row }) => row), total };
+}
+
 function group<T extends { parentId: string }, P extends { id: string }, V>(parents: P[], children: T[], toVersion: (child: T) => V & { version: string }) {
   const byParent = new Map<string, (V & { version: string })[]>();
   for (const child of children) {
@@ -105,13 +162,11 @@ function group<T extends { parentId: string }, P extends { id: string }, V>(pare
   return parents.map((parent) => ({ ...parent, versions: (byParent.get(parent.id) ?? []).sort((a, b) => compareVersions(a.version, b.version)) }));
 }
 
-export async function listOrganizationApis(db: Queryable, orgId: string): Promise<ApiSummary[]> {
-  const rows = await db
-    .select({ id: apis.id, slug: apis.slug, name: apis.name, description: apis.description, tags: apis.tags })
-    .from(apis)
-    .where(eq(apis.orgId, orgId))
-    .orderBy(asc(apis.name));
-  if (rows.length === 0) return [];
+/** A page of the organization's APIs, each with its versions and their derived statuses (apiView). */
+export async function listOrganizationApis(db: Queryable, actor: Actor, orgId: string, query: ListQuery<VersionedSort> = {}): Promise<ListPage<ApiSummary>> {
+  requireView(actor, orgId, "apiView");
+  const { rows, total } = await parentPage(db, apis, orgId, query);
+  if (rows.length === 0) return { rows: [], total };
   const versions = await db
     .select({
       id: apiVersions.id,
@@ -124,34 +179,30 @@ export async function listOrganizationApis(db: Queryable, orgId: string): Promis
     })
     .from(apiVersions)
     .where(inArray(apiVersions.apiId, rows.map((r) => r.id)));
-  return group(rows, versions, (v) => ({ id: v.id, version: v.version, status: apiVersionStatus(v, v.planCount) }));
+  return { rows: group(rows, versions, (v) => ({ id: v.id, version: v.version, status: apiVersionStatus(v, v.planCount) })), total };
 }
 
-export async function listOrganizationPlans(db: Queryable, orgId: string): Promise<PlanSummary[]> {
-  const rows = await db
-    .select({ id: plans.id, slug: plans.slug, name: plans.name, description: plans.description })
-    .from(plans)
-    .where(eq(plans.orgId, orgId))
-    .orderBy(asc(plans.name));
-  if (rows.length === 0) return [];
+/** A page of the organization's plans, each with its versions (planView). */
+export async function listOrganizationPlans(db: Queryable, actor: Actor, orgId: string, query: ListQuery<VersionedSort> = {}): Promise<ListPage<PlanSummary>> {
+  requireView(actor, orgId, "planView");
+  const { rows, total } = await parentPage(db, plans, orgId, query);
+  if (rows.length === 0) return { rows: [], total };
   const versions = await db
     .select({ id: planVersions.id, parentId: planVersions.planId, version: planVersions.version, status: planVersions.status })
     .from(planVersions)
     .where(inArray(planVersions.planId, rows.map((r) => r.id)));
-  return group(rows, versions, (v) => ({ id: v.id, version: v.version, status: v.status }));
+  return { rows: group(rows, versions, (v) => ({ id: v.id, version: v.version, status: v.status })), total };
 }
 
 /** The statuses of a client version's contracts, which its own status is derived from. */
 export const contractStatusesOf = (clientVersionId: Column) =>
   sql<ContractStatus[]>`coalesce((select array_agg(distinct ${qualified(contracts.status)}) from ${contracts} where ${qualified(contracts.clientVersionId)} = ${qualified(clientVersionId)}), '{}')`;
 
-export async function listOrganizationClients(db: Queryable, orgId: string): Promise<ClientSummary[]> {
-  const rows = await db
-    .select({ id: clients.id, slug: clients.slug, name: clients.name, description: clients.description })
-    .from(clients)
-    .where(eq(clients.orgId, orgId))
-    .orderBy(asc(clients.name));
-  if (rows.length === 0) return [];
+/** A page of the organization's clients, each with its versions and their derived statuses (clientView). */
+export async function listOrganizationClients(db: Queryable, actor: Actor, orgId: string, query: ListQuery<VersionedSort> = {}): Promise<ListPage<ClientSummary>> {
+  requireView(actor, orgId, "clientView");
+  const { rows, total } = await parentPage(db, clients, orgId, query);
+  if (rows.length === 0) return { rows: [], total };
   const versions = await db
     .select({
       id: clientVersions.id,
@@ -162,7 +213,7 @@ export async function listOrganizationClients(db: Queryable, orgId: string): Pro
     })
     .from(clientVersions)
     .where(inArray(clientVersions.clientId, rows.map((r) => r.id)));
-  return group(rows, versions, (v) => ({ id: v.id, version: v.version, status: clientVersionStatus(v, parseStatusArray(v.contractStatuses)) }));
+  return { rows: group(rows, versions, (v) => ({ id: v.id, version: v.version, status: clientVersionStatus(v, parseStatusArray(v.contractStatuses)) })), total };
 }
 
 /** array_agg of an enum arrives as a Postgres array literal from some drivers. */
@@ -171,26 +222,37 @@ export function parseStatusArray(value: ContractStatus[] | string): ContractStat
   return value.replace(/^\{|\}$/g, "").split(",").filter(Boolean) as ContractStatus[];
 }
 
-export async function listOrganizationMembers(db: Queryable, orgId: string): Promise<MemberSummary[]> {
-  return db
+/**
+ * A page of the organization's members (orgView), with the number of owners in the whole
+ * organization: the only owner can neither step down nor leave.
+ */
+export async function listOrganizationMembers(db: Queryable, actor: Actor, orgId: string, query: ListQuery<MemberSort> = {}): Promise<ListPage<MemberSummary> & { ownerCount: number }> {
+  requireView(actor, orgId, "orgView");
+  const { limit, offset } = paging(query);
+  const where = and(eq(memberships.orgId, orgId), searchCondition(query.q, [users.name, users.email]));
+  const direction = query.sort?.desc ? desc : asc;
+  const sortColumn = { name: users.name, email: users.email, role: memberships.role, since: memberships.createdAt }[query.sort?.id ?? "name"];
+  const rows = await db
     .select({ userId: users.id, name: users.name, email: users.email, role: memberships.role, since: memberships.createdAt })
     .from(memberships)
     .innerJoin(users, eq(users.id, memberships.userId))
-    .where(eq(memberships.orgId, orgId))
-    .orderBy(asc(users.name), asc(users.email));
+    .where(where)
+    .orderBy(direction(sortColumn), asc(users.email))
+    .limit(limit)
+    .offset(offset);
+  const [{ total }] = await db.select({ total: sql<number>`count(*)::int` }).from(memberships).innerJoin(users, eq(users.id, memberships.userId)).where(where);
+  return { rows, total, ownerCount: await countOwners(db, orgId) };
 }
 
-/** Everything the organization page shows, each section only to those who may view it. */
+async function countOwners(db: Queryable, orgId: string): Promise<number> {
+  const [row] = await db.select({ n: sql<number>`count(*)::int` }).from(memberships).where(and(eq(memberships.orgId, orgId), eq(memberships.role, "owner")));
+  return row.n;
+}
+
+/** The organization page's heading: the organization, the actor's role and what the actor may do there. */
 export async function getOrganizationOverview(db: Queryable, actor: Actor, slug: string) {
   const org = await requireManagedOrganization(db, actor, slug);
-  const can = organizationPermissions(actor, org.id);
-  const [apiList, planList, clientList, members] = await Promise.all([
-    can.apiView ? listOrganizationApis(db, org.id) : null,
-    can.planView ? listOrganizationPlans(db, org.id) : null,
-    can.clientView ? listOrganizationClients(db, org.id) : null,
-    listOrganizationMembers(db, org.id),
-  ]);
-  return { org, can, role: actor.roles.get(org.id) ?? null, apis: apiList, plans: planList, clients: clientList, members };
+  return { org, can: organizationPermissions(actor, org.id), role: actor.roles.get(org.id) ?? null };
 }
 
 export type OrganizationOverview = Awaited<ReturnType<typeof getOrganizationOverview>>;

@@ -11,7 +11,15 @@ import { listActivity } from "./management-activity";
 import { getApiVersionDetail, listOfferablePlanVersions, suggestNextVersion } from "./management-apis";
 import { countPendingApprovals, decideContracts, listPendingApprovals } from "./management-approvals";
 import { getClientVersionDetail } from "./management-clients";
-import { compareVersions, getOrganizationOverview, listManagedOrganizations } from "./management-organizations";
+import {
+  compareVersions,
+  getOrganizationOverview,
+  listManagedOrganizations,
+  listOrganizationApis,
+  listOrganizationClients,
+  listOrganizationMembers,
+  listOrganizationPlans,
+} from "./management-organizations";
 import { getPlanVersionDetail } from "./management-plans";
 import { addMember } from "./organizations";
 import type { Actor } from "./permissions";
@@ -122,27 +130,64 @@ describe("getOrganizationOverview", () => {
     const registered = await makeClient(db, owner, org.id);
     await createContract(db, owner, { clientVersionId: registered.clientVersionId, apiVersionId: draft.id, planVersionId });
 
-    const overview = await getOrganizationOverview(db, owner, org.slug);
-    const apiRow = overview.apis!.find((a) => a.slug === "draft")!;
+    const apiList = await listOrganizationApis(db, owner, org.id);
+    const apiRow = apiList.rows.find((a) => a.slug === "draft")!;
     expect(apiRow.versions.map((v) => [v.version, v.status])).toEqual([
       ["1.0", "Published"],
       ["1.2", "Ready"],
       ["1.10", "Ready"],
     ]);
-    expect(overview.apis!.find((a) => a.id === bare.id)!.versions.map((v) => v.status)).toEqual(["Created"]);
-    expect(overview.plans!.flatMap((p) => p.versions.map((v) => v.status))).toEqual(["Locked"]);
-    const statusOf = (clientId: string) => overview.clients!.find((c) => c.id === clientId)!.versions[0].status;
+    expect(apiList.rows.find((a) => a.id === bare.id)!.versions.map((v) => v.status)).toEqual(["Created"]);
+    expect((await listOrganizationPlans(db, owner, org.id)).rows.flatMap((p) => p.versions.map((v) => v.status))).toEqual(["Locked"]);
+    const clientList = await listOrganizationClients(db, owner, org.id);
+    const statusOf = (clientId: string) => clientList.rows.find((c) => c.id === clientId)!.versions[0].status;
     expect(statusOf(waiting.client.id)).toBe("AwaitingApproval");
     expect(statusOf(registered.client.id)).toBe("Registered");
-    expect(overview.members.map((m) => m.role).sort()).toEqual(["client-developer", "owner"]);
-    expect(overview.can).toMatchObject({ orgAdmin: true, apiAdmin: true, planAdmin: true, clientAdmin: true });
+    const members = await listOrganizationMembers(db, owner, org.id);
+    expect(members.rows.map((m) => m.role).sort()).toEqual(["client-developer", "owner"]);
+    expect(members.ownerCount).toBe(1);
+
+    const overview = await getOrganizationOverview(db, owner, org.slug);
+    expect(overview).toMatchObject({ role: "owner", can: { orgAdmin: true, apiAdmin: true, planAdmin: true, clientAdmin: true } });
 
     // A client developer sees the clients and members, not the API side.
     const partial = await getOrganizationOverview(db, clientDev, org.slug);
-    expect(partial.apis).toBeNull();
-    expect(partial.plans).toBeNull();
-    expect(partial.clients).not.toBeNull();
-    expect(partial.can).toMatchObject({ orgAdmin: false, apiView: false, clientEdit: true });
+    expect(partial.can).toMatchObject({ orgAdmin: false, apiView: false, planView: false, clientView: true, clientEdit: true });
+    await expectCode(listOrganizationApis(db, clientDev, org.id), "not_found");
+    await expectCode(listOrganizationPlans(db, clientDev, org.id), "not_found");
+    expect((await listOrganizationClients(db, clientDev, org.id)).total).toBe(2);
+    expect((await listOrganizationMembers(db, clientDev, org.id)).total).toBe(2);
+    // A portal-only owner of the organization sees none of it in API Management.
+    const portalOwner = await makeUser(db, "portal");
+    await addMember(db, owner, { orgId: org.id, email: portalOwner.email, role: "owner" });
+    await expectCode(listOrganizationMembers(db, await refresh(db, portalOwner), org.id), "not_found");
+  });
+
+  it("lists are filtered, sorted and paged on the server", async () => {
+    const { owner, org } = await makeOrg(db, await makeUser(db, "manager"));
+    for (const [slug, name] of [
+      ["zeta", "Alpha Zeta"],
+      ["alpha", "Zulu Alpha"],
+      ["mid", "Middle"],
+    ]) {
+      await createApi(db, owner, { orgId: org.id, slug, name, description: slug === "mid" ? "the geography one" : "" });
+    }
+    const byName = await listOrganizationApis(db, owner, org.id, { pageSize: 2 });
+    expect(byName.total).toBe(3);
+    expect(byName.rows.map((r) => r.name)).toEqual(["Alpha Zeta", "Middle"]);
+    expect((await listOrganizationApis(db, owner, org.id, { pageSize: 2, page: 2 })).rows.map((r) => r.name)).toEqual(["Zulu Alpha"]);
+    expect(await listOrganizationApis(db, owner, org.id, { pageSize: 2, page: 3 })).toEqual({ rows: [], total: 3 });
+    expect((await listOrganizationApis(db, owner, org.id, { sort: { id: "slug", desc: true } })).rows.map((r) => r.slug)).toEqual(["zeta", "mid", "alpha"]);
+    expect((await listOrganizationApis(db, owner, org.id, { q: "alpha" })).rows.map((r) => r.slug)).toEqual(["zeta", "alpha"]);
+    expect((await listOrganizationApis(db, owner, org.id, { q: "GEOGRAPHY" })).rows.map((r) => r.slug)).toEqual(["mid"]);
+    expect((await listOrganizationApis(db, owner, org.id, { q: "%" })).total).toBe(0);
+
+    const viewer = await makeUser(db, "manager", "Aaron Viewer");
+    await addMember(db, owner, { orgId: org.id, email: viewer.email, role: "viewer" });
+    const members = await listOrganizationMembers(db, owner, org.id, { sort: { id: "role", desc: false } });
+    expect(members.rows.map((m) => m.role)).toEqual(["owner", "viewer"]);
+    expect((await listOrganizationMembers(db, owner, org.id)).rows[0].name).toBe("Aaron Viewer");
+    expect((await listOrganizationMembers(db, owner, org.id, { q: "aaron" })).rows.map((m) => m.email)).toEqual([viewer.email]);
   });
 });
 
