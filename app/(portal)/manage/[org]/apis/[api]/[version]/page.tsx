@@ -9,7 +9,7 @@ import { ApiContractsTable } from "@/components/manage/ApiContractsTable";
 import { ApiVersionEditForm } from "@/components/manage/ApiVersionEditForm";
 import { statusFilter } from "@/components/manage/contract-filters";
 import { formatDateTime } from "@/components/manage/format";
-import { Markdown } from "@/components/manage/Markdown";
+import { Markdown } from "@/components/portal/Markdown";
 import { NewVersionButton } from "@/components/manage/NewVersionButton";
 import { OfferedPlans } from "@/components/manage/OfferedPlans";
 import { Facts, PageHeader, Section } from "@/components/manage/PageHeader";
@@ -134,8 +134,8 @@ export default async function ApiVersionPage({ params, searchParams }: Props) {
                 />
               </Section>
             )}
-            <Section title="Documentation" id="docs">
-              {version.docs.trim() ? <Markdown text={version.docs} /> : <p className="text-sm text-slate-600">No documentation yet.</p>}
+            <Section title="Documentation" id="docs" description="As the catalog shows it.">
+              {version.docs.trim() ? <Markdown source={version.docs} /> : <p className="text-sm text-slate-600">No documentation yet.</p>}
             </Section>
           </div>
         )}
