@@ -1,0 +1,156 @@
+import { and, eq, inArray, sql } from "drizzle-orm";
+import type { Queryable } from "@/db/client";
+import { apis, apiVersions, clientVersions, contracts, organizations, planVersions, type Policy } from "@/db/schema";
+
+// Only these states matter at the gateway: other API versions answer 404, other contracts 403.
+const GATEWAY_API_STATUSES = ["Published", "Retired"] as const;
+const LIVE_CONTRACT_STATUSES = ["AwaitingApproval", "Active"] as const;
+
+export interface ApiVersionRow {
+  id: string;
+  orgSlug: string;
+  apiSlug: string;
+  version: string;
+  status: "Created" | "Published" | "Retired";
+  endpoint: string | null;
+  isPublic: boolean;
+}
+
+export interface ClientVersionRow {
+  id: string;
+  apiKey: string;
+  previousApiKey: string | null;
+  previousApiKeyExpiresAt: Date | null;
+  retiredAt: Date | null;
+}
+
+export interface ContractRow {
+  id: string;
+  clientVersionId: string;
+  apiVersionId: string;
+  planVersionId: string;
+  status: "AwaitingApproval" | "Active" | "Rejected" | "Withdrawn" | "Broken";
+  policies: Policy[];
+}
+
+const apiVersionFields = {
+  id: apiVersions.id,
+  orgSlug: organizations.slug,
+  apiSlug: apis.slug,
+  version: apiVersions.version,
+  status: apiVersions.status,
+  endpoint: apiVersions.endpoint,
+  isPublic: apiVersions.isPublic,
+};
+
+const clientVersionFields = {
+  id: clientVersions.id,
+  apiKey: clientVersions.apiKey,
+  previousApiKey: clientVersions.previousApiKey,
+  previousApiKeyExpiresAt: clientVersions.previousApiKeyExpiresAt,
+  retiredAt: clientVersions.retiredAt,
+};
+
+const contractFields = {
+  id: contracts.id,
+  clientVersionId: contracts.clientVersionId,
+  apiVersionId: contracts.apiVersionId,
+  planVersionId: contracts.planVersionId,
+  status: contracts.status,
+  policies: planVersions.policies,
+};
+
+function apiVersionQuery(db: Queryable) {
+  return db
+    .select(apiVersionFields)
+    .from(apiVersions)
+    .innerJoin(apis, eq(apis.id, apiVersions.apiId))
+    .innerJoin(organizations, eq(organizations.id, apis.orgId));
+}
+
+function contractQuery(db: Queryable) {
+  return db.select(contractFields).from(contracts).innerJoin(planVersions, eq(planVersions.id, contracts.planVersionId));
+}
+
+export interface SnapshotSink {
+  /** Every plan version, before any contract. */
+  planVersion(id: string, policies: Policy[]): void;
+  /** A client version that is not retired; `previousApiKey` only while its grace period lasts. */
+  clientVersion(id: string, apiKey: string, previousApiKey: string | null, previousApiKeyExpiresAt: number): void;
+  /** A live contract. */
+  contract(id: string, clientVersionId: string, apiVersionId: string, planVersionId: string, active: boolean): void;
+}
+
+// Ids are random UUIDs: their first hex digit splits a table into 16 even pages, each one range scan.
+const PAGES = [..."0123456789abcdef"].map((h) => [`${h}0000000-0000-0000-0000-000000000000`, `${h}fffffff-ffff-ffff-ffff-ffffffffffff`]);
+
+/** Reads one page as a single text value: a row per line, fields separated by tabs. */
+async function readPage(db: Queryable, query: ReturnType<typeof sql>, fields: number, onRow: (f: string[]) => void): Promise<void> {
+  const result = (await db.execute(query)) as unknown as { rows: { page: string | null }[] };
+  const page = result.rows[0]?.page;
+  if (!page) return;
+  for (const line of page.split("\n")) {
+    const f = line.split("\t");
+    if (f.length !== fields) throw new Error(`Unexpected registry row with ${f.length} fields instead of ${fields}`);
+    onRow(f);
+  }
+}
+
+/**
+ * Everything the gateway needs, for a full load. Client versions and contracts (the big tables)
+ * arrive as a few large text values rather than as rows: parsing hundreds of thousands of rows
+ * one by one costs the drivers about twice as much.
+ */
+export async function loadEverything(db: Queryable, sink: SnapshotSink): Promise<ApiVersionRow[]> {
+  const apiRows: ApiVersionRow[] = await apiVersionQuery(db).where(inArray(apiVersions.status, [...GATEWAY_API_STATUSES]));
+  for (const plan of await db.select({ id: planVersions.id, policies: planVersions.policies }).from(planVersions)) sink.planVersion(plan.id, plan.policies);
+  for (const [from, to] of PAGES) {
+    await readPage(
+      db,
+      sql`select string_agg(id::text || E'\t' || api_key || E'\t' || coalesce(previous_api_key, '') || E'\t' ||
+            coalesce((extract(epoch from previous_api_key_expires_at) * 1000)::bigint::text, '0'), E'\n') as page
+          from client_versions
+          where id between ${from}::uuid and ${to}::uuid and retired_at is null`,
+      4,
+      (f) => sink.clientVersion(f[0], f[1], f[2] || null, Number(f[3])),
+    );
+  }
+  for (const [from, to] of PAGES) {
+    await readPage(
+      db,
+      sql`select string_agg(id::text || E'\t' || client_version_id::text || E'\t' || api_version_id::text || E'\t' ||
+            plan_version_id::text || E'\t' || (status = 'Active')::int::text, E'\n') as page
+          from contracts
+          where id between ${from}::uuid and ${to}::uuid and status in ('AwaitingApproval', 'Active')`,
+      5,
+      (f) => sink.contract(f[0], f[1], f[2], f[3], f[4] === "1"),
+    );
+  }
+  return apiRows;
+}
+
+export function loadApiVersions(db: Queryable, ids: string[]): Promise<ApiVersionRow[]> {
+  return apiVersionQuery(db).where(inArray(apiVersions.id, ids));
+}
+
+export function loadClientVersions(db: Queryable, ids: string[]): Promise<ClientVersionRow[]> {
+  return db.select(clientVersionFields).from(clientVersions).where(inArray(clientVersions.id, ids));
+}
+
+/** The live contracts of some client versions. */
+export function loadLiveContractsOfClients(db: Queryable, clientVersionIds: string[]): Promise<ContractRow[]> {
+  return contractQuery(db).where(and(inArray(contracts.clientVersionId, clientVersionIds), inArray(contracts.status, [...LIVE_CONTRACT_STATUSES])));
+}
+
+/** Contracts in whatever state, so that ended ones can be removed. */
+export function loadContracts(db: Queryable, ids: string[]): Promise<ContractRow[]> {
+  return contractQuery(db).where(inArray(contracts.id, ids));
+}
+
+export function loadPlanVersions(db: Queryable, ids: string[]): Promise<{ id: string; policies: Policy[] }[]> {
+  return db.select({ id: planVersions.id, policies: planVersions.policies }).from(planVersions).where(inArray(planVersions.id, ids));
+}
+
+export function isLive(row: Pick<ContractRow, "status">): boolean {
+  return row.status === "Active" || row.status === "AwaitingApproval";
+}

@@ -1,0 +1,375 @@
+import { setTimeout as delay } from "node:timers/promises";
+import type { Logger } from "pino";
+import type { Queryable } from "@/db/client";
+import type { Change } from "@/lib/domain/events";
+import { keyFingerprint } from "@/lib/domain/keys";
+import { compilePlanPolicies, type PlanPolicies } from "./policies";
+import {
+  type ApiVersionRow,
+  type ClientVersionRow,
+  type ContractRow,
+  isLive,
+  loadApiVersions,
+  loadClientVersions,
+  loadContracts,
+  loadEverything,
+  loadLiveContractsOfClients,
+  loadPlanVersions,
+} from "./registry-queries";
+
+/** Where the gateway sends an API version's traffic. */
+export interface UpstreamTarget {
+  /** scheme://host:port of the backend. */
+  origin: string;
+  /** Path of the endpoint without a trailing slash, prefixed to the caller's path. */
+  basePath: string;
+  /** Query string of the endpoint (without "?"), put before the caller's. */
+  baseQuery: string;
+}
+
+export interface ApiRoute {
+  id: string;
+  /** "org/api/version", as in the gateway's URLs. */
+  path: string;
+  retired: boolean;
+  isPublic: boolean;
+  /** Undefined when the endpoint is not a usable http(s) URL. */
+  upstream: UpstreamTarget | undefined;
+}
+
+export interface ContractEntry {
+  id: string;
+  active: boolean;
+  plan: PlanPolicies;
+}
+
+export interface ClientEntry {
+  id: string;
+  apiKey: string;
+  previousApiKey: string | null;
+  /** Epoch ms after which the previous key is dead. */
+  previousApiKeyExpiresAt: number;
+  /** Live contracts by API version id. */
+  contracts: Map<string, ContractEntry>;
+  /** Fingerprints for logs, computed on first use. */
+  fingerprint?: string;
+  previousFingerprint?: string;
+}
+
+export interface KeyMatch {
+  client: ClientEntry;
+  /** True when the caller used the key replaced by the last rotation, still in its grace period. */
+  previous: boolean;
+}
+
+function upstreamOf(endpoint: string | null): UpstreamTarget | undefined {
+  if (!endpoint) return undefined;
+  try {
+    const url = new URL(endpoint);
+    if (url.protocol !== "http:" && url.protocol !== "https:") return undefined;
+    return { origin: url.origin, basePath: url.pathname.replace(/\/+$/, ""), baseQuery: url.search.slice(1) };
+  } catch {
+    return undefined;
+  }
+}
+
+/** The index the gateway answers from. Plain maps, filled from the database, mutated only by the registry's worker. */
+class Index {
+  readonly routesByPath = new Map<string, ApiRoute>();
+  readonly routesById = new Map<string, ApiRoute>();
+  readonly clientsById = new Map<string, ClientEntry>();
+  readonly clientsByKey = new Map<string, ClientEntry>();
+  readonly plans = new Map<string, PlanPolicies>();
+
+  putApiVersion(row: ApiVersionRow): void {
+    this.removeApiVersion(row.id);
+    if (row.status !== "Published" && row.status !== "Retired") return;
+    const route: ApiRoute = {
+      id: row.id,
+      path: `${row.orgSlug}/${row.apiSlug}/${row.version}`,
+      retired: row.status === "Retired",
+      isPublic: row.isPublic,
+      upstream: upstreamOf(row.endpoint),
+    };
+    this.routesById.set(route.id, route);
+    this.routesByPath.set(route.path, route);
+  }
+
+  removeApiVersion(id: string): void {
+    const old = this.routesById.get(id);
+    if (!old) return;
+    this.routesById.delete(id);
+    if (this.routesByPath.get(old.path) === old) this.routesByPath.delete(old.path);
+  }
+
+  /** Adds, updates or (when retired) removes a client version; its contracts are kept until replaced. */
+  putClientVersion(row: ClientVersionRow, now: number): ClientEntry | undefined {
+    if (row.retiredAt) {
+      this.removeClientVersion(row.id);
+      return undefined;
+    }
+    return this.setClientVersion(row.id, row.apiKey, row.previousApiKey, row.previousApiKeyExpiresAt?.getTime() ?? 0, now);
+  }
+
+  setClientVersion(id: string, apiKey: string, previousApiKey: string | null, previousExpiresAt: number, now: number): ClientEntry {
+    const old = this.clientsById.get(id);
+    if (old) this.unindexKeys(old);
+    const entry: ClientEntry = old ?? { id, apiKey, previousApiKey: null, previousApiKeyExpiresAt: 0, contracts: new Map() };
+    if (entry.apiKey !== apiKey) entry.fingerprint = undefined;
+    if (entry.previousApiKey !== previousApiKey) entry.previousFingerprint = undefined;
+    entry.apiKey = apiKey;
+    entry.previousApiKey = previousApiKey && previousExpiresAt > now ? previousApiKey : null;
+    entry.previousApiKeyExpiresAt = entry.previousApiKey ? previousExpiresAt : 0;
+    this.clientsById.set(id, entry);
+    this.clientsByKey.set(entry.apiKey, entry);
+    if (entry.previousApiKey) this.clientsByKey.set(entry.previousApiKey, entry);
+    return entry;
+  }
+
+  removeClientVersion(id: string): void {
+    const old = this.clientsById.get(id);
+    if (!old) return;
+    this.unindexKeys(old);
+    this.clientsById.delete(id);
+  }
+
+  private unindexKeys(entry: ClientEntry): void {
+    if (this.clientsByKey.get(entry.apiKey) === entry) this.clientsByKey.delete(entry.apiKey);
+    if (entry.previousApiKey && this.clientsByKey.get(entry.previousApiKey) === entry) this.clientsByKey.delete(entry.previousApiKey);
+  }
+
+  plan(planVersionId: string, policies: Policy[]): PlanPolicies {
+    let plan = this.plans.get(planVersionId);
+    if (!plan) {
+      plan = compilePlanPolicies(planVersionId, policies);
+      this.plans.set(planVersionId, plan);
+    }
+    return plan;
+  }
+
+  /** Records a contract in whatever state: live ones are indexed, ended ones removed. */
+  putContract(row: ContractRow): void {
+    if (isLive(row)) {
+      this.plan(row.planVersionId, row.policies);
+      this.setContract(row.id, row.clientVersionId, row.apiVersionId, row.planVersionId, row.status === "Active");
+    } else {
+      const client = this.clientsById.get(row.clientVersionId);
+      if (client?.contracts.get(row.apiVersionId)?.id === row.id) client.contracts.delete(row.apiVersionId);
+    }
+  }
+
+  /** Indexes a live contract whose plan version is known. */
+  setContract(id: string, clientVersionId: string, apiVersionId: string, planVersionId: string, active: boolean): void {
+    const client = this.clientsById.get(clientVersionId);
+    // A client version that is not indexed (retired, or not seen yet) gets its contracts when it is.
+    const plan = this.plans.get(planVersionId);
+    if (!client || !plan) return;
+    client.contracts.set(apiVersionId, { id, active, plan });
+  }
+}
+
+type Policy = ContractRow["policies"][number];
+
+export interface RegistryStats {
+  apiVersions: number;
+  clientVersions: number;
+  keys: number;
+  contracts: number;
+  plans: number;
+  /** Epoch ms of the last full load. */
+  loadedAt: number;
+}
+
+/**
+ * The gateway's in-memory view of API versions, keys, contracts and plans. Requests read it
+ * synchronously; one worker keeps it current, applying changes in the order they arrive so that a
+ * late answer can never overwrite a newer one.
+ */
+export class Registry {
+  private index = new Index();
+  private readonly pending = new Map<string, Change>();
+  private reloadWanted = false;
+  private running: Promise<void> | undefined;
+  private closed = false;
+  private loading = false;
+  private loadedAt = 0;
+  private retryDelayMs = 250;
+
+  constructor(
+    private readonly db: Queryable,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Loads everything; called once before the gateway listens. */
+  async load(): Promise<void> {
+    // Changes that arrive meanwhile wait: applied to the index being replaced, they would be lost.
+    this.loading = true;
+    try {
+      await this.fullReload();
+    } finally {
+      this.loading = false;
+      if (this.pending.size > 0 || this.reloadWanted) this.kick();
+    }
+  }
+
+  /** The route of "org/api/version". */
+  findRoute(path: string): ApiRoute | undefined {
+    return this.index.routesByPath.get(path);
+  }
+
+  findKey(key: string, now: number): KeyMatch | undefined {
+    const client = this.index.clientsByKey.get(key);
+    if (!client) return undefined;
+    if (key === client.apiKey) return { client, previous: false };
+    if (key === client.previousApiKey && client.previousApiKeyExpiresAt > now) return { client, previous: true };
+    // The grace period ran out: the old key dies without any event.
+    if (key === client.previousApiKey) {
+      this.index.clientsByKey.delete(key);
+      client.previousApiKey = null;
+    }
+    return undefined;
+  }
+
+  /** Queues changes reported by the domain layer (here or in another process). */
+  enqueue(changes: readonly Change[]): void {
+    if (this.closed) return;
+    for (const change of changes) this.pending.set(`${change.kind}:${change.id}`, change);
+    this.kick();
+  }
+
+  /** Asks for a full reload, after which queued changes are applied again. */
+  requestReload(): void {
+    if (this.closed) return;
+    this.reloadWanted = true;
+    this.kick();
+  }
+
+  /** Resolves once every queued change is applied. */
+  async settled(): Promise<void> {
+    while (this.running) await this.running;
+  }
+
+  stats(): RegistryStats {
+    let contracts = 0;
+    for (const client of this.index.clientsById.values()) contracts += client.contracts.size;
+    return {
+      apiVersions: this.index.routesById.size,
+      clientVersions: this.index.clientsById.size,
+      keys: this.index.clientsByKey.size,
+      contracts,
+      plans: this.index.plans.size,
+      loadedAt: this.loadedAt,
+    };
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.pending.clear();
+    this.reloadWanted = false;
+    await this.settled();
+  }
+
+  private kick(): void {
+    if (!this.running && !this.loading) this.running = this.drain();
+  }
+
+  private async drain(): Promise<void> {
+    try {
+      while (!this.closed && (this.reloadWanted || this.pending.size > 0)) {
+        if (this.reloadWanted) {
+          this.reloadWanted = false;
+          // Everything queued so far is covered by a load that starts after it.
+          const covered = [...this.pending.values()];
+          this.pending.clear();
+          try {
+            await this.fullReload();
+          } catch (error) {
+            this.logger.error({ err: (error as Error).message }, "Gateway registry reload failed; retrying");
+            this.reloadWanted = true;
+            for (const change of covered) this.pending.set(`${change.kind}:${change.id}`, change);
+            await this.backOff();
+          }
+          continue;
+        }
+        const batch = [...this.pending.values()];
+        this.pending.clear();
+        try {
+          await this.apply(batch);
+          this.retryDelayMs = 250;
+        } catch (error) {
+          this.logger.error({ err: (error as Error).message }, "Gateway registry refresh failed; retrying");
+          for (const change of batch) {
+            const key = `${change.kind}:${change.id}`;
+            if (!this.pending.has(key)) this.pending.set(key, change);
+          }
+          await this.backOff();
+        }
+      }
+    } finally {
+      this.running = undefined;
+    }
+  }
+
+  private async backOff(): Promise<void> {
+    await delay(this.retryDelayMs);
+    this.retryDelayMs = Math.min(this.retryDelayMs * 2, 5_000);
+  }
+
+  private async fullReload(): Promise<void> {
+    const started = Date.now();
+    const next = new Index();
+    const now = Date.now();
+    const apiRows = await loadEverything(this.db, {
+      planVersion: (id, policies) => next.plan(id, policies),
+      clientVersion: (id, apiKey, previousApiKey, previousExpiresAt) => next.setClientVersion(id, apiKey, previousApiKey, previousExpiresAt, now),
+      contract: (id, clientVersionId, apiVersionId, planVersionId, active) => next.setContract(id, clientVersionId, apiVersionId, planVersionId, active),
+    });
+    for (const row of apiRows) next.putApiVersion(row);
+    // Swapped in one assignment: requests see the old index or the new one, never half of each.
+    this.index = next;
+    this.loadedAt = Date.now();
+    this.logger.info({ ...this.stats(), ms: this.loadedAt - started }, "Gateway registry loaded");
+  }
+
+  /** Re-reads just what changed. */
+  private async apply(changes: Change[]): Promise<void> {
+    const ids = { apiVersion: [] as string[], clientVersion: [] as string[], contract: [] as string[], planVersion: [] as string[] };
+    for (const change of changes) ids[change.kind].push(change.id);
+    const [apiRows, clientRows, clientContracts, contractRows, planRows] = await Promise.all([
+      ids.apiVersion.length ? loadApiVersions(this.db, ids.apiVersion) : [],
+      ids.clientVersion.length ? loadClientVersions(this.db, ids.clientVersion) : [],
+      ids.clientVersion.length ? loadLiveContractsOfClients(this.db, ids.clientVersion) : [],
+      ids.contract.length ? loadContracts(this.db, ids.contract) : [],
+      ids.planVersion.length ? loadPlanVersions(this.db, ids.planVersion) : [],
+    ]);
+    const index = this.index;
+
+    const apiFound = new Set(apiRows.map((r) => r.id));
+    for (const row of apiRows) index.putApiVersion(row);
+    for (const id of ids.apiVersion) if (!apiFound.has(id)) index.removeApiVersion(id);
+
+    const clientFound = new Set(clientRows.map((r) => r.id));
+    const now = Date.now();
+    for (const row of clientRows) {
+      const entry = index.putClientVersion(row, now);
+      entry?.contracts.clear();
+    }
+    for (const id of ids.clientVersion) if (!clientFound.has(id)) index.removeClientVersion(id);
+    for (const row of clientContracts) index.putContract(row);
+
+    for (const row of contractRows) index.putContract(row);
+
+    for (const row of planRows) {
+      const plan = index.plans.get(row.id);
+      // Locked policies never change; a plan still being edited has no contracts yet.
+      if (plan) Object.assign(plan, compilePlanPolicies(row.id, row.policies), { cachedPolicyHeader: undefined });
+    }
+  }
+}
+
+/** A key's fingerprint for logs, cached on the client entry. */
+export function fingerprintOf(match: KeyMatch): string {
+  const { client } = match;
+  if (match.previous) return (client.previousFingerprint ??= keyFingerprint(client.previousApiKey ?? ""));
+  return (client.fingerprint ??= keyFingerprint(client.apiKey));
+}

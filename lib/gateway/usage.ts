@@ -1,0 +1,157 @@
+import { sql } from "drizzle-orm";
+import type { Logger } from "pino";
+import type { Db } from "@/db/client";
+
+interface MinuteCounts {
+  contractId: string;
+  minute: number;
+  requests: number;
+  s2xx: number;
+  s3xx: number;
+  s4xx: number;
+  s5xx: number;
+  latencyMsSum: number;
+}
+
+interface KeyUse {
+  clientVersionId: string;
+  /** The key itself: after a rotation, it decides which last-used column the time belongs to. */
+  key: string;
+  at: number;
+}
+
+/**
+ * Collects per-contract counts per minute and key last-used times in memory, and writes them in
+ * one batch every interval: the request path never waits for the database.
+ */
+export class UsageRecorder {
+  private counts = new Map<string, MinuteCounts>();
+  private keyUses = new Map<string, KeyUse>();
+  private readonly timer: NodeJS.Timeout;
+  private flushing: Promise<void> | undefined;
+
+  constructor(
+    private readonly db: Db,
+    private readonly logger: Logger,
+    intervalMs: number,
+  ) {
+    this.timer = setInterval(() => void this.flush(), intervalMs).unref();
+  }
+
+  /** Counts one request of a contract. */
+  record(contractId: string, status: number, latencyMs: number, now: number): void {
+    const minute = now - (now % 60_000);
+    const id = `${contractId}@${minute}`;
+    let c = this.counts.get(id);
+    if (!c) {
+      c = { contractId, minute, requests: 0, s2xx: 0, s3xx: 0, s4xx: 0, s5xx: 0, latencyMsSum: 0 };
+      this.counts.set(id, c);
+    }
+    c.requests++;
+    if (status < 300) c.s2xx++;
+    else if (status < 400) c.s3xx++;
+    else if (status < 500) c.s4xx++;
+    else c.s5xx++;
+    c.latencyMsSum += latencyMs;
+  }
+
+  /** Notes that a key was used (a valid key, whether or not a contract let the request through). */
+  keyUsed(clientVersionId: string, key: string, now: number): void {
+    const use = this.keyUses.get(key);
+    if (use) use.at = now;
+    else this.keyUses.set(key, { clientVersionId, key, at: now });
+  }
+
+  /** Writes what was collected; on failure, keeps it for the next attempt. */
+  flush(): Promise<void> {
+    // One flush at a time: a second caller waits for the running one, then flushes what came since.
+    this.flushing = (this.flushing ?? Promise.resolve()).then(() => this.write());
+    return this.flushing;
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.timer);
+    await this.flush();
+  }
+
+  private async write(): Promise<void> {
+    const counts = this.counts;
+    const keyUses = this.keyUses;
+    if (counts.size === 0 && keyUses.size === 0) return;
+    this.counts = new Map();
+    this.keyUses = new Map();
+    try {
+      if (counts.size > 0) await this.writeCounts([...counts.values()]);
+      if (keyUses.size > 0) await this.writeKeyUses([...keyUses.values()]);
+    } catch (error) {
+      this.logger.error({ err: (error as Error).message }, "Could not write gateway usage; keeping it for the next attempt");
+      for (const [id, c] of counts) {
+        const now = this.counts.get(id);
+        if (!now) this.counts.set(id, c);
+        else {
+          now.requests += c.requests;
+          now.s2xx += c.s2xx;
+          now.s3xx += c.s3xx;
+          now.s4xx += c.s4xx;
+          now.s5xx += c.s5xx;
+          now.latencyMsSum += c.latencyMsSum;
+        }
+      }
+      for (const [key, use] of keyUses) if (!this.keyUses.has(key)) this.keyUses.set(key, use);
+    }
+  }
+
+  private async writeCounts(rows: MinuteCounts[]): Promise<void> {
+    // The same order in every process, so two gateways upserting the same rows cannot deadlock.
+    rows.sort((a, b) => (a.contractId < b.contractId ? -1 : a.contractId > b.contractId ? 1 : a.minute - b.minute));
+    for (let i = 0; i < rows.length; i += 1000) {
+      const values = sql.join(
+        rows
+          .slice(i, i + 1000)
+          .map((r) => sql`(${r.contractId}::uuid, ${new Date(r.minute).toISOString()}::timestamptz, ${r.requests}::int, ${r.s2xx}::int, ${r.s3xx}::int, ${r.s4xx}::int, ${r.s5xx}::int, ${Math.round(r.latencyMsSum)}::bigint)`),
+        sql`, `,
+      );
+      // Joined to contracts: a contract deleted since (with its client) is skipped instead of failing the batch.
+      await this.db.execute(sql`
+        insert into contract_usage (contract_id, minute, requests, status_2xx, status_3xx, status_4xx, status_5xx, latency_ms_sum)
+        select v.contract_id, v.minute, v.requests, v.s2xx, v.s3xx, v.s4xx, v.s5xx, v.latency
+        from (values ${values}) as v(contract_id, minute, requests, s2xx, s3xx, s4xx, s5xx, latency)
+        join contracts c on c.id = v.contract_id
+        on conflict (contract_id, minute) do update set
+          requests = contract_usage.requests + excluded.requests,
+          status_2xx = contract_usage.status_2xx + excluded.status_2xx,
+          status_3xx = contract_usage.status_3xx + excluded.status_3xx,
+          status_4xx = contract_usage.status_4xx + excluded.status_4xx,
+          status_5xx = contract_usage.status_5xx + excluded.status_5xx,
+          latency_ms_sum = contract_usage.latency_ms_sum + excluded.latency_ms_sum`);
+    }
+  }
+
+  private async writeKeyUses(uses: KeyUse[]): Promise<void> {
+    // An UPDATE ... FROM applies one source row per target row: both keys of one client version (during a
+    // rotation's grace period) go in separate passes.
+    const passes: KeyUse[][] = [];
+    const seen = new Map<string, number>();
+    for (const use of uses) {
+      const pass = seen.get(use.clientVersionId) ?? 0;
+      seen.set(use.clientVersionId, pass + 1);
+      (passes[pass] ??= []).push(use);
+    }
+    for (const pass of passes) {
+      pass.sort((a, b) => (a.clientVersionId < b.clientVersionId ? -1 : a.clientVersionId > b.clientVersionId ? 1 : 0));
+      for (let i = 0; i < pass.length; i += 1000) {
+        const values = sql.join(
+          pass.slice(i, i + 1000).map((u) => sql`(${u.clientVersionId}::uuid, ${u.key}::text, ${new Date(u.at).toISOString()}::timestamptz)`),
+          sql`, `,
+        );
+        // A key rotated since it was used: its time goes to whichever column holds that key now, or nowhere.
+        await this.db.execute(sql`
+          update client_versions cv set
+            api_key_last_used_at = case when cv.api_key = v.key then greatest(cv.api_key_last_used_at, v.at) else cv.api_key_last_used_at end,
+            previous_api_key_last_used_at = case when cv.previous_api_key = v.key then greatest(cv.previous_api_key_last_used_at, v.at) else cv.previous_api_key_last_used_at end
+          from (values ${values}) as v(id, key, at)
+          where cv.id = v.id and (cv.api_key = v.key or cv.previous_api_key = v.key)`);
+      }
+    }
+  }
+}

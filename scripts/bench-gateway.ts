@@ -1,0 +1,383 @@
+/**
+ * `npm run bench:gateway`: measures what the gateway costs over a bare proxy, and how fast its
+ * registry loads. Every server runs in its own process so that none steals the others' event loop;
+ * autocannon drives the load from this process.
+ *
+ *   (a) direct to a local upstream
+ *   (b) a bare undici proxy: the gateway's own forwarding code, with no checks at all
+ *   (c) the Portico gateway, private API: key, contract, a rate limit too high to trigger, usage, logs
+ *   (d) the Portico gateway, public API
+ *
+ * Then (b) and (c) at half of (b)'s throughput, for latency; then a registry of 100k client
+ * versions and 200k contracts (PGlite in memory; also PostgreSQL when BENCH_DATABASE_URL is set).
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { createRequire } from "node:module";
+import os from "node:os";
+import { fileURLToPath } from "node:url";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
+import { sql } from "drizzle-orm";
+import { pino } from "pino";
+
+const SELF = fileURLToPath(import.meta.url);
+const DURATION_S = Number(process.env.BENCH_DURATION || 5);
+const ROUNDS = Number(process.env.BENCH_ROUNDS || 3);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS || 50);
+const arg = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+
+/** Prints one JSON line on stdout for the parent process to read. */
+function report(data: unknown): void {
+  process.stdout.write(`BENCH ${JSON.stringify(data)}\n`);
+}
+
+// ---------------------------------------------------------------- child roles
+
+async function runUpstream() {
+  const body = JSON.stringify({ city: "Oslo", days: [{ date: "2025-01-01", summary: "Snow", highC: -1, lowC: -6 }] });
+  const server = createServer((req, res) => {
+    req.resume();
+    res.writeHead(200, { "content-type": "application/json", "content-length": Buffer.byteLength(body) });
+    res.end(body);
+  });
+  server.keepAliveTimeout = 60_000;
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  report({ port: (server.address() as AddressInfo).port });
+}
+
+async function runBareProxy(target: string) {
+  const { DEFAULT_GATEWAY_SETTINGS } = await import("@/lib/gateway/settings");
+  const { forward, Upstreams } = await import("@/lib/gateway/proxy");
+  const upstreams = new Upstreams(DEFAULT_GATEWAY_SETTINGS);
+  const pool = upstreams.pool(target);
+  let n = 0;
+  const server = createServer((req, res) => {
+    forward({ req, res, pool, path: req.url ?? "/", requestId: String(++n), settings: DEFAULT_GATEWAY_SETTINGS });
+  });
+  server.keepAliveTimeout = 60_000;
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  report({ port: (server.address() as AddressInfo).port });
+}
+
+async function runGateway(target: string) {
+  const { openPglite, migrateDatabase } = await import("@/db/client");
+  const { createApi, offerPlan, publishApiVersion } = await import("@/lib/domain/apis");
+  const { createClient } = await import("@/lib/domain/clients");
+  const { createContract } = await import("@/lib/domain/contracts");
+  const { createOrganization } = await import("@/lib/domain/organizations");
+  const { loadActor } = await import("@/lib/domain/permissions");
+  const { createPlan, lockPlanVersion } = await import("@/lib/domain/plans");
+  const { createUser } = await import("@/lib/domain/users");
+  const { createGatewayLogger, startGateway } = await import("@/lib/gateway/server");
+
+  const open = await openPglite();
+  await migrateDatabase(open);
+  const db = open.db;
+  const user = await createUser(db, { email: "bench@example.com", name: "Bench", password: "bench bench bench" }, "manager");
+  const org = await createOrganization(db, (await loadActor(db, user.id))!, { slug: "acme", name: "Acme" });
+  const actor = (await loadActor(db, user.id))!;
+  const { version: plan } = await createPlan(db, actor, {
+    orgId: org.id,
+    slug: "unlimited",
+    name: "Very high limits",
+    policies: [
+      { type: "rate-limit", limit: 1_000_000, period: "second" },
+      { type: "quota", limit: 1_000_000_000, period: "day" },
+    ],
+  });
+  await lockPlanVersion(db, actor, plan.id);
+  const { version: privateApi } = await createApi(db, actor, { orgId: org.id, slug: "weather", name: "Weather", endpoint: `${target}/weather` });
+  await offerPlan(db, actor, { apiVersionId: privateApi.id, planVersionId: plan.id });
+  await publishApiVersion(db, actor, privateApi.id);
+  const { version: publicApi } = await createApi(db, actor, { orgId: org.id, slug: "echo", name: "Echo", endpoint: `${target}/echo`, isPublic: true });
+  await publishApiVersion(db, actor, publicApi.id);
+  const { version: client } = await createClient(db, actor, { orgId: org.id, name: "Bench client" });
+  await createContract(db, actor, { clientVersionId: client.id, apiVersionId: privateApi.id, planVersionId: plan.id });
+
+  // Logs are written (their cost counts) but to /dev/null, as a real deployment ships them elsewhere.
+  const logger = process.env.BENCH_SILENT ? pino({ level: "silent" }) : createGatewayLogger("/dev/null");
+  const gateway = await startGateway({ port: 0, host: "127.0.0.1", open, logger });
+  report({ port: gateway.port, key: client.apiKey, privatePath: "/acme/weather/1.0/forecast?city=Oslo", publicPath: "/acme/echo/1.0/forecast?city=Oslo" });
+}
+
+async function runRegistry(database: "pglite" | "postgres") {
+  setFlagsFromString("--expose-gc");
+  const gc = runInNewContext("gc") as () => void;
+  const { migrateDatabase, openPglite } = await import("@/db/client");
+  const { createTestDatabase } = await import("@/db/test-database");
+  const { Registry } = await import("@/lib/gateway/registry");
+
+  let open;
+  if (database === "postgres") {
+    process.env.PORTICO_TEST_DB = "postgres";
+    process.env.TEST_DATABASE_URL = process.env.BENCH_DATABASE_URL;
+    open = await createTestDatabase();
+  } else {
+    open = await openPglite();
+    await migrateDatabase(open);
+  }
+  const db = open.db;
+  const fillStarted = Date.now();
+  await db.execute(sql`insert into organizations (slug, name) values ('bench', 'Bench')`);
+  await db.execute(sql`insert into apis (org_id, slug, name) select o.id, 'api-' || i, 'API ' || i from organizations o, generate_series(1, 100) i`);
+  await db.execute(sql`insert into api_versions (api_id, version, status, endpoint, published_at) select id, '1.0', 'Published', 'http://127.0.0.1:9/x', now() from apis`);
+  await db.execute(sql`insert into plans (org_id, slug, name) select id, 'plan', 'Plan' from organizations`);
+  await db.execute(sql`insert into plan_versions (plan_id, version, status, policies) select id, '1.0', 'Locked', '[{"type":"rate-limit","limit":100,"period":"second"},{"type":"quota","limit":100000,"period":"day"}]'::jsonb from plans`);
+  await db.execute(sql`insert into clients (org_id, slug, name) select o.id, 'client-' || i, 'Client ' || i from organizations o, generate_series(1, 100000) i`);
+  await db.execute(sql`insert into client_versions (client_id, version, api_key) select id, '1.0', 'ptk_' || md5(id::text) || substr(md5(random()::text), 1, 8) from clients`);
+  // Two contracts per client version, with two different API versions.
+  await db.execute(sql`
+    insert into contracts (client_version_id, api_version_id, plan_version_id, status)
+    select cv.id, av.id, (select id from plan_versions limit 1), 'Active'
+    from (select id, (row_number() over (order by id)) % 100 as k from client_versions) cv
+    join (select id, (row_number() over (order by id)) - 1 as k from api_versions) av on av.k = cv.k or av.k = (cv.k + 1) % 100`);
+  const fillMs = Date.now() - fillStarted;
+
+  const silent = pino({ level: "silent" });
+  gc();
+  const before = process.memoryUsage();
+  const registry = new Registry(db, silent);
+  const cpuBefore = process.cpuUsage();
+  const started = performance.now();
+  await registry.load();
+  const loadMs = performance.now() - started;
+  const cpu = process.cpuUsage(cpuBefore);
+  gc();
+  const after = process.memoryUsage();
+  report({
+    database,
+    fillMs,
+    loadMs,
+    cpuMs: (cpu.user + cpu.system) / 1000,
+    stats: registry.stats(),
+    heapMb: (after.heapUsed - before.heapUsed) / 2 ** 20,
+    rssMb: (after.rss - before.rss) / 2 ** 20,
+  });
+  await open.close();
+}
+
+// ---------------------------------------------------------------- the run
+
+interface Child {
+  process: ChildProcess;
+  data: Record<string, unknown>;
+}
+
+/** Starts this script in another role and waits for its BENCH line. */
+function startChild(role: string, extra: string[] = [], nodeFlags: string[] = []): Promise<Child> {
+  const child = spawn(process.execPath, [...nodeFlags, "--import", "tsx", SELF, `--role=${role}`, ...extra], { stdio: ["ignore", "pipe", "inherit"], env: process.env });
+  return new Promise((resolve, reject) => {
+    let buffered = "";
+    child.stdout!.on("data", (chunk: Buffer) => {
+      buffered += chunk.toString();
+      const line = buffered.split("\n").find((l) => l.startsWith("BENCH "));
+      if (line) resolve({ process: child, data: JSON.parse(line.slice(6)) });
+    });
+    child.once("exit", (code) => reject(new Error(`${role} exited with ${code}`)));
+  });
+}
+
+type Autocannon = (options: Record<string, unknown>) => NodeJS.EventEmitter & PromiseLike<AutocannonResult>;
+interface AutocannonResult {
+  requests: { total: number };
+  duration: number;
+  non2xx: number;
+  errors: number;
+  timeouts: number;
+  "2xx": number;
+}
+const autocannon = createRequire(import.meta.url)("autocannon") as Autocannon;
+
+interface Measure {
+  /** CPU time of the server under test per request, in µs. */
+  cpuUs?: number;
+  rps: number;
+  p50: number;
+  p99: number;
+  ok: number;
+  failed: number;
+}
+
+/** Collects latencies in full: autocannon's own histogram rounds them to whole milliseconds. */
+class Latencies {
+  private values = new Float64Array(1 << 18);
+  private count = 0;
+  add(ms: number) {
+    if (this.count === this.values.length) {
+      const bigger = new Float64Array(this.values.length * 2);
+      bigger.set(this.values);
+      this.values = bigger;
+    }
+    this.values[this.count++] = ms;
+  }
+  percentile(p: number): number {
+    const sorted = this.values.subarray(0, this.count).sort();
+    return sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+  }
+}
+
+/** As many requests as the target takes, from CONNECTIONS keep-alive connections (autocannon). */
+async function saturate(url: string, headers: Record<string, string>, duration: number): Promise<Measure> {
+  const latencies = new Latencies();
+  const instance = autocannon({ url, connections: CONNECTIONS, duration, headers });
+  instance.on("response", (_client: unknown, _status: number, _bytes: number, ms: number) => latencies.add(ms));
+  const result = await instance;
+  return {
+    rps: result["2xx"] / duration,
+    p50: latencies.percentile(50),
+    p99: latencies.percentile(99),
+    ok: result["2xx"],
+    failed: result.non2xx + result.errors + result.timeouts,
+  };
+}
+
+/**
+ * A steady `rate` of requests, spread evenly over time (open loop). autocannon's own rate option
+ * sends each second's quota in a burst at the start of the second, which measures queueing, not
+ * the latency of a half-loaded proxy.
+ */
+async function paced(url: string, headers: Record<string, string>, rate: number, duration: number): Promise<Measure> {
+  const { Pool } = await import("undici");
+  const target = new URL(url);
+  const pool = new Pool(target.origin, { connections: CONNECTIONS });
+  const latencies = new Latencies();
+  const total = Math.round(rate * duration);
+  let sent = 0;
+  let ok = 0;
+  let failed = 0;
+  const started = performance.now();
+  await new Promise<void>((resolve) => {
+    const settle = () => ok + failed === total && resolve();
+    const tick = () => {
+      const due = Math.min(total, Math.floor(((performance.now() - started) / 1000) * rate));
+      for (; sent < due; sent++) {
+        const t0 = performance.now();
+        pool.request({ path: target.pathname + target.search, method: "GET", headers }).then(
+          async (res) => {
+            await res.body.dump();
+            // The first half second opens the connections: not what is being measured.
+            if (t0 - started > 500) latencies.add(performance.now() - t0);
+            if (res.statusCode === 200) ok++;
+            else failed++;
+            settle();
+          },
+          () => {
+            failed++;
+            settle();
+          },
+        );
+      }
+      if (sent < total) setTimeout(tick, 1);
+    };
+    tick();
+  });
+  await pool.close();
+  return { rps: total / ((performance.now() - started) / 1000), p50: latencies.percentile(50), p99: latencies.percentile(99), ok, failed };
+}
+
+/** CPU time (user + system) a child process has used so far, in ms, from /proc (Linux only). */
+function cpuMsOf(pid: number | undefined): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+    // utime and stime are fields 14 and 15 of the line, counted in clock ticks (100 per second on Linux).
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  } catch {
+    return NaN;
+  }
+}
+
+const fmt = (n: number, digits = 2) => n.toFixed(digits);
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
+function line(name: string, m: Measure, digits = 2) {
+  return `${name.padEnd(44)} ${fmt(m.rps, 0).padStart(7)} req/s   p50 ${fmt(m.p50, digits)} ms   p99 ${fmt(m.p99, digits)} ms   (${m.ok} ok, ${m.failed} failed)`;
+}
+
+async function main() {
+  const cpus = os.cpus();
+  const load = () => os.loadavg().map((l) => l.toFixed(2)).join(" ");
+  console.log(`Machine: ${cpus.length} × ${cpus[0]?.model ?? "unknown CPU"}, ${Math.round(os.totalmem() / 2 ** 30)} GB, Node ${process.version}, ${os.platform()} ${os.release()}`);
+  console.log(`Load average before: ${load()}`);
+  console.log(`Throughput: autocannon, ${CONNECTIONS} connections, ${ROUNDS} rounds of ${DURATION_S} s per target, targets interleaved; medians shown.\n`);
+
+  const children: ChildProcess[] = [];
+  try {
+    const upstream = await startChild("upstream");
+    children.push(upstream.process);
+    const target = `http://127.0.0.1:${upstream.data.port}`;
+    const bare = await startChild("bare-proxy", [`--target=${target}`]);
+    children.push(bare.process);
+    const gateway = await startChild("gateway", [`--target=${target}`]);
+    children.push(gateway.process);
+    const { key, privatePath, publicPath } = gateway.data as { key: string; privatePath: string; publicPath: string };
+    const gatewayBase = `http://127.0.0.1:${gateway.data.port}`;
+
+    const runs = {
+      a: { name: "(a) direct to upstream", url: `${target}/weather/forecast?city=Oslo`, headers: {}, pid: upstream.process.pid },
+      b: { name: "(b) bare undici proxy", url: `http://127.0.0.1:${bare.data.port}/weather/forecast?city=Oslo`, headers: {}, pid: bare.process.pid },
+      c: { name: "(c) Portico, key + contract + rate limit", url: gatewayBase + privatePath, headers: { "x-api-key": key }, pid: gateway.process.pid },
+      d: { name: "(d) Portico, public API", url: gatewayBase + publicPath, headers: {}, pid: gateway.process.pid },
+    };
+    type Id = keyof typeof runs;
+    // Warm-up: JIT, connection pools, the upstream's keep-alive connections.
+    for (const run of Object.values(runs)) await saturate(run.url, run.headers, 2);
+
+    const rounds: Record<Id, Measure[]> = { a: [], b: [], c: [], d: [] };
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const id of Object.keys(runs) as Id[]) {
+        const cpuBefore = cpuMsOf(runs[id].pid);
+        const m = await saturate(runs[id].url, runs[id].headers, DURATION_S);
+        m.cpuUs = ((cpuMsOf(runs[id].pid) - cpuBefore) * 1000) / m.ok;
+        rounds[id].push(m);
+      }
+    }
+    const full = {} as Record<Id, Measure>;
+    for (const id of Object.keys(runs) as Id[]) {
+      const ms = rounds[id];
+      full[id] = { rps: median(ms.map((m) => m.rps)), p50: median(ms.map((m) => m.p50)), p99: median(ms.map((m) => m.p99)), ok: ms.reduce((n, m) => n + m.ok, 0), failed: ms.reduce((n, m) => n + m.failed, 0) };
+      console.log(`${line(runs[id].name, full[id])}   CPU ${fmt(median(ms.map((m) => m.cpuUs!)), 1)} µs/request   rounds: ${ms.map((m) => fmt(m.rps, 0)).join(" / ")}`);
+    }
+    const ratio = (x: Id) => median(rounds[x].map((m, i) => m.rps / rounds.b[i].rps));
+    console.log(`\nThroughput c/b = ${fmt(ratio("c"), 3)} (target ≥ 0.90)   d/b = ${fmt(ratio("d"), 3)}   (median of the per-round ratios)`);
+
+    const halfRate = Math.round(full.b.rps / 2);
+    console.log(`\nHalf load: ${halfRate} req/s, half of b's throughput, spread evenly; ${ROUNDS} rounds of ${DURATION_S} s, b and c interleaved`);
+    const half: Record<"b" | "c", Measure[]> = { b: [], c: [] };
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const id of ["b", "c"] as const) half[id].push(await paced(runs[id].url, runs[id].headers, halfRate, DURATION_S));
+    }
+    for (const id of ["b", "c"] as const) {
+      const ms = half[id];
+      const m = { rps: median(ms.map((x) => x.rps)), p50: median(ms.map((x) => x.p50)), p99: median(ms.map((x) => x.p99)), ok: ms.reduce((n, x) => n + x.ok, 0), failed: ms.reduce((n, x) => n + x.failed, 0) };
+      console.log(`${line(runs[id].name, m, 3)}   p99 rounds: ${ms.map((x) => fmt(x.p99, 3)).join(" / ")}`);
+    }
+    const p99Delta = median(half.c.map((m, i) => m.p99 - half.b[i].p99));
+    const p50Delta = median(half.c.map((m, i) => m.p50 - half.b[i].p50));
+    console.log(`p99 c − b = ${fmt(p99Delta, 3)} ms (target ≤ 0.5 ms)   p50 c − b = ${fmt(p50Delta, 3)} ms   (median of the per-round differences)`);
+  } finally {
+    for (const child of children) child.kill();
+  }
+
+  console.log("\nRegistry: 100,000 client versions, 200,000 active contracts, 100 API versions");
+  const databases: ("pglite" | "postgres")[] = ["pglite", ...(process.env.BENCH_DATABASE_URL ? (["postgres"] as const) : [])];
+  for (const database of databases) {
+    const registry = await startChild("registry", [`--database=${database}`]);
+    const r = registry.data as { fillMs: number; loadMs: number; cpuMs: number; heapMb: number; rssMb: number; stats: { clientVersions: number; contracts: number; keys: number } };
+    console.log(
+      `${database.padEnd(8)} load ${fmt(r.loadMs / 1000)} s, ${fmt(r.cpuMs / 1000)} s of CPU in this process (target ≤ 5 s)   extra JS heap ${fmt(r.heapMb, 1)} MB (target ≤ 200 MB)   RSS +${fmt(r.rssMb, 1)} MB   ` +
+        `[${r.stats.clientVersions} client versions, ${r.stats.keys} keys, ${r.stats.contracts} contracts indexed; data written in ${fmt(r.fillMs / 1000, 1)} s]`,
+    );
+    await new Promise((resolve) => (registry.process.exitCode === null ? registry.process.once("exit", resolve) : resolve(null)));
+  }
+  console.log(`\nLoad average after: ${load()}`);
+}
+
+const role = arg("role");
+if (role === "upstream") await runUpstream();
+else if (role === "bare-proxy") await runBareProxy(arg("target")!);
+else if (role === "gateway") await runGateway(arg("target")!);
+else if (role === "registry") await runRegistry(arg("database") as "pglite" | "postgres");
+else await main();

@@ -1,0 +1,59 @@
+/**
+ * A gateway-only process (`npm run gateway`): serves API traffic beside the portal, from the same
+ * PostgreSQL database, kept current through LISTEN/NOTIFY.
+ */
+import { openPostgres } from "@/db/client";
+import { createGatewayLogger, gatewaySettingsFromEnv, startGateway } from "@/lib/gateway/server";
+
+const logger = createGatewayLogger();
+
+function fail(message: string): never {
+  logger.flush();
+  console.error(message);
+  process.exit(1);
+}
+
+const databaseUrl = process.env.DATABASE_URL;
+if (!databaseUrl) {
+  fail(
+    "npm run gateway needs DATABASE_URL (postgres://user:password@host:5432/portico): a gateway process beside the portal " +
+      "reads the portal's PostgreSQL database. The embedded database serves only `npm start`, which already runs a gateway.",
+  );
+}
+
+const port = Number(process.env.GATEWAY_PORT ?? 8080);
+if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`GATEWAY_PORT must be a port number, not "${process.env.GATEWAY_PORT}"`);
+
+const open = await openPostgres(databaseUrl);
+let gateway: Awaited<ReturnType<typeof startGateway>>;
+try {
+  gateway = await startGateway({
+    port,
+    host: process.env.GATEWAY_HOST || undefined,
+    open,
+    redisUrl: process.env.REDIS_URL || undefined,
+    logger,
+    settings: gatewaySettingsFromEnv(),
+  });
+} catch (error) {
+  await open.close().catch(() => {});
+  // Drizzle wraps the driver's error: the PostgreSQL code is on a cause.
+  let code: string | undefined;
+  for (let e = error as { code?: string; cause?: unknown } | undefined; e && !code; e = e.cause as typeof e) code = e.code;
+  if (code === "42P01") fail("The database has no Portico tables yet: run `npm run db:migrate` (or start the portal once) first.");
+  if (code === "EADDRINUSE") fail(`Port ${port} is taken: set GATEWAY_PORT to a free one.`);
+  fail(`The gateway could not start: ${(error as Error).message}`);
+}
+
+let stopping = false;
+async function stop(signal: string) {
+  if (stopping) return;
+  stopping = true;
+  logger.info({ signal }, "Stopping the gateway");
+  await gateway.close();
+  await open.close();
+  logger.flush();
+  process.exit(0);
+}
+process.on("SIGINT", () => void stop("SIGINT"));
+process.on("SIGTERM", () => void stop("SIGTERM"));
