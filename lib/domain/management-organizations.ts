@@ -33,28 +33,43 @@ export interface ManagedOrganization {
   memberCount: number;
 }
 
-/** The organizations shown on /manage: the actor's own, or every one for an admin. */
-export async function listManagedOrganizations(db: Queryable, actor: Actor): Promise<ManagedOrganization[]> {
-  if (!hasManagementAccess(actor)) return [];
+export const ORGANIZATION_SORTS = ["name", "slug", "apis", "plans", "clients", "members"] as const;
+export type OrganizationSort = (typeof ORGANIZATION_SORTS)[number];
+
+/**
+ * The organizations shown on /manage, a page at a time: the actor's own, or every one for an
+ * admin (personal organizations included, hence the paging). None for portal users.
+ */
+export async function listManagedOrganizations(db: Queryable, actor: Actor, query: ListQuery<OrganizationSort> = {}): Promise<ListPage<ManagedOrganization>> {
+  if (!hasManagementAccess(actor)) return { rows: [], total: 0 };
   const ids = [...actor.roles.keys()];
-  if (!isAdmin(actor) && ids.length === 0) return [];
+  if (!isAdmin(actor) && ids.length === 0) return { rows: [], total: 0 };
   const countOf = (table: typeof apis | typeof plans | typeof clients | typeof memberships) =>
     sql<number>`(select count(*)::int from ${table} where ${qualified(table.orgId)} = ${qualified(organizations.id)})`;
+  const counts = { apis: countOf(apis), plans: countOf(plans), clients: countOf(clients), members: countOf(memberships) };
+  const { limit, offset } = paging(query);
+  const where = and(isAdmin(actor) ? undefined : inArray(organizations.id, ids), searchCondition(query.q, [organizations.name, organizations.slug, organizations.description]));
+  const direction = query.sort?.desc ? desc : asc;
+  const sortBy = query.sort?.id ?? "name";
+  const sortColumn = sortBy === "name" ? organizations.name : sortBy === "slug" ? organizations.slug : counts[sortBy];
   const rows = await db
     .select({
       id: organizations.id,
       slug: organizations.slug,
       name: organizations.name,
       description: organizations.description,
-      apiCount: countOf(apis),
-      planCount: countOf(plans),
-      clientCount: countOf(clients),
-      memberCount: countOf(memberships),
+      apiCount: counts.apis,
+      planCount: counts.plans,
+      clientCount: counts.clients,
+      memberCount: counts.members,
     })
     .from(organizations)
-    .where(isAdmin(actor) ? undefined : inArray(organizations.id, ids))
-    .orderBy(asc(organizations.name), asc(organizations.slug));
-  return rows.map((row) => ({ ...row, role: actor.roles.get(row.id) ?? null }));
+    .where(where)
+    .orderBy(direction(sortColumn), asc(organizations.slug))
+    .limit(limit)
+    .offset(offset);
+  const [{ total }] = await db.select({ total: sql<number>`count(*)::int` }).from(organizations).where(where);
+  return { rows: rows.map((row) => ({ ...row, role: actor.roles.get(row.id) ?? null })), total };
 }
 
 export interface VersionSummary<S> {

@@ -99,15 +99,22 @@ describe("listManagedOrganizations", () => {
     const { owner, org } = await makeOrg(db, await makeUser(db, "manager"));
     await makePublishedApi(db, owner, org.id);
     const mine = await listManagedOrganizations(db, owner);
-    const listed = mine.find((o) => o.id === org.id);
+    const listed = mine.rows.find((o) => o.id === org.id);
     expect(listed).toMatchObject({ slug: org.slug, role: "owner", apiCount: 1, planCount: 1, clientCount: 0, memberCount: 1 });
-    expect(mine.some((o) => o.id === orgId)).toBe(false);
+    // Their own organization and their personal one, nothing else.
+    expect(mine.total).toBe(2);
+    expect(mine.rows.some((o) => o.id === orgId)).toBe(false);
 
-    const all = await listManagedOrganizations(db, admin);
-    expect(all.find((o) => o.id === org.id)).toMatchObject({ role: null });
-    expect(all.some((o) => o.id === orgId)).toBe(true);
+    const all = await listManagedOrganizations(db, admin, { q: org.slug });
+    expect(all.rows).toHaveLength(1);
+    expect(all.rows[0]).toMatchObject({ id: org.id, role: null });
+    const everything = await listManagedOrganizations(db, admin, { pageSize: 2 });
+    expect(everything.rows).toHaveLength(2);
+    expect(everything.total).toBeGreaterThan(3);
+    const byApis = await listManagedOrganizations(db, admin, { sort: { id: "apis", desc: true }, pageSize: 100 });
+    expect(byApis.rows.map((o) => o.apiCount)).toEqual([...byApis.rows.map((o) => o.apiCount)].sort((a, b) => b - a));
 
-    expect(await listManagedOrganizations(db, await makeUser(db, "portal"))).toEqual([]);
+    expect(await listManagedOrganizations(db, await makeUser(db, "portal"))).toEqual({ rows: [], total: 0 });
   });
 });
 
