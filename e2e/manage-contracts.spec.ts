@@ -111,6 +111,14 @@ test.describe.serial("a provider offers a plan that needs approval, and answers 
     await expect(apiPage.contractRow(`Tracker ${run}`)).toHaveCount(0);
     await main(provider).getByLabel("Status").selectOption({ label: "Active" });
     await expect(apiPage.contractRow(`Tracker ${run}`)).toContainText("Active");
+    await main(provider).getByLabel("Plan").selectOption({ label: `${plan.name} 1.0` });
+    await expect(provider).toHaveURL(/contracts-plan=/);
+    await expect(apiPage.contractRow(`Tracker ${run}`)).toBeVisible();
+    // Sorting is kept in the URL too, next to the filters.
+    await apiPage.contracts().getByRole("button", { name: "Created", exact: true }).click();
+    await expect(provider).toHaveURL(/contracts-sort=created\.asc/);
+    await expect(apiPage.contracts().getByRole("columnheader", { name: "Created", exact: true })).toHaveAttribute("aria-sort", "ascending");
+    await expect(apiPage.contractRow(`Tracker ${run}`)).toBeVisible();
 
     // The client belongs to the developer's personal organization: an admin opens its Contracts tab.
     const admin = await signedIn(browser, accounts.admin);
