@@ -270,6 +270,24 @@ describe("withdraw and break", () => {
     expect(inbox.some((n) => n.kind === "contract_broken" && n.text.includes("Abuse detected"))).toBe(true);
   });
 
+  it("an admin breaking from the API's side must give a reason, and the consumer is told", async () => {
+    const admin = await makeUser(db, "admin");
+    const { apiVersionId, planVersionId } = await makePublishedApi(db, provider, orgId);
+    const { clientVersionId } = await makeClient(db, consumer, personalOrgId(consumer));
+    const contract = await createContract(db, consumer, { clientVersionId, apiVersionId, planVersionId });
+    await expectCode(breakContract(db, admin, { contractId: contract.id, side: "api" }), "validation_failed");
+    await breakContract(db, admin, { contractId: contract.id, side: "api", reason: "Plan discontinued" });
+    const inbox = await db.select().from(notifications).where(eq(notifications.recipientId, consumer.userId));
+    expect(inbox.some((n) => n.kind === "contract_broken" && n.text.includes("Plan discontinued"))).toBe(true);
+  });
+
+  it("a provider may not break from the client's side of someone else's client", async () => {
+    const { apiVersionId, planVersionId } = await makePublishedApi(db, provider, orgId);
+    const { clientVersionId } = await makeClient(db, consumer, personalOrgId(consumer));
+    const contract = await createContract(db, consumer, { clientVersionId, apiVersionId, planVersionId });
+    await expectCode(breakContract(db, provider, { contractId: contract.id, side: "client" }), "forbidden");
+  });
+
   it("a stranger cannot break someone else's contract", async () => {
     const { apiVersionId, planVersionId } = await makePublishedApi(db, provider, orgId);
     const { clientVersionId } = await makeClient(db, consumer, personalOrgId(consumer));

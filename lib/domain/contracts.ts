@@ -204,28 +204,35 @@ export async function withdrawContract(db: Db, actor: Actor, contractId: string)
   await publishChanges({ kind: "contract", id });
 }
 
-const breakSchema = z.object({ contractId: z.string().uuid(), reason: z.string().trim().max(1000).optional() });
+const breakSchema = z.object({
+  contractId: z.string().uuid(),
+  reason: z.string().trim().max(1000).optional(),
+  /** Which side ends it; inferred from the actor's permissions when absent (client side first). */
+  side: z.enum(["client", "api"]).optional(),
+});
 
 /**
- * Ends an active contract at once. The consumer side needs clientEdit; the provider side needs
+ * Ends an active contract at once. The client side needs clientEdit; the API side needs
  * apiAdmin and a reason, which the consumer is shown.
  */
 export async function breakContract(db: Db, actor: Actor, input: z.input<typeof breakSchema>): Promise<void> {
   const data = parseInput(breakSchema, input);
   await db.transaction(async (tx) => {
     const ctx = await loadContract(tx, actor, data.contractId);
-    const consumerSide = hasPermission(actor, ctx.clientOrgId, "clientEdit");
-    if (!consumerSide) {
+    const side = data.side ?? (hasPermission(actor, ctx.clientOrgId, "clientEdit") ? "client" : "api");
+    if (side === "client") {
+      requirePermission(actor, ctx.clientOrgId, "clientEdit");
+    } else {
       requirePermission(actor, ctx.apiOrgId, "apiAdmin");
       parseInput(z.object({ reason: reasonSchema }), { reason: data.reason ?? "" });
     }
     if (ctx.contract.status !== "Active") throw new DomainError("invalid_state", "Only an active contract can be broken.");
     const reason = data.reason || null;
     await tx.update(contracts).set({ status: "Broken", endedById: actor.userId, endedAt: new Date(), reason }).where(eq(contracts.id, data.contractId));
-    const details = { contract: describe(ctx), reason, side: consumerSide ? "client" : "api" };
+    const details = { contract: describe(ctx), reason, side };
     await audit(tx, actor, { orgId: ctx.clientOrgId, action: "contract.broken", entityType: "contract", entityId: data.contractId, details });
     if (ctx.apiOrgId !== ctx.clientOrgId) await audit(tx, actor, { orgId: ctx.apiOrgId, action: "contract.broken", entityType: "contract", entityId: data.contractId, details });
-    if (!consumerSide && ctx.contract.createdById) {
+    if (side === "api" && ctx.contract.createdById) {
       await notify(tx, [ctx.contract.createdById], { kind: "contract_broken", text: `The provider ended your contract ${describe(ctx)}: ${reason}`, link: "/my-clients" });
     }
   });

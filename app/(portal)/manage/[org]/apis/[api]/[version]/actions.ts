@@ -75,7 +75,7 @@ export const createApiVersionAction = actorAction(
 );
 
 export const breakContractAction = actorAction(z.object({ contractId: z.string(), reason: z.string().default("") }), async (actor, input) => {
-  await breakContract(await getDb(), actor, input);
+  await breakContract(await getDb(), actor, { ...input, side: "api" });
   refresh();
   return { ok: true, message: "The contract is broken; the gateway refuses its calls from now on." };
 });
