@@ -4,6 +4,7 @@ import type { TableSort } from "@/components/data-table/params";
 import type { MyClient } from "@/lib/domain/client-queries";
 import { ApiKeyField } from "./ApiKeyField";
 import { ClientVersionActions } from "./ClientVersionActions";
+import { toClientContract } from "./client-contract";
 import { ContractTable } from "./ContractTable";
 
 /**
@@ -93,7 +94,7 @@ export function ClientSection({
 
       <ContractTable
         label={`Contracts of ${client.name} ${selected.version}`}
-        contracts={client.contracts.map((c) => ({ ...c, canEdit: client.canEdit }))}
+        contracts={client.contracts.map((c) => toClientContract(c, { name: client.name, version: selected.version }, client.canEdit))}
         defaultSort={defaultSort}
         emptyMessage={filtered ? "No contracts of this version match the filter." : "No contracts yet. Open an API from the catalog and create a contract."}
       />

@@ -1,19 +1,16 @@
 "use client";
 
 import Link from "next/link";
-import { useActionState, useState } from "react";
+import { createContext, useActionState, useContext, useMemo, useState } from "react";
 import { breakContractAction, withdrawContractAction } from "@/app/(portal)/my-clients/actions";
 import { DataTable, dataTableColumns } from "@/components/data-table/DataTable";
 import type { TableSort } from "@/components/data-table/params";
 import { StatusBadge } from "@/components/StatusBadge";
 import { Button } from "@/components/ui/Button";
-import type { ContractRow } from "@/lib/domain/contract-queries";
+import type { ClientContract } from "./client-contract";
 import { ActionMessage } from "./ActionMessage";
 import { Dialog } from "./Dialog";
 import { formatDate, formatDateTime } from "./format";
-
-/** A contract row as My Clients shows it, with whether the viewer may end it. */
-export type ClientContract = ContractRow & { canEdit: boolean };
 
 const col = dataTableColumns<ClientContract>();
 
@@ -22,7 +19,7 @@ const columns = col.columns([
     id: "api",
     header: "API",
     cell: ({ row }) => (
-      <Link href={`/apis/${row.original.apiOrgSlug}/${row.original.apiSlug}?version=${encodeURIComponent(row.original.apiVersion)}`} className="font-medium text-brand-700 hover:underline">
+      <Link prefetch={false} href={`/apis/${row.original.apiOrgSlug}/${row.original.apiSlug}?version=${encodeURIComponent(row.original.apiVersion)}`} className="font-medium text-brand-700 hover:underline">
         {row.original.apiName}
       </Link>
     ),
@@ -52,72 +49,78 @@ const columns = col.columns([
   col.display({ id: "actions", header: "Actions", cell: ({ row }) => <ContractActions contract={row.original} /> }),
 ]);
 
+const rowButton = "rounded-md bg-white px-2.5 py-1 text-sm font-medium text-slate-800 ring-1 ring-slate-300 hover:bg-slate-100 disabled:text-slate-400";
+
+/** What the row buttons reach: the one confirm dialog and the one withdraw action of their table. */
+const RowActions = createContext<{ askDelete: (contract: ClientContract) => void; withdraw: (formData: FormData) => void; withdrawing: boolean } | null>(null);
+
 /** The contracts of one client version; one page (a client version has one contract per API version at most). */
 export function ContractTable({ label, contracts, defaultSort, emptyMessage }: { label: string; contracts: ClientContract[]; defaultSort: TableSort; emptyMessage: string }) {
+  const [toDelete, setToDelete] = useState<ClientContract | null>(null);
+  const [deleted, deleteAction, deleting] = useActionState(async (previous: Awaited<ReturnType<typeof breakContractAction>> | null, formData: FormData) => {
+    const result = await breakContractAction(previous, formData);
+    if (result.ok) setToDelete(null);
+    return result;
+  }, null);
+  const [withdrawn, withdraw, withdrawing] = useActionState(withdrawContractAction, null);
+  const actions = useMemo(() => ({ askDelete: setToDelete, withdraw, withdrawing }), [withdraw, withdrawing]);
+
   return (
-    <DataTable
-      label={label}
-      columns={columns}
-      rows={contracts}
-      total={contracts.length}
-      pageSize={Math.max(1, contracts.length)}
-      paramPrefix="contracts-"
-      defaultSort={defaultSort}
-      getRowId={(row) => row.id}
-      emptyMessage={emptyMessage}
-    />
+    <RowActions.Provider value={actions}>
+      <ActionMessage result={withdrawn && !withdrawn.ok ? withdrawn : null} />
+      <DataTable
+        label={label}
+        columns={columns}
+        rows={contracts}
+        total={contracts.length}
+        pageSize={Math.max(1, contracts.length)}
+        paramPrefix="contracts-"
+        defaultSort={defaultSort}
+        getRowId={(row) => row.id}
+        emptyMessage={emptyMessage}
+      />
+      <Dialog open={toDelete !== null} onClose={() => setToDelete(null)} title="Delete contract">
+        {toDelete && (
+          <form action={deleteAction} className="flex flex-col gap-4">
+            <ActionMessage result={deleted && !deleted.ok ? deleted : null} />
+            <p className="text-sm text-slate-700">
+              {toDelete.clientName} {toDelete.clientVersion} will stop reaching {toDelete.apiName} {toDelete.apiVersion} at once. To use it again you will need a new contract.
+            </p>
+            <input type="hidden" name="contractId" value={toDelete.id} />
+            <div className="flex justify-end gap-2">
+              <Button type="button" variant="secondary" onClick={() => setToDelete(null)}>
+                Cancel
+              </Button>
+              <Button type="submit" variant="danger" disabled={deleting}>
+                Delete
+              </Button>
+            </div>
+          </form>
+        )}
+      </Dialog>
+    </RowActions.Provider>
   );
 }
 
 function ContractActions({ contract }: { contract: ClientContract }) {
-  if (!contract.canEdit) return null;
-  if (contract.status === "Active") return <DeleteContract contract={contract} />;
-  if (contract.status === "AwaitingApproval") return <WithdrawContract contract={contract} />;
-  return null;
-}
-
-function DeleteContract({ contract }: { contract: ClientContract }) {
-  const [open, setOpen] = useState(false);
-  const [state, action, pending] = useActionState(async (previous: Awaited<ReturnType<typeof breakContractAction>> | null, formData: FormData) => {
-    const result = await breakContractAction(previous, formData);
-    if (result.ok) setOpen(false);
-    return result;
-  }, null);
-  return (
-    <>
-      <Button type="button" variant="secondary" onClick={() => setOpen(true)}>
+  const actions = useContext(RowActions);
+  if (!contract.canEdit || !actions) return null;
+  if (contract.status === "Active") {
+    return (
+      <button type="button" className={rowButton} onClick={() => actions.askDelete(contract)}>
         Delete contract
-      </Button>
-      <Dialog open={open} onClose={() => setOpen(false)} title="Delete contract">
-        <form action={action} className="flex flex-col gap-4">
-          <ActionMessage result={state && !state.ok ? state : null} />
-          <p className="text-sm text-slate-700">
-            {contract.clientName} {contract.clientVersion} will stop reaching {contract.apiName} {contract.apiVersion} at once. To use it again you will need a new contract.
-          </p>
-          <input type="hidden" name="contractId" value={contract.id} />
-          <div className="flex justify-end gap-2">
-            <Button type="button" variant="secondary" onClick={() => setOpen(false)}>
-              Cancel
-            </Button>
-            <Button type="submit" variant="danger" disabled={pending}>
-              Delete
-            </Button>
-          </div>
-        </form>
-      </Dialog>
-    </>
-  );
-}
-
-function WithdrawContract({ contract }: { contract: ClientContract }) {
-  const [state, action, pending] = useActionState(withdrawContractAction, null);
-  return (
-    <form action={action} className="flex flex-col items-start gap-2">
-      <input type="hidden" name="contractId" value={contract.id} />
-      <Button type="submit" variant="secondary" disabled={pending}>
-        Withdraw
-      </Button>
-      <ActionMessage result={state && !state.ok ? state : null} />
-    </form>
-  );
+      </button>
+    );
+  }
+  if (contract.status === "AwaitingApproval") {
+    return (
+      <form action={actions.withdraw}>
+        <input type="hidden" name="contractId" value={contract.id} />
+        <button type="submit" className={rowButton} disabled={actions.withdrawing}>
+          Withdraw
+        </button>
+      </form>
+    );
+  }
+  return null;
 }

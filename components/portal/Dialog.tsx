@@ -4,32 +4,34 @@ import { useEffect, useId, useRef, type ReactNode } from "react";
 
 /**
  * A modal dialog on the native <dialog> element: focus is trapped and Escape closes it.
- * Its children are only rendered while open, so each opening starts with a fresh form.
+ * Nothing is rendered while closed (long lists carry many closed dialogs), so each opening
+ * also starts with a fresh form.
  */
 export function Dialog({ open, onClose, title, children }: { open: boolean; onClose: () => void; title: string; children: ReactNode }) {
+  if (!open) return null;
+  return (
+    <OpenDialog onClose={onClose} title={title}>
+      {children}
+    </OpenDialog>
+  );
+}
+
+function OpenDialog({ onClose, title, children }: { onClose: () => void; title: string; children: ReactNode }) {
   const ref = useRef<HTMLDialogElement>(null);
   const titleId = useId();
   useEffect(() => {
     const dialog = ref.current;
-    if (!dialog) return;
-    if (open && !dialog.open) dialog.showModal();
-    if (!open && dialog.open) dialog.close();
-  }, [open]);
+    if (dialog && !dialog.open) dialog.showModal();
+    return () => dialog?.close();
+  }, []);
   return (
-    <dialog
-      ref={ref}
-      aria-labelledby={titleId}
-      onClose={onClose}
-      className="m-auto w-full max-w-lg rounded-lg bg-white p-0 text-slate-900 shadow-xl backdrop:bg-slate-900/40"
-    >
-      {open && (
-        <div className="flex flex-col gap-4 p-6">
-          <h2 id={titleId} className="text-lg font-semibold">
-            {title}
-          </h2>
-          {children}
-        </div>
-      )}
+    <dialog ref={ref} aria-labelledby={titleId} onClose={onClose} className="m-auto w-full max-w-lg rounded-lg bg-white p-0 text-slate-900 shadow-xl backdrop:bg-slate-900/40">
+      <div className="flex flex-col gap-4 p-6">
+        <h2 id={titleId} className="text-lg font-semibold">
+          {title}
+        </h2>
+        {children}
+      </div>
     </dialog>
   );
 }

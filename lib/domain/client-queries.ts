@@ -1,9 +1,10 @@
-import { and, asc, desc, eq, exists, ilike, inArray, or, type SQL, sql } from "drizzle-orm";
+import { and, asc, desc, eq, ilike, inArray, or, type SQL, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
 import type { Queryable } from "@/db/client";
-import { apis, apiVersions, clients, clientVersions, contracts, memberships, organizations, plans, planVersions, users } from "@/db/schema";
+import { apis, apiVersions, clients, clientVersions, contracts, memberships, organizations, plans, planVersions } from "@/db/schema";
 import { type ClientVersionStatus, clientVersionStatus, type ContractStatus, LIVE_CONTRACT_STATUSES } from "./clients";
-import { type ContractRow, type ContractSortKey, contractSearchCondition, listContracts, MAX_CONTRACT_PAGE_SIZE } from "./contract-queries";
+import { managedEndpoint } from "./catalog";
+import { type ContractRow, type ContractSortKey, listContractClientIds, listContracts, MAX_CONTRACT_PAGE_SIZE } from "./contract-queries";
 import { DomainError } from "./errors";
 import { maskApiKey } from "./keys";
 import { type Actor, hasPermission } from "./permissions";
@@ -28,6 +29,12 @@ export interface ApiKeySummary {
   previous: { masked: string; expiresAt: Date; lastUsedAt: Date | null } | null;
 }
 
+/** A contract as My Clients lists it under its client version. */
+export type MyClientContract = Pick<
+  ContractRow,
+  "id" | "clientVersionId" | "status" | "reason" | "createdAt" | "apiName" | "apiOrgSlug" | "apiSlug" | "apiVersionId" | "apiVersion" | "planName" | "planVersion" | "endpoint"
+>;
+
 export interface MyClient {
   id: string;
   slug: string;
@@ -40,7 +47,7 @@ export interface MyClient {
   canAdmin: boolean;
   versions: ClientVersionSummary[];
   selected: ClientVersionSummary & { key: ApiKeySummary };
-  contracts: ContractRow[];
+  contracts: MyClientContract[];
 }
 
 export interface MyClientsOptions {
@@ -62,28 +69,6 @@ function clientOrgIds(actor: Actor): string[] {
   return [...actor.roles.keys()].filter((orgId) => hasPermission(actor, orgId, "clientView"));
 }
 
-const contractOrg = alias(organizations, "api_org");
-const contractClientOrg = alias(organizations, "client_org");
-
-/** True when one of the client's shown contracts matches the search (the joins of contractSearchCondition). */
-function hasMatchingContract(q: string): SQL {
-  const cv = clientVersions;
-  return exists(
-    sql`(${sql`select 1 from ${contracts}
-      join ${cv} on ${cv.id} = ${contracts.clientVersionId}
-      join ${apiVersions} on ${apiVersions.id} = ${contracts.apiVersionId}
-      join ${apis} on ${apis.id} = ${apiVersions.apiId}
-      join ${organizations} ${sql.identifier("api_org")} on ${contractOrg.id} = ${apis.orgId}
-      join ${organizations} ${sql.identifier("client_org")} on ${contractClientOrg.id} = ${clients.orgId}
-      join ${planVersions} on ${planVersions.id} = ${contracts.planVersionId}
-      join ${plans} on ${plans.id} = ${planVersions.planId}
-      left join ${users} on ${users.id} = ${contracts.createdById}
-      where ${cv.clientId} = ${clients.id}
-        and ${inArray(contracts.status, [...MY_CLIENTS_CONTRACT_STATUSES])}
-        and ${contractSearchCondition(q)}`})`,
-  );
-}
-
 function nameMatches(q: string): SQL | undefined {
   const words = q.trim().split(/\s+/).filter(Boolean).slice(0, 8);
   if (words.length === 0) return undefined;
@@ -103,6 +88,73 @@ function keySummary(version: typeof clientVersions.$inferSelect, now = new Date(
 /** From versions newest first: the wanted one, else the newest not retired, else the newest. */
 function pickVersion<T extends { version: { version: string; retiredAt: Date | null } }>(versions: T[], wanted?: string): T {
   return versions.find((v) => v.version.version === wanted) ?? versions.find((v) => !v.version.retiredAt) ?? versions[0];
+}
+
+const apiOrg = alias(organizations, "api_org");
+
+function leanOrder(sort: MyClientsOptions["sort"]) {
+  const dir = sort?.desc === false ? asc : desc;
+  const columns = {
+    api: [apis.name, apiVersions.version],
+    apiVersion: [apiVersions.version, apis.name],
+    plan: [plans.name, planVersions.version],
+    status: [contracts.status],
+    endpoint: [apiOrg.slug, apis.slug, apiVersions.version],
+    created: [contracts.createdAt],
+  } as const;
+  const key = sort && sort.id in columns ? (sort.id as keyof typeof columns) : "created";
+  const direction = sort && sort.id in columns ? dir : desc;
+  return [...columns[key].map((c) => direction(c)), desc(contracts.createdAt), asc(contracts.id)];
+}
+
+/**
+ * The shown contracts of client versions the caller has already found visible (their clients come
+ * from the actor's organizations): only the joins a My Clients row needs.
+ */
+async function listVersionContracts(db: Queryable, clientVersionIds: string[], sort: MyClientsOptions["sort"]): Promise<MyClientContract[]> {
+  if (clientVersionIds.length === 0) return [];
+  const rows = await db
+    .select({
+      id: contracts.id,
+      clientVersionId: contracts.clientVersionId,
+      status: contracts.status,
+      reason: contracts.reason,
+      createdAt: contracts.createdAt,
+      apiName: apis.name,
+      apiOrgSlug: apiOrg.slug,
+      apiSlug: apis.slug,
+      apiVersionId: apiVersions.id,
+      apiVersion: apiVersions.version,
+      planName: plans.name,
+      planVersion: planVersions.version,
+    })
+    .from(contracts)
+    .innerJoin(apiVersions, eq(apiVersions.id, contracts.apiVersionId))
+    .innerJoin(apis, eq(apis.id, apiVersions.apiId))
+    .innerJoin(apiOrg, eq(apiOrg.id, apis.orgId))
+    .innerJoin(planVersions, eq(planVersions.id, contracts.planVersionId))
+    .innerJoin(plans, eq(plans.id, planVersions.planId))
+    .where(and(inArray(contracts.clientVersionId, clientVersionIds), inArray(contracts.status, [...MY_CLIENTS_CONTRACT_STATUSES])))
+    .orderBy(...leanOrder(sort));
+  return rows.map((row) => ({ ...row, endpoint: managedEndpoint(row.apiOrgSlug, row.apiSlug, row.apiVersion) }));
+}
+
+function leanContract(row: ContractRow): MyClientContract {
+  return {
+    id: row.id,
+    clientVersionId: row.clientVersionId,
+    status: row.status,
+    reason: row.reason,
+    createdAt: row.createdAt,
+    apiName: row.apiName,
+    apiOrgSlug: row.apiOrgSlug,
+    apiSlug: row.apiSlug,
+    apiVersionId: row.apiVersionId,
+    apiVersion: row.apiVersion,
+    planName: row.planName,
+    planVersion: row.planVersion,
+    endpoint: row.endpoint,
+  };
 }
 
 type ClientRow = { id: string; slug: string; name: string; description: string; orgId: string; orgSlug: string; orgName: string };
@@ -143,13 +195,12 @@ async function describeClients(
     if (!options.q || options.matchedByName?.has(clientId)) allIds.push(row.version.id);
     else filteredIds.push(row.version.id);
   }
-  const common = { status: MY_CLIENTS_CONTRACT_STATUSES, sort: options.sort, pageSize: MAX_CONTRACT_PAGE_SIZE };
-  const [all, filtered] = await Promise.all([
-    allIds.length ? listContracts(db, actor, { ...common, clientVersionIds: allIds }) : undefined,
-    filteredIds.length ? listContracts(db, actor, { ...common, clientVersionIds: filteredIds, q: options.q }) : undefined,
-  ]);
-  const contractsByVersion = new Map<string, ContractRow[]>();
-  for (const contract of [...(all?.rows ?? []), ...(filtered?.rows ?? [])]) {
+  const all = await listVersionContracts(db, allIds, options.sort);
+  const filtered = filteredIds.length
+    ? (await listContracts(db, actor, { clientVersionIds: filteredIds, status: MY_CLIENTS_CONTRACT_STATUSES, q: options.q, sort: options.sort, pageSize: MAX_CONTRACT_PAGE_SIZE })).rows.map(leanContract)
+    : [];
+  const contractsByVersion = new Map<string, MyClientContract[]>();
+  for (const contract of [...all, ...filtered]) {
     contractsByVersion.set(contract.clientVersionId, [...(contractsByVersion.get(contract.clientVersionId) ?? []), contract]);
   }
 
@@ -201,7 +252,8 @@ export async function listMyClients(db: Queryable, actor: Actor, options: MyClie
   if (orgIds.length === 0) return { clients: [] as MyClient[], total: 0, page, pageSize };
 
   const byName = q ? nameMatches(q) : undefined;
-  const where = and(inArray(clients.orgId, orgIds), q ? or(byName, hasMatchingContract(q)) : undefined);
+  const withMatches = q ? await listContractClientIds(db, actor, { status: MY_CLIENTS_CONTRACT_STATUSES, q }) : [];
+  const where = and(inArray(clients.orgId, orgIds), q ? or(byName, withMatches.length > 0 ? inArray(clients.id, withMatches) : undefined) : undefined);
   const rows = await db
     .select({
       ...clientColumns,

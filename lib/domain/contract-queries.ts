@@ -161,17 +161,10 @@ function orderBy(sort: { id: ContractSortKey; desc: boolean }) {
   return [...columns.map((c) => dir(c)), desc(contracts.createdAt), asc(contracts.id)];
 }
 
-/**
- * A page of contracts with everything a contracts table shows, filtered to those the actor may see.
- * One query: the total comes with the rows (a window count), and again on its own only when the
- * page asked for lies past the end.
- */
-export async function listContracts(db: Queryable, actor: Actor, options: ListContractsOptions = {}): Promise<ContractPage> {
-  const pageSize = Math.min(Math.max(1, Math.floor(options.pageSize ?? 25)), MAX_CONTRACT_PAGE_SIZE);
-  const page = Math.max(1, Math.floor(options.page ?? 1));
+/** The WHERE of a contract list: what the actor may see, narrowed by the options. */
+function contractConditions(actor: Actor, options: ListContractsOptions): SQL | undefined {
   const statuses = options.status === undefined ? undefined : typeof options.status === "string" ? [options.status] : [...options.status];
-
-  const where = and(
+  return and(
     visibleTo(actor),
     options.clientVersionId ? eq(contracts.clientVersionId, options.clientVersionId) : undefined,
     options.clientVersionIds ? (options.clientVersionIds.length > 0 ? inArray(contracts.clientVersionId, [...options.clientVersionIds]) : sql`false`) : undefined,
@@ -181,6 +174,24 @@ export async function listContracts(db: Queryable, actor: Actor, options: ListCo
     statuses ? (statuses.length > 0 ? inArray(contracts.status, statuses) : sql`false`) : undefined,
     options.q ? contractSearchCondition(options.q) : undefined,
   );
+}
+
+/** The clients that have at least one contract the actor may see matching the options (a search, say). */
+export async function listContractClientIds(db: Queryable, actor: Actor, options: Omit<ListContractsOptions, "sort" | "page" | "pageSize">): Promise<string[]> {
+  const rows = await withJoins(db.selectDistinct({ clientId: clientVersions.clientId }).from(contracts).$dynamic()).where(contractConditions(actor, options));
+  return rows.map((r) => r.clientId);
+}
+
+/**
+ * A page of contracts with everything a contracts table shows, filtered to those the actor may see.
+ * One query: the total comes with the rows (a window count), and again on its own only when the
+ * page asked for lies past the end.
+ */
+export async function listContracts(db: Queryable, actor: Actor, options: ListContractsOptions = {}): Promise<ContractPage> {
+  const pageSize = Math.min(Math.max(1, Math.floor(options.pageSize ?? 25)), MAX_CONTRACT_PAGE_SIZE);
+  const page = Math.max(1, Math.floor(options.page ?? 1));
+
+  const where = contractConditions(actor, options);
 
   const found = await withJoins(
     db
