@@ -67,7 +67,7 @@ export const revealApiKeyAction = actorAction(z.object({ clientVersionId: z.stri
 });
 
 export const breakContractAction = actorAction(z.object({ contractId: z.string() }), async (actor, input) => {
-  await breakContract(await getDb(), actor, { contractId: input.contractId });
+  await breakContract(await getDb(), actor, { contractId: input.contractId, side: "client" });
   refreshPortal();
   return { ok: true, message: "Contract deleted: the API key no longer reaches that API." };
 });
