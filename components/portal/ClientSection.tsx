@@ -94,7 +94,9 @@ export function ClientSection({
 
       <ContractTable
         label={`Contracts of ${client.name} ${selected.version}`}
-        contracts={client.contracts.map((c) => toClientContract(c, { name: client.name, version: selected.version }, client.canEdit))}
+        client={`${client.name} ${selected.version}`}
+        canEdit={client.canEdit}
+        contracts={client.contracts.map(toClientContract)}
         defaultSort={defaultSort}
         emptyMessage={filtered ? "No contracts of this version match the filter." : "No contracts yet. Open an API from the catalog and create a contract."}
       />

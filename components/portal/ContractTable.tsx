@@ -52,10 +52,30 @@ const columns = col.columns([
 const rowButton = "rounded-md bg-white px-2.5 py-1 text-sm font-medium text-slate-800 ring-1 ring-slate-300 hover:bg-slate-100 disabled:text-slate-400";
 
 /** What the row buttons reach: the one confirm dialog and the one withdraw action of their table. */
-const RowActions = createContext<{ askDelete: (contract: ClientContract) => void; withdraw: (formData: FormData) => void; withdrawing: boolean } | null>(null);
+const RowActions = createContext<{
+  canEdit: boolean;
+  askDelete: (contract: ClientContract) => void;
+  withdraw: (formData: FormData) => void;
+  withdrawing: boolean;
+} | null>(null);
 
 /** The contracts of one client version; one page (a client version has one contract per API version at most). */
-export function ContractTable({ label, contracts, defaultSort, emptyMessage }: { label: string; contracts: ClientContract[]; defaultSort: TableSort; emptyMessage: string }) {
+export function ContractTable({
+  label,
+  client,
+  canEdit,
+  contracts,
+  defaultSort,
+  emptyMessage,
+}: {
+  label: string;
+  /** "Weather Dashboard 1.0", for the confirm text. */
+  client: string;
+  canEdit: boolean;
+  contracts: ClientContract[];
+  defaultSort: TableSort;
+  emptyMessage: string;
+}) {
   const [toDelete, setToDelete] = useState<ClientContract | null>(null);
   const [deleted, deleteAction, deleting] = useActionState(async (previous: Awaited<ReturnType<typeof breakContractAction>> | null, formData: FormData) => {
     const result = await breakContractAction(previous, formData);
@@ -63,7 +83,7 @@ export function ContractTable({ label, contracts, defaultSort, emptyMessage }: {
     return result;
   }, null);
   const [withdrawn, withdraw, withdrawing] = useActionState(withdrawContractAction, null);
-  const actions = useMemo(() => ({ askDelete: setToDelete, withdraw, withdrawing }), [withdraw, withdrawing]);
+  const actions = useMemo(() => ({ canEdit, askDelete: setToDelete, withdraw, withdrawing }), [canEdit, withdraw, withdrawing]);
 
   return (
     <RowActions.Provider value={actions}>
@@ -84,7 +104,7 @@ export function ContractTable({ label, contracts, defaultSort, emptyMessage }: {
           <form action={deleteAction} className="flex flex-col gap-4">
             <ActionMessage result={deleted && !deleted.ok ? deleted : null} />
             <p className="text-sm text-slate-700">
-              {toDelete.clientName} {toDelete.clientVersion} will stop reaching {toDelete.apiName} {toDelete.apiVersion} at once. To use it again you will need a new contract.
+              {client} will stop reaching {toDelete.apiName} {toDelete.apiVersion} at once. To use it again you will need a new contract.
             </p>
             <input type="hidden" name="contractId" value={toDelete.id} />
             <div className="flex justify-end gap-2">
@@ -104,7 +124,7 @@ export function ContractTable({ label, contracts, defaultSort, emptyMessage }: {
 
 function ContractActions({ contract }: { contract: ClientContract }) {
   const actions = useContext(RowActions);
-  if (!contract.canEdit || !actions) return null;
+  if (!actions?.canEdit) return null;
   if (contract.status === "Active") {
     return (
       <button type="button" className={rowButton} onClick={() => actions.askDelete(contract)}>

@@ -1,9 +1,9 @@
 import type { MyClientContract } from "@/lib/domain/client-queries";
 
-/** A row of a client's contracts table: the contract, its client's name for the confirm text, and whether the viewer may end it. */
-export type ClientContract = Omit<MyClientContract, "clientVersionId" | "apiVersionId"> & { clientName: string; clientVersion: string; canEdit: boolean };
+/** A row of a client's contracts table: only what the row shows (the page sends no more). */
+export type ClientContract = Omit<MyClientContract, "clientVersionId" | "apiVersionId">;
 
-export function toClientContract(row: MyClientContract, client: { name: string; version: string }, canEdit: boolean): ClientContract {
+export function toClientContract(row: MyClientContract): ClientContract {
   return {
     id: row.id,
     status: row.status,
@@ -16,8 +16,5 @@ export function toClientContract(row: MyClientContract, client: { name: string; 
     planName: row.planName,
     planVersion: row.planVersion,
     endpoint: row.endpoint,
-    clientName: client.name,
-    clientVersion: client.version,
-    canEdit,
   };
 }
