@@ -134,3 +134,29 @@ test.describe("signing contracts from an API page", () => {
     await expect(nav.getByRole("link", { name: "Notifications", exact: true })).toBeVisible();
   });
 });
+
+test.describe("what the portal does takes effect at the gateway", () => {
+  test("a client's key reaches a private API once its contract is active, and no longer once it is deleted", async ({ page }) => {
+    await signUp(page, "Gus Gateway");
+    const myClients = new MyClientsPage(page);
+    await myClients.goto();
+    await myClients.newClient("Live Wire");
+    await myClients.section("Live Wire").getByRole("button", { name: "Reveal API key" }).click();
+    await expect(myClients.apiKey("Live Wire")).toHaveText(/^ptk_/);
+    const key = (await myClients.apiKey("Live Wire").textContent())!;
+    const gateway = `http://localhost:${process.env.E2E_GATEWAY_PORT}/acme/weather/1.0/forecast?city=Oslo`;
+    const call = () => page.request.get(gateway, { headers: { "X-API-Key": key }, failOnStatusCode: false });
+
+    expect((await call()).status()).toBe(403);
+
+    const api = new ApiPage(page);
+    await api.goto("acme", "weather");
+    await api.createContract("Live Wire", "Bronze");
+    await expect(api.success).toContainText("Contract created");
+    await expect.poll(async () => (await call()).status(), { timeout: 5_000 }).toBe(200);
+
+    await myClients.goto();
+    await myClients.deleteContract("Live Wire", "Weather");
+    await expect.poll(async () => (await call()).status(), { timeout: 5_000 }).toBe(403);
+  });
+});
