@@ -142,7 +142,7 @@ test.describe("what the portal does takes effect at the gateway", () => {
     await myClients.goto();
     await myClients.newClient("Live Wire");
     await myClients.section("Live Wire").getByRole("button", { name: "Reveal API key" }).click();
-    await expect(myClients.apiKey("Live Wire")).toHaveText(/^ptk_/);
+    await expect(myClients.apiKey("Live Wire")).toHaveText(/^ptk_[A-Za-z0-9_-]{32}$/);
     const key = (await myClients.apiKey("Live Wire").textContent())!;
     const gateway = `http://localhost:${process.env.E2E_GATEWAY_PORT}/acme/weather/1.0/forecast?city=Oslo`;
     const call = () => page.request.get(gateway, { headers: { "X-API-Key": key }, failOnStatusCode: false });

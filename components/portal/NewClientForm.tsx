@@ -1,6 +1,6 @@
 "use client";
 
-import { useActionState } from "react";
+import { useActionState, useId } from "react";
 import { createClientAction } from "@/app/(portal)/my-clients/actions";
 import { Button } from "@/components/ui/Button";
 import { Field } from "@/components/ui/Field";
@@ -29,6 +29,7 @@ export function NewClientForm({
     return result;
   }, null);
   const fields = state && !state.ok ? state.fields : undefined;
+  const id = useId();
 
   if (organizations.length === 0) {
     return <p className="text-sm text-slate-600">You are not allowed to create clients in any organization.</p>;
@@ -39,11 +40,11 @@ export function NewClientForm({
       <Field label="Name" name="name" required maxLength={120} autoComplete="off" error={fields?.name} />
       <Field label="Version" name="version" required maxLength={32} defaultValue="1.0" error={fields?.version} />
       <div className="flex flex-col gap-1">
-        <label htmlFor="new-client-description" className="text-sm font-medium text-slate-700">
+        <label htmlFor={`${id}-description`} className="text-sm font-medium text-slate-700">
           Description <span className="font-normal text-slate-500">(optional)</span>
         </label>
         <textarea
-          id="new-client-description"
+          id={`${id}-description`}
           name="description"
           rows={2}
           maxLength={2000}
@@ -52,10 +53,10 @@ export function NewClientForm({
       </div>
       {organizations.length > 1 ? (
         <div className="flex flex-col gap-1">
-          <label htmlFor="new-client-org" className="text-sm font-medium text-slate-700">
+          <label htmlFor={`${id}-org`} className="text-sm font-medium text-slate-700">
             Organization
           </label>
-          <select id="new-client-org" name="orgId" defaultValue={organizations[0].id} className="rounded-md border border-slate-300 bg-white px-3 py-2 text-sm">
+          <select id={`${id}-org`} name="orgId" defaultValue={organizations[0].id} className="rounded-md border border-slate-300 bg-white px-3 py-2 text-sm">
             {organizations.map((org) => (
               <option key={org.id} value={org.id}>
                 {org.name}

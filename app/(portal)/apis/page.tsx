@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import type { ReactNode } from "react";
 import { getDb } from "@/db/client";
-import { parseTableParams, type SearchParamsRecord } from "@/components/data-table/params";
+import { pageCountOf, parseTableParams, type SearchParamsRecord } from "@/components/data-table/params";
 import { CatalogTable } from "@/components/portal/CatalogTable";
 import { requireActor } from "@/lib/auth/actor";
 import { CATALOG_SORT_KEYS, DEFAULT_CATALOG_SORT, listCatalog } from "@/lib/domain/catalog";
@@ -16,7 +16,11 @@ export default async function CatalogPage({ searchParams }: { searchParams: Prom
   const search = await searchParams;
   const params = parseTableParams(search, { sortable: CATALOG_SORT_KEYS, defaultSort: DEFAULT_CATALOG_SORT });
   const tag = typeof search.tag === "string" ? search.tag.trim().toLowerCase().slice(0, 32) : "";
-  const catalog = await listCatalog(await getDb(), actor, { ...params, tag: tag || undefined, pageSize: PAGE_SIZE });
+  const db = await getDb();
+  let catalog = await listCatalog(db, actor, { ...params, tag: tag || undefined, pageSize: PAGE_SIZE });
+  if (catalog.rows.length === 0 && catalog.total > 0) {
+    catalog = await listCatalog(db, actor, { ...params, page: pageCountOf(catalog.total, PAGE_SIZE), tag: tag || undefined, pageSize: PAGE_SIZE });
+  }
 
   const tagHref = (value?: string) => {
     const query = new URLSearchParams();

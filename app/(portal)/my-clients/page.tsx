@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import { getDb } from "@/db/client";
 import { DataTableFilter, DataTablePagination } from "@/components/data-table/DataTable";
-import { parseTableParams, type SearchParamsRecord } from "@/components/data-table/params";
+import { pageCountOf, parseTableParams, type SearchParamsRecord } from "@/components/data-table/params";
 import { ClientSection } from "@/components/portal/ClientSection";
 import { NewClientDialog } from "@/components/portal/NewClientDialog";
 import { requireActor } from "@/lib/auth/actor";
@@ -25,10 +25,12 @@ export default async function MyClientsPage({ searchParams }: { searchParams: Pr
     if (name.startsWith(VERSION_PARAM) && typeof value === "string") versions[name.slice(VERSION_PARAM.length)] = value;
   }
 
-  const [result, organizations] = await Promise.all([
-    listMyClients(db, actor, { q, sort, page, pageSize: CLIENTS_PER_PAGE, versions }),
-    listClientOrganizations(db, actor),
-  ]);
+  let result = await listMyClients(db, actor, { q, sort, page, pageSize: CLIENTS_PER_PAGE, versions });
+  if (result.clients.length === 0 && result.total > 0) {
+    // Past the last page (its last client was just deleted, say): show the last page instead.
+    result = await listMyClients(db, actor, { q, sort, page: pageCountOf(result.total, CLIENTS_PER_PAGE), pageSize: CLIENTS_PER_PAGE, versions });
+  }
+  const organizations = await listClientOrganizations(db, actor);
 
   const versionHref = (clientId: string) => (version: string) => {
     const query = new URLSearchParams();

@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
+import { cache } from "react";
 import { getDb } from "@/db/client";
 import { StatusBadge } from "@/components/StatusBadge";
 import { Badge } from "@/components/ui/Badge";
@@ -14,18 +15,22 @@ import { isDomainError } from "@/lib/domain/errors";
 
 type Props = { params: Promise<{ org: string; api: string }>; searchParams: Promise<{ version?: string | string[] }> };
 
-async function load({ params, searchParams }: Props) {
+// Once per request: the metadata and the page read the same API.
+const loadApiPage = cache(async (org: string, api: string, version: string | undefined) => {
   const actor = await requireActor();
-  const { org, api } = await params;
-  const { version } = await searchParams;
   const db = await getDb();
   try {
-    const page = await getApiPage(db, actor, decodeURIComponent(org), decodeURIComponent(api), typeof version === "string" ? version : undefined);
-    return { actor, db, page };
+    return { actor, db, page: await getApiPage(db, actor, decodeURIComponent(org), decodeURIComponent(api), version) };
   } catch (error) {
     if (isDomainError(error, "not_found")) notFound();
     throw error;
   }
+});
+
+async function load({ params, searchParams }: Props) {
+  const { org, api } = await params;
+  const { version } = await searchParams;
+  return loadApiPage(org, api, typeof version === "string" ? version : undefined);
 }
 
 export async function generateMetadata(props: Props): Promise<Metadata> {

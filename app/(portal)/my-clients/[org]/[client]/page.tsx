@@ -1,8 +1,9 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
+import { cache } from "react";
 import { getDb } from "@/db/client";
-import { parseTableParams, type SearchParamsRecord } from "@/components/data-table/params";
+import { formatSort, parseSort, parseTableParams, type SearchParamsRecord } from "@/components/data-table/params";
 import { ClientSection } from "@/components/portal/ClientSection";
 import { requireActor } from "@/lib/auth/actor";
 import { getMyClient } from "@/lib/domain/client-queries";
@@ -11,20 +12,25 @@ import { isDomainError } from "@/lib/domain/errors";
 
 type Props = { params: Promise<{ org: string; client: string }>; searchParams: Promise<SearchParamsRecord> };
 
-async function load({ params, searchParams }: Props) {
+// Once per request: the metadata and the page read the same client.
+const loadClient = cache(async (org: string, slug: string, version: string | undefined, sortParam: string | undefined) => {
   const actor = await requireActor();
-  const { org, client: slug } = await params;
-  const search = await searchParams;
-  const { sort } = parseTableParams(search, { prefix: "contracts-", sortable: CONTRACT_SORT_KEYS, defaultSort: DEFAULT_CONTRACT_SORT });
-  const version = typeof search.version === "string" ? search.version : undefined;
+  const sort = parseSort(sortParam, CONTRACT_SORT_KEYS) ?? DEFAULT_CONTRACT_SORT;
   try {
-    const client = await getMyClient(await getDb(), actor, decodeURIComponent(org), decodeURIComponent(slug), { version, sort });
-    return { client, search };
+    return await getMyClient(await getDb(), actor, decodeURIComponent(org), decodeURIComponent(slug), { version, sort });
   } catch (error) {
     // Another user's client and a missing one look the same.
     if (isDomainError(error, "client_not_found")) notFound();
     throw error;
   }
+});
+
+async function load({ params, searchParams }: Props) {
+  const { org, client: slug } = await params;
+  const search = await searchParams;
+  const { sort } = parseTableParams(search, { prefix: "contracts-", sortable: CONTRACT_SORT_KEYS });
+  const version = typeof search.version === "string" ? search.version : undefined;
+  return { client: await loadClient(org, slug, version, formatSort(sort)), search };
 }
 
 export async function generateMetadata(props: Props): Promise<Metadata> {
