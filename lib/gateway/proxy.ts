@@ -22,7 +22,7 @@ const REQUEST_HEADERS_NOT_FORWARDED = new Set([
   "x-request-id",
   "x-forwarded-for",
 ]);
-const RESPONSE_HEADERS_NOT_FORWARDED = ["connection", "keep-alive", "proxy-connection", "proxy-authenticate", "te", "trailer", "transfer-encoding", "upgrade"];
+const RESPONSE_HEADERS_NOT_FORWARDED = new Set(["connection", "keep-alive", "proxy-connection", "proxy-authenticate", "te", "trailer", "transfer-encoding", "upgrade"]);
 
 /** One keep-alive connection pool per backend origin, shared by every request to it. */
 export class Upstreams {
@@ -115,11 +115,15 @@ export function forwardedRequestHeaders(req: IncomingMessage, requestId: string,
 }
 
 function responseHeadersFrom(upstream: IncomingHttpHeaders, extra: OutgoingHttpHeaders | undefined, requestId: string): OutgoingHttpHeaders {
-  const headers: OutgoingHttpHeaders = { ...upstream };
   const connection = upstream.connection;
-  if (typeof connection === "string") for (const token of connection.split(",")) delete headers[token.trim().toLowerCase()];
-  for (const name of RESPONSE_HEADERS_NOT_FORWARDED) delete headers[name];
-  if (extra) Object.assign(headers, extra);
+  const named = typeof connection === "string" ? connection.toLowerCase().split(",").map((t) => t.trim()) : undefined;
+  // Copied rather than deleted from: objects that lose properties get slow.
+  const headers: OutgoingHttpHeaders = {};
+  for (const name in upstream) {
+    if (RESPONSE_HEADERS_NOT_FORWARDED.has(name) || named?.includes(name)) continue;
+    headers[name] = upstream[name];
+  }
+  if (extra) for (const name in extra) headers[name] = extra[name];
   headers["x-request-id"] = requestId;
   return headers;
 }
@@ -137,56 +141,70 @@ class CallerGoneError extends Error {
   }
 }
 
+/** Relays one backend response to the caller; one instance per request, its methods shared by all. */
+class ResponseRelay implements Dispatcher.DispatchHandler {
+  private controller: Dispatcher.DispatchController | undefined;
+  private callerGone = false;
+  private done = false;
+
+  constructor(
+    private readonly res: ServerResponse,
+    private readonly requestId: string,
+    private readonly extraHeaders: OutgoingHttpHeaders | undefined,
+  ) {}
+
+  /** The caller closed the connection: the backend request is aborted, whatever its stage. */
+  callerClosed(): void {
+    if (this.done) return;
+    this.callerGone = true;
+    this.controller?.abort(new CallerGoneError());
+  }
+
+  drained(): void {
+    this.controller?.resume();
+  }
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.controller = controller;
+    if (this.callerGone) controller.abort(new CallerGoneError());
+  }
+
+  onResponseStart(_c: Dispatcher.DispatchController, statusCode: number, headers: IncomingHttpHeaders, statusMessage?: string): void {
+    // Informational responses are handled by the client; only the final one is relayed.
+    if (statusCode < 200) return;
+    this.res.writeHead(statusCode, statusMessage || undefined, responseHeadersFrom(headers, this.extraHeaders, this.requestId));
+  }
+
+  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    if (!this.res.write(chunk)) controller.pause();
+  }
+
+  onResponseEnd(): void {
+    this.done = true;
+    this.res.end();
+  }
+
+  onResponseError(_c: Dispatcher.DispatchController | undefined, error: Error): void {
+    this.done = true;
+    if (this.callerGone || error instanceof CallerGoneError) return;
+    if (!this.res.headersSent) sendProblem(this.res, problemForUpstreamError(error), { requestId: this.requestId });
+    // Too late for a status: cutting the connection tells the caller the body is incomplete.
+    else this.res.destroy(error);
+  }
+}
+
 /**
  * Streams the request to the backend and its response back, both ways with backpressure:
  * nothing is buffered beyond the sockets' own chunks. When the caller goes away, the backend
  * request is aborted.
  */
 export function forward(options: ForwardOptions): void {
-  const { req, res, pool, requestId, settings } = options;
-  const { headers, hasBody } = forwardedRequestHeaders(req, requestId, settings.trustProxy);
-  let controller: Dispatcher.DispatchController | undefined;
-  let callerGone = false;
-  let done = false;
-
-  const onCallerClose = () => {
-    if (done) return;
-    callerGone = true;
-    controller?.abort(new CallerGoneError());
-  };
-  res.once("close", onCallerClose);
-  res.on("drain", () => controller?.resume());
-
-  const handler: Dispatcher.DispatchHandler = {
-    onRequestStart(c) {
-      controller = c;
-      if (callerGone) c.abort(new CallerGoneError());
-    },
-    onResponseStart(c, statusCode, upstreamHeaders, statusMessage) {
-      // Informational responses are handled by the client; only the final one is relayed.
-      if (statusCode < 200) return;
-      res.writeHead(statusCode, statusMessage || undefined, responseHeadersFrom(upstreamHeaders, options.responseHeaders, requestId));
-    },
-    onResponseData(c, chunk) {
-      if (!res.write(chunk)) c.pause();
-    },
-    onResponseEnd() {
-      done = true;
-      res.end();
-    },
-    onResponseError(_c, error) {
-      done = true;
-      if (callerGone || error instanceof CallerGoneError) return;
-      if (!res.headersSent) {
-        sendProblem(res, problemForUpstreamError(error), { requestId });
-      } else {
-        // Too late for a status: cutting the connection tells the caller the body is incomplete.
-        res.destroy(error);
-      }
-    },
-  };
-
-  pool.dispatch(
+  const { req, res, settings } = options;
+  const { headers, hasBody } = forwardedRequestHeaders(req, options.requestId, settings.trustProxy);
+  const relay = new ResponseRelay(res, options.requestId, options.responseHeaders);
+  res.once("close", () => relay.callerClosed());
+  res.on("drain", () => relay.drained());
+  options.pool.dispatch(
     {
       path: options.path,
       method: req.method ?? "GET",
@@ -195,6 +213,6 @@ export function forward(options: ForwardOptions): void {
       headersTimeout: settings.headersTimeoutMs,
       bodyTimeout: settings.bodyTimeoutMs,
     },
-    handler,
+    relay,
   );
 }

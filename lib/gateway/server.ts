@@ -52,6 +52,18 @@ interface Exchange {
   fingerprint?: string;
 }
 
+/** X-API-Key and X-Request-Id, read straight from the raw headers (the parsed object is built on demand, at a cost). */
+function callerHeaders(raw: string[]): { apiKey: string | undefined; requestId: string | undefined } {
+  let apiKey: string | undefined;
+  let requestId: string | undefined;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i];
+    if (name.length === 9 && name.toLowerCase() === "x-api-key") apiKey = apiKey === undefined ? raw[i + 1] : `${apiKey}, ${raw[i + 1]}`;
+    else if (name.length === 12 && name.toLowerCase() === "x-request-id") requestId ??= raw[i + 1];
+  }
+  return { apiKey, requestId };
+}
+
 /** Splits the caller's query into the API key (first `apikey` parameter) and what is forwarded. */
 export function takeKeyFromQuery(query: string): { key: string | undefined; rest: string } {
   // Fast path: most queries carry neither the parameter nor percent-encoded names.
@@ -165,7 +177,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
           contractId: exchange.contract?.id,
           key: exchange.fingerprint,
           requestId: exchange.requestId,
-          ...(res.writableFinished ? {} : { aborted: true }),
+          aborted: res.writableFinished ? undefined : true,
         },
         "request",
       );
@@ -191,10 +203,10 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     };
 
     const handle = (req: IncomingMessage, res: ServerResponse) => {
-      const incomingId = req.headers["x-request-id"];
+      const { apiKey: header, requestId: incomingId } = callerHeaders(req.rawHeaders);
       const exchange: Exchange = {
         started: performance.now(),
-        requestId: typeof incomingId === "string" && REQUEST_ID.test(incomingId) ? incomingId : randomUUID(),
+        requestId: incomingId !== undefined && REQUEST_ID.test(incomingId) ? incomingId : randomUUID(),
       };
       res.once("close", () => finish(req, res, exchange));
       const { requestId } = exchange;
@@ -226,8 +238,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
       const q = url.indexOf("?", end);
       const restPath = q === -1 ? url.slice(end) : url.slice(end, q);
       const fromQuery = takeKeyFromQuery(q === -1 ? "" : url.slice(q + 1));
-      const header = req.headers["x-api-key"];
-      const key = (typeof header === "string" && header !== "" ? header : undefined) ?? fromQuery.key;
+      const key = header || fromQuery.key;
       if (route.isPublic) {
         proceed(req, res, exchange, route, restPath, fromQuery.rest);
         return;

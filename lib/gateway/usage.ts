@@ -20,12 +20,33 @@ interface KeyUse {
   at: number;
 }
 
+/** One row per contract and minute: counts kept back by a failed write meet newer ones here. */
+function merge(counts: MinuteCounts[]): MinuteCounts[] {
+  const rows = new Map<string, MinuteCounts>();
+  for (const c of counts) {
+    const id = `${c.contractId}@${c.minute}`;
+    const row = rows.get(id);
+    if (!row) rows.set(id, { ...c });
+    else {
+      row.requests += c.requests;
+      row.s2xx += c.s2xx;
+      row.s3xx += c.s3xx;
+      row.s4xx += c.s4xx;
+      row.s5xx += c.s5xx;
+      row.latencyMsSum += c.latencyMsSum;
+    }
+  }
+  return [...rows.values()];
+}
+
 /**
  * Collects per-contract counts per minute and key last-used times in memory, and writes them in
  * one batch every interval: the request path never waits for the database.
  */
 export class UsageRecorder {
+  // The minute being counted per contract; earlier minutes wait in `done` for the next write.
   private counts = new Map<string, MinuteCounts>();
+  private done: MinuteCounts[] = [];
   private keyUses = new Map<string, KeyUse>();
   private readonly timer: NodeJS.Timeout;
   private flushing: Promise<void> | undefined;
@@ -41,11 +62,11 @@ export class UsageRecorder {
   /** Counts one request of a contract. */
   record(contractId: string, status: number, latencyMs: number, now: number): void {
     const minute = now - (now % 60_000);
-    const id = `${contractId}@${minute}`;
-    let c = this.counts.get(id);
-    if (!c) {
+    let c = this.counts.get(contractId);
+    if (c?.minute !== minute) {
+      if (c) this.done.push(c);
       c = { contractId, minute, requests: 0, s2xx: 0, s3xx: 0, s4xx: 0, s5xx: 0, latencyMsSum: 0 };
-      this.counts.set(id, c);
+      this.counts.set(contractId, c);
     }
     c.requests++;
     if (status < 300) c.s2xx++;
@@ -75,28 +96,19 @@ export class UsageRecorder {
   }
 
   private async write(): Promise<void> {
-    const counts = this.counts;
+    const counts = [...this.done, ...this.counts.values()];
     const keyUses = this.keyUses;
-    if (counts.size === 0 && keyUses.size === 0) return;
+    if (counts.length === 0 && keyUses.size === 0) return;
     this.counts = new Map();
+    this.done = [];
     this.keyUses = new Map();
     try {
-      if (counts.size > 0) await this.writeCounts([...counts.values()]);
+      if (counts.length > 0) await this.writeCounts(merge(counts));
       if (keyUses.size > 0) await this.writeKeyUses([...keyUses.values()]);
     } catch (error) {
       this.logger.error({ err: (error as Error).message }, "Could not write gateway usage; keeping it for the next attempt");
-      for (const [id, c] of counts) {
-        const now = this.counts.get(id);
-        if (!now) this.counts.set(id, c);
-        else {
-          now.requests += c.requests;
-          now.s2xx += c.s2xx;
-          now.s3xx += c.s3xx;
-          now.s4xx += c.s4xx;
-          now.s5xx += c.s5xx;
-          now.latencyMsSum += c.latencyMsSum;
-        }
-      }
+      // Written again with the next batch; the rows are merged then.
+      this.done.push(...counts);
       for (const [key, use] of keyUses) if (!this.keyUses.has(key)) this.keyUses.set(key, use);
     }
   }
