@@ -1,15 +1,19 @@
 /**
  * `npm run bench:gateway`: measures what the gateway costs over a bare proxy, and how fast its
  * registry loads. Every server runs in its own process so that none steals the others' event loop;
- * autocannon drives the load from this process.
+ * the load comes from this process.
  *
  *   (a) direct to a local upstream
  *   (b) a bare undici proxy: the gateway's own forwarding code, with no checks at all
  *   (c) the Portico gateway, private API: key, contract, a rate limit too high to trigger, usage, logs
  *   (d) the Portico gateway, public API
  *
- * Then (b) and (c) at half of (b)'s throughput, for latency; then a registry of 100k client
- * versions and 200k contracts (PGlite in memory; also PostgreSQL when BENCH_DATABASE_URL is set).
+ * Throughput: autocannon, targets interleaved over several rounds, medians reported, so that a
+ * burst of other work on the machine does not land on one target only. Latency at half load: b and
+ * c paced at half of b's throughput, side by side. Registry: 100k client versions and 200k contracts,
+ * on PGlite in memory, and on PostgreSQL too when BENCH_DATABASE_URL is set.
+ *
+ * BENCH_DURATION (seconds per run, 5), BENCH_ROUNDS (3) and BENCH_CONNECTIONS (50) tune it.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
@@ -98,7 +102,7 @@ async function runGateway(target: string) {
   await createContract(db, actor, { clientVersionId: client.id, apiVersionId: privateApi.id, planVersionId: plan.id });
 
   // Logs are written (their cost counts) but to /dev/null, as a real deployment ships them elsewhere.
-  const logger = process.env.BENCH_SILENT ? pino({ level: "silent" }) : createGatewayLogger("/dev/null");
+  const logger = createGatewayLogger("/dev/null");
   const gateway = await startGateway({ port: 0, host: "127.0.0.1", open, logger });
   report({ port: gateway.port, key: client.apiKey, privatePath: "/acme/weather/1.0/forecast?city=Oslo", publicPath: "/acme/echo/1.0/forecast?city=Oslo" });
 }
@@ -235,47 +239,50 @@ async function saturate(url: string, headers: Record<string, string>, duration: 
 }
 
 /**
- * A steady `rate` of requests, spread evenly over time (open loop). autocannon's own rate option
- * sends each second's quota in a burst at the start of the second, which measures queueing, not
- * the latency of a half-loaded proxy.
+ * A steady `rate` of requests to each target, spread evenly over time (open loop), to all targets
+ * in the same period so that whatever else runs on the machine disturbs them alike. autocannon's
+ * own rate option sends each second's quota in a burst at the start of the second, which measures
+ * queueing, not the latency of a half-loaded proxy.
  */
-async function paced(url: string, headers: Record<string, string>, rate: number, duration: number): Promise<Measure> {
+async function pacedTogether(targets: { url: string; headers: Record<string, string> }[], rate: number, duration: number): Promise<Measure[]> {
   const { Pool } = await import("undici");
-  const target = new URL(url);
-  const pool = new Pool(target.origin, { connections: CONNECTIONS });
-  const latencies = new Latencies();
+  const streams = targets.map((t) => {
+    const url = new URL(t.url);
+    return { path: url.pathname + url.search, headers: t.headers, pool: new Pool(url.origin, { connections: CONNECTIONS }), latencies: new Latencies(), ok: 0, failed: 0 };
+  });
   const total = Math.round(rate * duration);
   let sent = 0;
-  let ok = 0;
-  let failed = 0;
+  let answered = 0;
   const started = performance.now();
   await new Promise<void>((resolve) => {
-    const settle = () => ok + failed === total && resolve();
     const tick = () => {
       const due = Math.min(total, Math.floor(((performance.now() - started) / 1000) * rate));
       for (; sent < due; sent++) {
-        const t0 = performance.now();
-        pool.request({ path: target.pathname + target.search, method: "GET", headers }).then(
-          async (res) => {
-            await res.body.dump();
-            // The first half second opens the connections: not what is being measured.
-            if (t0 - started > 500) latencies.add(performance.now() - t0);
-            if (res.statusCode === 200) ok++;
-            else failed++;
-            settle();
-          },
-          () => {
-            failed++;
-            settle();
-          },
-        );
+        for (const stream of streams) {
+          const t0 = performance.now();
+          const settle = (ok: boolean) => {
+            if (ok) stream.ok++;
+            else stream.failed++;
+            if (++answered === total * streams.length) resolve();
+          };
+          stream.pool.request({ path: stream.path, method: "GET", headers: stream.headers }).then(
+            async (res) => {
+              await res.body.dump();
+              // The first half second opens the connections: not what is being measured.
+              if (t0 - started > 500) stream.latencies.add(performance.now() - t0);
+              settle(res.statusCode === 200);
+            },
+            () => settle(false),
+          );
+        }
       }
       if (sent < total) setTimeout(tick, 1);
     };
     tick();
   });
-  await pool.close();
-  return { rps: total / ((performance.now() - started) / 1000), p50: latencies.percentile(50), p99: latencies.percentile(99), ok, failed };
+  const elapsed = (performance.now() - started) / 1000;
+  await Promise.all(streams.map((s) => s.pool.close()));
+  return streams.map((s) => ({ rps: total / elapsed, p50: s.latencies.percentile(50), p99: s.latencies.percentile(99), ok: s.ok, failed: s.failed }));
 }
 
 /** CPU time (user + system) a child process has used so far, in ms, from /proc (Linux only). */
@@ -344,10 +351,12 @@ async function main() {
     console.log(`\nThroughput c/b = ${fmt(ratio("c"), 3)} (target ≥ 0.90)   d/b = ${fmt(ratio("d"), 3)}   (median of the per-round ratios)`);
 
     const halfRate = Math.round(full.b.rps / 2);
-    console.log(`\nHalf load: ${halfRate} req/s, half of b's throughput, spread evenly; ${ROUNDS} rounds of ${DURATION_S} s, b and c interleaved`);
+    console.log(`\nHalf load: ${halfRate} req/s each to b and c at the same time (half of b's throughput), spread evenly; ${ROUNDS} rounds of ${DURATION_S} s`);
     const half: Record<"b" | "c", Measure[]> = { b: [], c: [] };
     for (let round = 0; round < ROUNDS; round++) {
-      for (const id of ["b", "c"] as const) half[id].push(await paced(runs[id].url, runs[id].headers, halfRate, DURATION_S));
+      const [b, c] = await pacedTogether([runs.b, runs.c], halfRate, DURATION_S);
+      half.b.push(b);
+      half.c.push(c);
     }
     for (const id of ["b", "c"] as const) {
       const ms = half[id];

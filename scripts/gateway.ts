@@ -53,7 +53,8 @@ async function stop(signal: string) {
   await gateway.close();
   await open.close();
   logger.flush();
-  process.exit(0);
+  // Exits once standard output has taken the last lines.
+  process.stdout.write("", () => process.exit(0));
 }
 process.on("SIGINT", () => void stop("SIGINT"));
 process.on("SIGTERM", () => void stop("SIGTERM"));

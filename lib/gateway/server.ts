@@ -302,13 +302,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
           await Promise.race([closed, delay(5_000)]);
           server.closeAllConnections();
           await cleanUp();
-          if (ownLogger) {
-            try {
-              logger.flush();
-            } catch {
-              // The log file never opened: nothing to flush.
-            }
-          }
+          if (ownLogger) logger.flush();
         })();
         return closing;
       },
