@@ -10,7 +10,7 @@
  *
  * Throughput: autocannon, targets interleaved over several rounds, medians reported, so that a
  * burst of other work on the machine does not land on one target only. Latency at half load: b and
- * c paced at half of b's throughput, side by side. Registry: 100k client versions and 200k contracts,
+ * c paced at half of b's throughput, interleaved the same way. Registry: 100k client versions and 200k contracts,
  * on PGlite in memory, and on PostgreSQL too when BENCH_DATABASE_URL is set.
  *
  * BENCH_DURATION (seconds per run, 5), BENCH_ROUNDS (3) and BENCH_CONNECTIONS (50) tune it.
@@ -239,50 +239,48 @@ async function saturate(url: string, headers: Record<string, string>, duration: 
 }
 
 /**
- * A steady `rate` of requests to each target, spread evenly over time (open loop), to all targets
- * in the same period so that whatever else runs on the machine disturbs them alike. autocannon's
- * own rate option sends each second's quota in a burst at the start of the second, which measures
- * queueing, not the latency of a half-loaded proxy.
+ * A steady `rate` of requests, spread evenly over time (open loop). autocannon's own rate option
+ * sends each second's quota in a burst at the start of the second, which measures queueing, not
+ * the latency of a half-loaded proxy.
  */
-async function pacedTogether(targets: { url: string; headers: Record<string, string> }[], rate: number, duration: number): Promise<Measure[]> {
+async function paced(target: { url: string; headers: Record<string, string> }, rate: number, duration: number): Promise<Measure> {
   const { Pool } = await import("undici");
-  const streams = targets.map((t) => {
-    const url = new URL(t.url);
-    return { path: url.pathname + url.search, headers: t.headers, pool: new Pool(url.origin, { connections: CONNECTIONS }), latencies: new Latencies(), ok: 0, failed: 0 };
-  });
+  const url = new URL(target.url);
+  const path = url.pathname + url.search;
+  const pool = new Pool(url.origin, { connections: CONNECTIONS });
+  const latencies = new Latencies();
   const total = Math.round(rate * duration);
   let sent = 0;
-  let answered = 0;
+  let ok = 0;
+  let failed = 0;
   const started = performance.now();
   await new Promise<void>((resolve) => {
+    const settle = (success: boolean) => {
+      if (success) ok++;
+      else failed++;
+      if (ok + failed === total) resolve();
+    };
     const tick = () => {
       const due = Math.min(total, Math.floor(((performance.now() - started) / 1000) * rate));
       for (; sent < due; sent++) {
-        for (const stream of streams) {
-          const t0 = performance.now();
-          const settle = (ok: boolean) => {
-            if (ok) stream.ok++;
-            else stream.failed++;
-            if (++answered === total * streams.length) resolve();
-          };
-          stream.pool.request({ path: stream.path, method: "GET", headers: stream.headers }).then(
-            async (res) => {
-              await res.body.dump();
-              // The first half second opens the connections: not what is being measured.
-              if (t0 - started > 500) stream.latencies.add(performance.now() - t0);
-              settle(res.statusCode === 200);
-            },
-            () => settle(false),
-          );
-        }
+        const t0 = performance.now();
+        pool.request({ path, method: "GET", headers: target.headers }).then(
+          async (res) => {
+            await res.body.dump();
+            // The first half second opens the connections: not what is being measured.
+            if (t0 - started > 500) latencies.add(performance.now() - t0);
+            settle(res.statusCode === 200);
+          },
+          () => settle(false),
+        );
       }
       if (sent < total) setTimeout(tick, 1);
     };
     tick();
   });
   const elapsed = (performance.now() - started) / 1000;
-  await Promise.all(streams.map((s) => s.pool.close()));
-  return streams.map((s) => ({ rps: total / elapsed, p50: s.latencies.percentile(50), p99: s.latencies.percentile(99), ok: s.ok, failed: s.failed }));
+  await pool.close();
+  return { rps: total / elapsed, p50: latencies.percentile(50), p99: latencies.percentile(99), ok, failed };
 }
 
 /** CPU time (user + system) a child process has used so far, in ms, from /proc (Linux only). */
@@ -335,6 +333,8 @@ async function main() {
     const rounds: Record<Id, Measure[]> = { a: [], b: [], c: [], d: [] };
     for (let round = 0; round < ROUNDS; round++) {
       for (const id of Object.keys(runs) as Id[]) {
+        // A second to get the process going again after the others had the CPU.
+        await saturate(runs[id].url, runs[id].headers, 1);
         const cpuBefore = cpuMsOf(runs[id].pid);
         const m = await saturate(runs[id].url, runs[id].headers, DURATION_S);
         m.cpuUs = ((cpuMsOf(runs[id].pid) - cpuBefore) * 1000) / m.ok;
@@ -351,12 +351,10 @@ async function main() {
     console.log(`\nThroughput c/b = ${fmt(ratio("c"), 3)} (target ≥ 0.90)   d/b = ${fmt(ratio("d"), 3)}   (median of the per-round ratios)`);
 
     const halfRate = Math.round(full.b.rps / 2);
-    console.log(`\nHalf load: ${halfRate} req/s each to b and c at the same time (half of b's throughput), spread evenly; ${ROUNDS} rounds of ${DURATION_S} s`);
+    console.log(`\nHalf load: ${halfRate} req/s (half of b's throughput), spread evenly; ${ROUNDS} rounds of ${DURATION_S} s, b and c interleaved`);
     const half: Record<"b" | "c", Measure[]> = { b: [], c: [] };
     for (let round = 0; round < ROUNDS; round++) {
-      const [b, c] = await pacedTogether([runs.b, runs.c], halfRate, DURATION_S);
-      half.b.push(b);
-      half.c.push(c);
+      for (const id of ["b", "c"] as const) half[id].push(await paced(runs[id], halfRate, DURATION_S));
     }
     for (const id of ["b", "c"] as const) {
       const ms = half[id];

@@ -237,7 +237,7 @@ export class Registry {
     this.kick();
   }
 
-  /** Asks for a full reload, after which queued changes are applied again. */
+  /** Asks for a full reload; it covers the changes queued before it starts, later ones follow it. */
   requestReload(): void {
     if (this.closed) return;
     this.reloadWanted = true;
