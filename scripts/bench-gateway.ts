@@ -5,6 +5,7 @@
  *
  *   (a) direct to a local upstream
  *   (b) a bare undici proxy: the gateway's own forwarding code, with no checks at all
+ *   (b′) a minimal undici proxy written the textbook way (request + pipeline), for reference
  *   (c) the Portico gateway, private API: key, contract, a rate limit too high to trigger, usage, logs
  *   (d) the Portico gateway, public API
  *
@@ -60,6 +61,32 @@ async function runBareProxy(target: string) {
   let n = 0;
   const server = createServer((req, res) => {
     forward({ req, res, pool, path: req.url ?? "/", requestId: String(++n), settings: DEFAULT_GATEWAY_SETTINGS });
+  });
+  server.keepAliveTimeout = 60_000;
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  report({ port: (server.address() as AddressInfo).port });
+}
+
+/** The textbook undici proxy: request, copy the headers, pipe the body. No checks either. */
+async function runMinimalProxy(target: string) {
+  const { Pool } = await import("undici");
+  const { pipeline } = await import("node:stream/promises");
+  const pool = new Pool(target, { connections: 128 });
+  const hopByHop = new Set(["connection", "keep-alive", "transfer-encoding", "upgrade", "host", "te", "trailer", "proxy-connection"]);
+  const server = createServer(async (req, res) => {
+    try {
+      const headers: Record<string, string | string[]> = {};
+      for (const [name, value] of Object.entries(req.headers)) if (value !== undefined && !hopByHop.has(name)) headers[name] = value;
+      const hasBody = req.headers["content-length"] !== undefined || req.headers["transfer-encoding"] !== undefined;
+      const upstream = await pool.request({ path: req.url ?? "/", method: (req.method ?? "GET") as "GET", headers, body: hasBody ? req : null });
+      const out: Record<string, string | string[]> = {};
+      for (const [name, value] of Object.entries(upstream.headers)) if (value !== undefined && !hopByHop.has(name)) out[name] = value;
+      res.writeHead(upstream.statusCode, out);
+      await pipeline(upstream.body, res);
+    } catch {
+      if (!res.headersSent) res.writeHead(502).end();
+      else res.destroy();
+    }
   });
   server.keepAliveTimeout = 60_000;
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -315,6 +342,8 @@ async function main() {
     const target = `http://127.0.0.1:${upstream.data.port}`;
     const bare = await startChild("bare-proxy", [`--target=${target}`]);
     children.push(bare.process);
+    const minimal = await startChild("minimal-proxy", [`--target=${target}`]);
+    children.push(minimal.process);
     const gateway = await startChild("gateway", [`--target=${target}`]);
     children.push(gateway.process);
     const { key, privatePath, publicPath } = gateway.data as { key: string; privatePath: string; publicPath: string };
@@ -323,6 +352,7 @@ async function main() {
     const runs = {
       a: { name: "(a) direct to upstream", url: `${target}/weather/forecast?city=Oslo`, headers: {}, pid: upstream.process.pid },
       b: { name: "(b) bare undici proxy", url: `http://127.0.0.1:${bare.data.port}/weather/forecast?city=Oslo`, headers: {}, pid: bare.process.pid },
+      m: { name: "(b′) minimal undici proxy", url: `http://127.0.0.1:${minimal.data.port}/weather/forecast?city=Oslo`, headers: {}, pid: minimal.process.pid },
       c: { name: "(c) Portico, key + contract + rate limit", url: gatewayBase + privatePath, headers: { "x-api-key": key }, pid: gateway.process.pid },
       d: { name: "(d) Portico, public API", url: gatewayBase + publicPath, headers: {}, pid: gateway.process.pid },
     };
@@ -330,7 +360,7 @@ async function main() {
     // Warm-up: JIT, connection pools, the upstream's keep-alive connections.
     for (const run of Object.values(runs)) await saturate(run.url, run.headers, 2);
 
-    const rounds: Record<Id, Measure[]> = { a: [], b: [], c: [], d: [] };
+    const rounds: Record<Id, Measure[]> = { a: [], b: [], m: [], c: [], d: [] };
     for (let round = 0; round < ROUNDS; round++) {
       for (const id of Object.keys(runs) as Id[]) {
         // A second to get the process going again after the others had the CPU.
@@ -347,8 +377,9 @@ async function main() {
       full[id] = { rps: median(ms.map((m) => m.rps)), p50: median(ms.map((m) => m.p50)), p99: median(ms.map((m) => m.p99)), ok: ms.reduce((n, m) => n + m.ok, 0), failed: ms.reduce((n, m) => n + m.failed, 0) };
       console.log(`${line(runs[id].name, full[id])}   CPU ${fmt(median(ms.map((m) => m.cpuUs!)), 1)} µs/request   rounds: ${ms.map((m) => fmt(m.rps, 0)).join(" / ")}`);
     }
-    const ratio = (x: Id) => median(rounds[x].map((m, i) => m.rps / rounds.b[i].rps));
+    const ratio = (x: Id, base: Id = "b") => median(rounds[x].map((m, i) => m.rps / rounds[base][i].rps));
     console.log(`\nThroughput c/b = ${fmt(ratio("c"), 3)} (target ≥ 0.90)   d/b = ${fmt(ratio("d"), 3)}   (median of the per-round ratios)`);
+    console.log(`Against the minimal proxy: c/b′ = ${fmt(ratio("c", "m"), 3)}   d/b′ = ${fmt(ratio("d", "m"), 3)}`);
 
     const halfRate = Math.round(full.b.rps / 2);
     console.log(`\nHalf load: ${halfRate} req/s (half of b's throughput), spread evenly; ${ROUNDS} rounds of ${DURATION_S} s, b and c interleaved`);
@@ -385,6 +416,7 @@ async function main() {
 const role = arg("role");
 if (role === "upstream") await runUpstream();
 else if (role === "bare-proxy") await runBareProxy(arg("target")!);
+else if (role === "minimal-proxy") await runMinimalProxy(arg("target")!);
 else if (role === "gateway") await runGateway(arg("target")!);
 else if (role === "registry") await runRegistry(arg("database") as "pglite" | "postgres");
 else await main();
