@@ -1,7 +1,7 @@
 import { Writable } from "node:stream";
 import { pino } from "pino";
 import { describe, expect, it } from "vitest";
-import { BatchedLines } from "./logger";
+import { BatchedLines, type RequestLine, RequestLog } from "./logger";
 
 /** An output that records each write, and can pretend to be backed up. */
 function recordingOutput(backlog = 0) {
@@ -47,5 +47,76 @@ describe("batched log lines", () => {
     lines.close();
     const written = writes.join("").trim().split("\n").map((l) => JSON.parse(l));
     expect(written).toEqual([expect.objectContaining({ dropped: 5, level: 40 })]);
+  });
+});
+
+describe("batched log lines, by size", () => {
+  it("keep every line whole within a chunk, multi-byte text included, and pass a line longer than a chunk through whole", () => {
+    const { out, writes } = recordingOutput();
+    const lines = new BatchedLines(out, 256, 60_000);
+    const sent = [...Array(30).keys()].map((i) => `{"i":${i},"city":"Tromsø – 北極"}\n`);
+    const long = `{"long":"${"x".repeat(1_000)}"}\n`;
+    for (const line of sent.slice(0, 15)) lines.write(line);
+    lines.write(long);
+    for (const line of sent.slice(15)) lines.write(line);
+    lines.close();
+    expect(writes.length).toBeGreaterThan(3);
+    for (const chunk of writes) expect(chunk.endsWith("\n")).toBe(true);
+    expect(writes.join("")).toBe([...sent.slice(0, 15), long, ...sent.slice(15)].join(""));
+  });
+});
+
+describe("request log lines", () => {
+  const line: RequestLine = {
+    method: "GET",
+    path: '/acme/weather/1.0/a"b\\c/Tromsø',
+    status: 200,
+    latencyMs: 1.25,
+    contractId: "0b8c7e0e-1f7e-4a0f-9a1d-2e6c1f7f5c11",
+    key: "a1b2c3d4e5f6",
+    requestId: "req-1",
+    aborted: false,
+  };
+
+  function capture(level = "info") {
+    const written: string[] = [];
+    const logger = pino({ name: "portico-gateway", level }, { write: (l: string) => void written.push(l) });
+    return { logger, written };
+  }
+
+  it("have the layout of the logger's own lines: level, time, bindings, fields, msg", () => {
+    const { logger, written } = capture();
+    const child = logger.child({ instance: "gw-2" });
+    child.info({ method: "GET" }, "request");
+    new RequestLog(child).write(line);
+    const [fromPino, ours] = written.map((l) => JSON.parse(l));
+    expect(Object.keys(ours).slice(0, 6)).toEqual(Object.keys(fromPino).slice(0, 6));
+    expect(ours).toMatchObject({ level: 30, name: "portico-gateway", instance: "gw-2", msg: "request" });
+    expect(Math.abs(ours.time - Date.now())).toBeLessThan(5_000);
+    const { aborted: _aborted, ...fields } = line;
+    expect(ours).toMatchObject(fields);
+    expect(ours).not.toHaveProperty("aborted");
+    expect(written[1].endsWith("}\n")).toBe(true);
+  });
+
+  it("escape the caller's path and leave out what a request did not have", () => {
+    const { logger, written } = capture();
+    new RequestLog(logger).write({ ...line, path: '/x"},"status":0,"y":"\n', contractId: undefined, key: undefined, status: 499, aborted: true });
+    const parsed = JSON.parse(written[0]);
+    expect(parsed.path).toBe('/x"},"status":0,"y":"\n');
+    expect(parsed.status).toBe(499);
+    expect(parsed.aborted).toBe(true);
+    expect(parsed).not.toHaveProperty("contractId");
+    expect(parsed).not.toHaveProperty("key");
+  });
+
+  it("follow the logger's level, also when it changes while running", () => {
+    const { logger, written } = capture("warn");
+    const log = new RequestLog(logger);
+    log.write(line);
+    expect(written).toEqual([]);
+    logger.level = "info";
+    log.write(line);
+    expect(written).toHaveLength(1);
   });
 });

@@ -62,6 +62,11 @@ export interface ForwardOptions {
   /** Added to the backend's response headers (RateLimit fields). */
   responseHeaders?: OutgoingHttpHeaders;
   settings: GatewaySettings;
+  /**
+   * Set when the caller already listens for the response's "close" and calls the returned relay's
+   * callerClosed() from there: one listener per request instead of two.
+   */
+  closeWatchedByCaller?: boolean;
 }
 
 function clientAddress(req: IncomingMessage): string {
@@ -142,7 +147,7 @@ class CallerGoneError extends Error {
 }
 
 /** Relays one backend response to the caller; one instance per request, its methods shared by all. */
-class ResponseRelay implements Dispatcher.DispatchHandler {
+export class ResponseRelay implements Dispatcher.DispatchHandler {
   private controller: Dispatcher.DispatchController | undefined;
   private callerGone = false;
   private done = false;
@@ -198,11 +203,11 @@ class ResponseRelay implements Dispatcher.DispatchHandler {
  * nothing is buffered beyond the sockets' own chunks. When the caller goes away, the backend
  * request is aborted.
  */
-export function forward(options: ForwardOptions): void {
+export function forward(options: ForwardOptions): ResponseRelay {
   const { req, res, settings } = options;
   const { headers, hasBody } = forwardedRequestHeaders(req, options.requestId, settings.trustProxy);
   const relay = new ResponseRelay(res, options.requestId, options.responseHeaders);
-  res.once("close", () => relay.callerClosed());
+  if (!options.closeWatchedByCaller) res.on("close", () => relay.callerClosed());
   res.on("drain", () => relay.drained());
   options.pool.dispatch(
     {
@@ -215,4 +220,5 @@ export function forward(options: ForwardOptions): void {
     },
     relay,
   );
+  return relay;
 }

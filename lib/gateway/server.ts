@@ -8,10 +8,10 @@ import { onChanges } from "@/lib/domain/events";
 import { keyFingerprint } from "@/lib/domain/keys";
 import { installPostgresChangePublisher, PostgresChangeListener } from "./change-feed";
 import { type CounterStore, LocalCounters, RedisCounters } from "./counters";
-import { createGatewayLogger } from "./logger";
+import { createGatewayLogger, RequestLog } from "./logger";
 import { type PolicyVerdict, rateLimitPolicyHeader } from "./policies";
 import { sendProblem } from "./problems";
-import { forward, Upstreams } from "./proxy";
+import { forward, type ResponseRelay, Upstreams } from "./proxy";
 import { type ApiRoute, type ContractEntry, fingerprintOf, type KeyMatch, Registry } from "./registry";
 import { DEFAULT_GATEWAY_SETTINGS, type GatewaySettings } from "./settings";
 import { UsageRecorder } from "./usage";
@@ -47,22 +47,16 @@ const WWW_AUTHENTICATE = 'ApiKey realm="Portico gateway", header="X-API-Key", qu
 /** Per request: what the log line and the usage counts need. */
 interface Exchange {
   started: number;
+  /** Epoch ms at arrival: for the key's last use, the policy windows and the usage minute. */
+  arrivedAt: number;
   requestId: string;
-  contract?: ContractEntry;
-  fingerprint?: string;
+  contract: ContractEntry | undefined;
+  fingerprint: string | undefined;
+  /** Set once the request goes to the backend: told when the caller leaves. */
+  relay: ResponseRelay | undefined;
 }
 
-/** X-API-Key and X-Request-Id, read straight from the raw headers (the parsed object is built on demand, at a cost). */
-function callerHeaders(raw: string[]): { apiKey: string | undefined; requestId: string | undefined } {
-  let apiKey: string | undefined;
-  let requestId: string | undefined;
-  for (let i = 0; i < raw.length; i += 2) {
-    const name = raw[i];
-    if (name.length === 9 && name.toLowerCase() === "x-api-key") apiKey = apiKey === undefined ? raw[i + 1] : `${apiKey}, ${raw[i + 1]}`;
-    else if (name.length === 12 && name.toLowerCase() === "x-request-id") requestId ??= raw[i + 1];
-  }
-  return { apiKey, requestId };
-}
+const NO_QUERY: { key: undefined; rest: string } = { key: undefined, rest: "" };
 
 /** Splits the caller's query into the API key (first `apikey` parameter) and what is forwarded. */
 export function takeKeyFromQuery(query: string): { key: string | undefined; rest: string } {
@@ -162,26 +156,26 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     const upstreams = new Upstreams(settings);
     cleanups.push(() => upstreams.close());
 
+    const requestLog = new RequestLog(logger);
+    // The response's one "close" listener: stops the backend request if the caller left, then logs and counts.
     const finish = (req: IncomingMessage, res: ServerResponse, exchange: Exchange) => {
+      exchange.relay?.callerClosed();
       const latencyMs = performance.now() - exchange.started;
       // 499: the caller left before an answer (the nginx convention).
       const status = res.headersSent ? res.statusCode : 499;
       const url = req.url ?? "/";
       const q = url.indexOf("?");
-      logger.info(
-        {
-          method: req.method,
-          path: q === -1 ? url : url.slice(0, q),
-          status,
-          latencyMs: Math.round(latencyMs * 100) / 100,
-          contractId: exchange.contract?.id,
-          key: exchange.fingerprint,
-          requestId: exchange.requestId,
-          aborted: res.writableFinished ? undefined : true,
-        },
-        "request",
-      );
-      if (exchange.contract) usage.record(exchange.contract.id, status, latencyMs, Date.now());
+      requestLog.write({
+        method: req.method ?? "GET",
+        path: q === -1 ? url : url.slice(0, q),
+        status,
+        latencyMs: Math.round(latencyMs * 100) / 100,
+        contractId: exchange.contract?.id,
+        key: exchange.fingerprint,
+        requestId: exchange.requestId,
+        aborted: !res.writableFinished,
+      });
+      if (exchange.contract) usage.record(exchange.contract.id, status, latencyMs, exchange.arrivedAt);
     };
 
     const proceed = (req: IncomingMessage, res: ServerResponse, exchange: Exchange, route: ApiRoute, restPath: string, query: string, headers?: OutgoingHttpHeaders) => {
@@ -190,7 +184,16 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
         sendProblem(res, "upstream_unavailable", { requestId: exchange.requestId, detail: "This API version has no usable backend endpoint." });
         return;
       }
-      forward({ req, res, pool: upstreams.pool(route.upstream.origin), path: upstreamPath(route, restPath, query), requestId: exchange.requestId, responseHeaders: headers, settings });
+      exchange.relay = forward({
+        req,
+        res,
+        pool: upstreams.pool(route.upstream.origin),
+        path: upstreamPath(route, restPath, query),
+        requestId: exchange.requestId,
+        responseHeaders: headers,
+        settings,
+        closeWatchedByCaller: true,
+      });
     };
 
     const applyVerdict = (req: IncomingMessage, res: ServerResponse, exchange: Exchange, route: ApiRoute, restPath: string, query: string, contract: ContractEntry, verdict: PolicyVerdict, now: number) => {
@@ -203,12 +206,25 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     };
 
     const handle = (req: IncomingMessage, res: ServerResponse) => {
-      const { apiKey: header, requestId: incomingId } = callerHeaders(req.rawHeaders);
+      // X-API-Key and X-Request-Id, read straight from the raw headers (the parsed object is built on demand, at a cost).
+      const raw = req.rawHeaders;
+      let header: string | undefined;
+      let incomingId: string | undefined;
+      for (let i = 0; i < raw.length; i += 2) {
+        const name = raw[i];
+        if (name.length === 9 && name.toLowerCase() === "x-api-key") header = header === undefined ? raw[i + 1] : `${header}, ${raw[i + 1]}`;
+        else if (name.length === 12 && name.toLowerCase() === "x-request-id") incomingId ??= raw[i + 1];
+      }
       const exchange: Exchange = {
         started: performance.now(),
+        arrivedAt: Date.now(),
         requestId: incomingId !== undefined && REQUEST_ID.test(incomingId) ? incomingId : randomUUID(),
+        contract: undefined,
+        fingerprint: undefined,
+        relay: undefined,
       };
-      res.once("close", () => finish(req, res, exchange));
+      // "close" comes once, whether the answer was sent or the caller left.
+      res.on("close", () => finish(req, res, exchange));
       const { requestId } = exchange;
       const url = req.url ?? "/";
 
@@ -237,7 +253,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
 
       const q = url.indexOf("?", end);
       const restPath = q === -1 ? url.slice(end) : url.slice(end, q);
-      const fromQuery = takeKeyFromQuery(q === -1 ? "" : url.slice(q + 1));
+      const fromQuery = q === -1 ? NO_QUERY : takeKeyFromQuery(url.slice(q + 1));
       const key = header || fromQuery.key;
       if (route.isPublic) {
         proceed(req, res, exchange, route, restPath, fromQuery.rest);
@@ -247,7 +263,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
         sendProblem(res, "key_missing", { requestId, headers: { "www-authenticate": WWW_AUTHENTICATE } });
         return;
       }
-      const now = Date.now();
+      const now = exchange.arrivedAt;
       const match: KeyMatch | undefined = registry.findKey(key, now);
       if (!match) {
         exchange.fingerprint = keyFingerprint(key);
