@@ -1,26 +1,16 @@
 "use client";
 
 import { createContext, useContext } from "react";
-import { DataTable, dataTableColumns } from "@/components/data-table/DataTable";
+import { dataTableColumns } from "@/components/data-table/DataTable";
 import type { TableSort } from "@/components/data-table/params";
-import { StatusBadge } from "@/components/StatusBadge";
 import type { ContractRow } from "@/lib/domain/contract-queries";
 import { ConfirmActionButton } from "./ActionButton";
 import type { FormAction } from "./ActionForm";
 import { ContractFilters } from "./ContractFilters";
-import { formatDateTime } from "./format";
+import { ClientCell, contractColumns, ContractsDataTable } from "./ContractsDataTable";
 
 // The break action reaches the cells through context, so the columns stay the same objects between renders.
 const BreakActionContext = createContext<FormAction | undefined>(undefined);
-
-function StatusCell({ row }: { row: ContractRow }) {
-  return (
-    <div className="flex flex-col gap-1">
-      <StatusBadge status={row.status} />
-      {row.reason && (row.status === "Rejected" || row.status === "Broken") && <span className="text-xs text-slate-600">Reason: {row.reason}</span>}
-    </div>
-  );
-}
 
 function BreakCell({ row }: { row: ContractRow }) {
   const breakAction = useContext(BreakActionContext);
@@ -44,22 +34,9 @@ const baseColumns = [
   col.accessor("clientName", {
     id: "client",
     header: "Client",
-    cell: (info) => {
-      const row = info.row.original;
-      return (
-        <div className="flex flex-col">
-          <span className="font-medium">{row.clientName}</span>
-          <span className="text-xs text-slate-600">
-            {row.clientOrgName} · version {row.clientVersion}
-          </span>
-        </div>
-      );
-    },
+    cell: (info) => <ClientCell name={info.getValue()} orgName={info.row.original.clientOrgName} version={info.row.original.clientVersion} />,
   }),
-  col.accessor("planName", { id: "plan", header: "Plan", cell: (info) => `${info.getValue()} ${info.row.original.planVersion}` }),
-  col.accessor("status", { id: "status", header: "Status", cell: (info) => <StatusCell row={info.row.original} /> }),
-  col.accessor("createdAt", { id: "created", header: "Created", cell: (info) => <span className="whitespace-nowrap">{formatDateTime(info.getValue())}</span> }),
-  col.accessor("createdByName", { id: "createdBy", header: "Created by", cell: (info) => info.getValue() ?? "—" }),
+  ...contractColumns,
 ];
 const readColumns = col.columns(baseColumns);
 const adminColumns = col.columns([
@@ -93,19 +70,14 @@ export function ApiContractsTable({
 }) {
   return (
     <BreakActionContext.Provider value={breakAction}>
-      <DataTable
+      <ContractsDataTable
         columns={breakAction ? adminColumns : readColumns}
         rows={rows}
         total={total}
         pageSize={pageSize}
-        label="Contracts"
-        paramPrefix="contracts-"
         defaultSort={defaultSort}
-        getRowId={(row) => row.id}
-        filterLabel="Filter contracts"
         filterPlaceholder="Client, organization, plan…"
         toolbar={<ContractFilters paramPrefix="contracts-" status={status} plan={plan} plans={plans} />}
-        emptyMessage="No contracts."
       />
     </BreakActionContext.Provider>
   );

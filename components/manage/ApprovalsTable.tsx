@@ -8,6 +8,7 @@ import type { ActionResult } from "@/lib/auth/action";
 import type { ApprovalRequest } from "@/lib/domain/management-approvals";
 import { ActionButton, ConfirmActionButton } from "./ActionButton";
 import { ActionForm, SubmitButton, TextAreaField, type FormAction } from "./ActionForm";
+import { ClientCell } from "./ContractsDataTable";
 import { formatDateTime } from "./format";
 
 type ApprovalActions = { approve: FormAction; reject: FormAction; decideSelected: FormAction };
@@ -72,17 +73,7 @@ const columns = col.columns([
   col.accessor("clientName", {
     id: "client",
     header: "Client",
-    cell: (info) => {
-      const row = info.row.original;
-      return (
-        <div className="flex flex-col">
-          <span className="font-medium">{row.clientName}</span>
-          <span className="text-xs text-slate-600">
-            {row.clientOrgName} · version {row.clientVersion}
-          </span>
-        </div>
-      );
-    },
+    cell: (info) => <ClientCell name={info.getValue()} orgName={info.row.original.clientOrgName} version={info.row.original.clientVersion} />,
   }),
   col.accessor("requesterName", {
     id: "requester",

@@ -1,14 +1,13 @@
 "use client";
 
 import { createContext, useContext } from "react";
-import { DataTable, dataTableColumns } from "@/components/data-table/DataTable";
+import { dataTableColumns } from "@/components/data-table/DataTable";
 import type { TableSort } from "@/components/data-table/params";
-import { StatusBadge } from "@/components/StatusBadge";
 import type { ContractRow } from "@/lib/domain/contract-queries";
 import { ConfirmActionButton } from "./ActionButton";
 import type { FormAction } from "./ActionForm";
 import { ContractFilters } from "./ContractFilters";
-import { formatDateTime } from "./format";
+import { contractColumns, ContractsDataTable } from "./ContractsDataTable";
 
 type ContractActions = { withdraw: FormAction; break: FormAction };
 
@@ -53,22 +52,7 @@ const baseColumns = [
       );
     },
   }),
-  col.accessor("planName", { id: "plan", header: "Plan", cell: (info) => `${info.getValue()} ${info.row.original.planVersion}` }),
-  col.accessor("status", {
-    id: "status",
-    header: "Status",
-    cell: (info) => {
-      const row = info.row.original;
-      return (
-        <div className="flex flex-col gap-1">
-          <StatusBadge status={row.status} />
-          {row.reason && <span className="text-xs text-slate-600">Reason: {row.reason}</span>}
-        </div>
-      );
-    },
-  }),
-  col.accessor("createdAt", { id: "created", header: "Created", cell: (info) => <span className="whitespace-nowrap">{formatDateTime(info.getValue())}</span> }),
-  col.accessor("createdByName", { id: "createdBy", header: "Created by", cell: (info) => info.getValue() ?? "—" }),
+  ...contractColumns,
   col.accessor("endpoint", { id: "endpoint", header: "Endpoint", cell: (info) => <span className="font-mono text-xs break-all">{info.getValue()}</span> }),
 ];
 const readColumns = col.columns(baseColumns);
@@ -99,19 +83,14 @@ export function ClientContractsTable({
 }) {
   return (
     <ActionsContext.Provider value={actions}>
-      <DataTable
+      <ContractsDataTable
         columns={actions ? editColumns : readColumns}
         rows={rows}
         total={total}
         pageSize={pageSize}
-        label="Contracts"
-        paramPrefix="contracts-"
         defaultSort={defaultSort}
-        getRowId={(row) => row.id}
-        filterLabel="Filter contracts"
         filterPlaceholder="API, plan…"
         toolbar={<ContractFilters paramPrefix="contracts-" status={status} plan="" />}
-        emptyMessage="No contracts."
       />
     </ActionsContext.Provider>
   );

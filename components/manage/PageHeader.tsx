@@ -1,5 +1,6 @@
 import Link from "next/link";
 import type { ReactNode } from "react";
+import { statusLabel } from "@/components/StatusBadge";
 
 export interface Crumb {
   label: string;
@@ -65,5 +66,26 @@ export function Facts({ items }: { items: [string, ReactNode][] }) {
         </div>
       ))}
     </dl>
+  );
+}
+
+/** Links to the other versions of an API, plan or client, under its page header; none when there is only one. */
+export function VersionLinks({ currentId, versions, baseHref }: { currentId: string; versions: { id: string; version: string; status: string }[]; baseHref: string }) {
+  if (versions.length <= 1) return null;
+  return (
+    <nav aria-label="Versions" className="flex flex-wrap items-center gap-2 text-sm">
+      <span className="text-slate-600">Versions:</span>
+      {versions.map((v) =>
+        v.id === currentId ? (
+          <span key={v.id} aria-current="page" className="rounded-md bg-brand-50 px-2 py-0.5 font-medium text-brand-700">
+            {v.version}
+          </span>
+        ) : (
+          <Link key={v.id} href={`${baseHref}/${encodeURIComponent(v.version)}`} className="rounded-md px-2 py-0.5 text-brand-700 ring-1 ring-slate-200 hover:bg-slate-50">
+            {v.version} <span className="text-xs text-slate-500">({statusLabel(v.status)})</span>
+          </Link>
+        ),
+      )}
+    </nav>
   );
 }

@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { getDb } from "@/db/client";
 import { parseTableParams } from "@/components/data-table/params";
-import { StatusBadge, statusLabel } from "@/components/StatusBadge";
+import { StatusBadge } from "@/components/StatusBadge";
 import { ActionButton, ConfirmActionButton } from "@/components/manage/ActionButton";
 import { ActivityTable } from "@/components/manage/ActivityTable";
 import { ApiContractsTable } from "@/components/manage/ApiContractsTable";
@@ -12,7 +12,7 @@ import { formatDateTime } from "@/components/manage/format";
 import { Markdown } from "@/components/portal/Markdown";
 import { NewVersionButton } from "@/components/manage/NewVersionButton";
 import { OfferedPlans } from "@/components/manage/OfferedPlans";
-import { Facts, PageHeader, Section } from "@/components/manage/PageHeader";
+import { Facts, PageHeader, Section, VersionLinks } from "@/components/manage/PageHeader";
 import { TabPanel } from "@/components/manage/TabPanel";
 import { Tabs } from "@/components/manage/Tabs";
 import { selectedTab, type TabDef } from "@/components/manage/tab-state";
@@ -94,7 +94,7 @@ export default async function ApiVersionPage({ params, searchParams }: Props) {
           </>
         }
       >
-        <VersionLinks current={version.version} versions={detail.versions.map((v) => ({ ...v, href: `${base}/apis/${api.slug}/${encodeURIComponent(v.version)}` }))} />
+        <VersionLinks currentId={version.id} versions={detail.versions} baseHref={`${base}/apis/${api.slug}`} />
         {status === "Created" && <p className="text-sm text-slate-600">{notReadyReason(version.endpoint, version.isPublic)}</p>}
       </PageHeader>
 
@@ -219,26 +219,6 @@ async function ContractsTab({ apiVersionId, query, detail }: { apiVersionId: str
         breakAction={detail.can.apiAdmin ? breakContractAction : undefined}
       />
     </Section>
-  );
-}
-
-function VersionLinks({ current, versions }: { current: string; versions: { id: string; version: string; status: string; href: string }[] }) {
-  if (versions.length <= 1) return null;
-  return (
-    <nav aria-label="Versions" className="flex flex-wrap items-center gap-2 text-sm">
-      <span className="text-slate-600">Versions:</span>
-      {versions.map((v) =>
-        v.version === current ? (
-          <span key={v.id} aria-current="page" className="rounded-md bg-brand-50 px-2 py-0.5 font-medium text-brand-700">
-            {v.version}
-          </span>
-        ) : (
-          <Link key={v.id} href={v.href} className="rounded-md px-2 py-0.5 text-brand-700 ring-1 ring-slate-200 hover:bg-slate-50">
-            {v.version} <span className="text-xs text-slate-500">({statusLabel(v.status)})</span>
-          </Link>
-        ),
-      )}
-    </nav>
   );
 }
 

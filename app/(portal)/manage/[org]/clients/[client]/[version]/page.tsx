@@ -1,8 +1,7 @@
 import type { Metadata } from "next";
-import Link from "next/link";
 import { getDb } from "@/db/client";
 import { parseTableParams } from "@/components/data-table/params";
-import { StatusBadge, statusLabel } from "@/components/StatusBadge";
+import { StatusBadge } from "@/components/StatusBadge";
 import { ConfirmActionButton } from "@/components/manage/ActionButton";
 import { ActivityTable } from "@/components/manage/ActivityTable";
 import { ApiKeyPanel } from "@/components/manage/ApiKeyPanel";
@@ -10,7 +9,7 @@ import { ClientContractsTable } from "@/components/manage/ClientContractsTable";
 import { statusFilter } from "@/components/manage/contract-filters";
 import { formatDateTime } from "@/components/manage/format";
 import { NewVersionButton } from "@/components/manage/NewVersionButton";
-import { Facts, PageHeader, Section } from "@/components/manage/PageHeader";
+import { Facts, PageHeader, Section, VersionLinks } from "@/components/manage/PageHeader";
 import { TabPanel } from "@/components/manage/TabPanel";
 import { Tabs } from "@/components/manage/Tabs";
 import { selectedTab, type TabDef } from "@/components/manage/tab-state";
@@ -86,22 +85,7 @@ export default async function ClientVersionPage({ params, searchParams }: Props)
           </>
         }
       >
-        {detail.versions.length > 1 && (
-          <nav aria-label="Versions" className="flex flex-wrap items-center gap-2 text-sm">
-            <span className="text-slate-600">Versions:</span>
-            {detail.versions.map((v) =>
-              v.id === version.id ? (
-                <span key={v.id} aria-current="page" className="rounded-md bg-brand-50 px-2 py-0.5 font-medium text-brand-700">
-                  {v.version}
-                </span>
-              ) : (
-                <Link key={v.id} href={`${base}/clients/${client.slug}/${encodeURIComponent(v.version)}`} className="rounded-md px-2 py-0.5 text-brand-700 ring-1 ring-slate-200 hover:bg-slate-50">
-                  {v.version} <span className="text-xs text-slate-500">({statusLabel(v.status)})</span>
-                </Link>
-              ),
-            )}
-          </nav>
-        )}
+        <VersionLinks currentId={version.id} versions={detail.versions} baseHref={`${base}/clients/${client.slug}`} />
       </PageHeader>
 
       <Tabs tabs={TABS} selected={tab} label={`${client.name} ${version.version}`} />
