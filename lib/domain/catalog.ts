@@ -8,6 +8,7 @@ import { canSeeApiVersion, listOfferedPlans } from "./apis";
 import { DomainError } from "./errors";
 import { type Actor, hasPermission } from "./permissions";
 import { describePolicies } from "./plans";
+import { countRows, pageTotal, totalOverPages } from "./paging";
 
 /** The managed endpoint of an API version at the gateway: `{gateway}/{org}/{api}/{version}/`. */
 export function managedEndpoint(orgSlug: string, apiSlug: string, version: string, gatewayUrl = readConfig().gatewayUrl): string {
@@ -92,7 +93,7 @@ export async function listCatalog(db: Queryable, _actor: Actor, options: Catalog
       version: latest.version,
       isPublic: latest.isPublic,
       publishedAt: latest.publishedAt,
-      total: sql<number>`count(*) over ()`.mapWith(Number),
+      total: totalOverPages(),
     })
     .from(latest)
     .innerJoin(apis, eq(apis.id, latest.apiId))
@@ -102,16 +103,15 @@ export async function listCatalog(db: Queryable, _actor: Actor, options: Catalog
     .limit(pageSize)
     .offset((page - 1) * pageSize);
 
-  let total = rows[0]?.total ?? 0;
-  if (rows.length === 0 && page > 1) {
+  const total = await pageTotal(rows, page, async () => {
     const [row] = await db
-      .select({ n: sql<number>`count(*)`.mapWith(Number) })
+      .select({ n: countRows() })
       .from(latest)
       .innerJoin(apis, eq(apis.id, latest.apiId))
       .innerJoin(organizations, eq(organizations.id, apis.orgId))
       .where(and(...conditions));
-    total = row.n;
-  }
+    return row.n;
+  });
 
   // Tags of every catalog entry, counted here: a catalog holds hundreds of APIs, not millions.
   const tagLists = await db.select({ tags: apis.tags }).from(latest).innerJoin(apis, eq(apis.id, latest.apiId));

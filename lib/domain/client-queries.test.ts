@@ -95,6 +95,9 @@ describe("listMyClients", () => {
     const second = await listMyClients(db, consumer, { pageSize: 2, page: 2 });
     expect(second.clients.map((c) => c.name)).toEqual(["Empty Shell"]);
     expect(second.total).toBe(3);
+    // A page past the end still tells how many there are, so that the pager offers a way back.
+    const beyond = await listMyClients(db, consumer, { pageSize: 2, page: 7 });
+    expect([beyond.clients.length, beyond.total]).toEqual([0, 3]);
     const asc = await listMyClients(db, consumer, { sort: { id: "created", desc: false } });
     const desc = await listMyClients(db, consumer, { sort: { id: "created", desc: true } });
     expect(asc.clients[0].contracts.map((c) => c.apiVersionId)).toEqual([weather.apiVersionId, billing.apiVersionId]);

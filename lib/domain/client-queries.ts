@@ -8,6 +8,7 @@ import { type ContractRow, type ContractSortKey, listContractClientIds, listCont
 import { DomainError } from "./errors";
 import { maskApiKey } from "./keys";
 import { type Actor, hasPermission } from "./permissions";
+import { countRows, pageTotal, totalOverPages } from "./paging";
 
 /** The contracts My Clients lists: live ones, and rejected ones so their reason stays visible. */
 export const MY_CLIENTS_CONTRACT_STATUSES: readonly ContractStatus[] = ["AwaitingApproval", "Active", "Rejected"];
@@ -258,7 +259,7 @@ export async function listMyClients(db: Queryable, actor: Actor, options: MyClie
     .select({
       ...clientColumns,
       matchedByName: byName ? sql<boolean>`(${byName})` : sql<boolean>`true`,
-      total: sql<number>`count(*) over ()`.mapWith(Number),
+      total: totalOverPages(),
     })
     .from(clients)
     .innerJoin(organizations, eq(organizations.id, clients.orgId))
@@ -267,15 +268,10 @@ export async function listMyClients(db: Queryable, actor: Actor, options: MyClie
     .limit(pageSize)
     .offset((page - 1) * pageSize);
 
-  let total = rows[0]?.total ?? 0;
-  if (rows.length === 0 && page > 1) {
-    const [row] = await db
-      .select({ n: sql<number>`count(*)`.mapWith(Number) })
-      .from(clients)
-      .innerJoin(organizations, eq(organizations.id, clients.orgId))
-      .where(where);
-    total = row.n;
-  }
+  const total = await pageTotal(rows, page, async () => {
+    const [row] = await db.select({ n: countRows() }).from(clients).innerJoin(organizations, eq(organizations.id, clients.orgId)).where(where);
+    return row.n;
+  });
 
   const matchedByName = new Set(rows.filter((r) => r.matchedByName).map((r) => r.id));
   const described = await describeClients(db, actor, rows.map(({ total: _t, matchedByName: _m, ...client }) => client), {

@@ -5,6 +5,7 @@ import { apis, apiVersions, clients, clientVersions, contracts, organizations, p
 import { managedEndpoint } from "./catalog";
 import type { ContractStatus } from "./clients";
 import { type Actor, hasPermission, isAdmin } from "./permissions";
+import { countRows, pageTotal, totalOverPages } from "./paging";
 
 /** Columns a contract list can be sorted by. */
 export const CONTRACT_SORT_KEYS = ["client", "clientVersion", "api", "apiVersion", "plan", "status", "created", "createdBy", "endpoint"] as const;
@@ -223,7 +224,7 @@ export async function listContracts(db: Queryable, actor: Actor, options: ListCo
         planSlug: plans.slug,
         planName: plans.name,
         planVersion: planVersions.version,
-        total: sql<number>`count(*) over ()`.mapWith(Number),
+        total: totalOverPages(),
       })
       .from(contracts)
       .$dynamic(),
@@ -233,11 +234,10 @@ export async function listContracts(db: Queryable, actor: Actor, options: ListCo
     .limit(pageSize)
     .offset((page - 1) * pageSize);
 
-  let total = found[0]?.total ?? 0;
-  if (found.length === 0 && page > 1) {
-    const [row] = await withJoins(db.select({ n: sql<number>`count(*)`.mapWith(Number) }).from(contracts).$dynamic()).where(where);
-    total = row.n;
-  }
+  const total = await pageTotal(found, page, async () => {
+    const [row] = await withJoins(db.select({ n: countRows() }).from(contracts).$dynamic()).where(where);
+    return row.n;
+  });
 
   const rows = found.map(({ total: _total, ...row }) => ({ ...row, endpoint: managedEndpoint(row.apiOrgSlug, row.apiSlug, row.apiVersion) }));
   return { rows, total, page, pageSize };

@@ -4,6 +4,7 @@ import { apiVersions, apis, auditEvents, clients, clientVersions, contracts, pla
 import { DomainError } from "./errors";
 import { qualified } from "./management-organizations";
 import { type Actor, hasManagementAccess, hasPermission } from "./permissions";
+import { countRows, pageTotal, totalOverPages } from "./paging";
 
 /** Whose history an Activity tab shows. */
 export type ActivityScope =
@@ -105,7 +106,7 @@ export async function listActivity(
       actorName: users.name,
       actorEmail: users.email,
       details: auditEvents.details,
-      total: sql<number>`count(*) over ()::int`,
+      total: totalOverPages(),
     })
     .from(auditEvents)
     .leftJoin(users, eq(users.id, auditEvents.actorId))
@@ -113,10 +114,9 @@ export async function listActivity(
     .orderBy(desc(auditEvents.at), desc(auditEvents.id))
     .limit(size)
     .offset((Math.max(1, Math.trunc(page)) - 1) * size);
-  let total = rows[0]?.total ?? 0;
-  if (rows.length === 0 && page > 1) {
-    const [row] = await db.select({ n: sql<number>`count(*)::int` }).from(auditEvents).where(where);
-    total = row.n;
-  }
+  const total = await pageTotal(rows, page, async () => {
+    const [row] = await db.select({ n: countRows() }).from(auditEvents).where(where);
+    return row.n;
+  });
   return { rows: rows.map(({ total: _total, ...row }) => row), total };
 }

@@ -6,6 +6,7 @@ import { apis, apiVersions, clients, clientVersions, contracts, organizations, p
 import { approveContract, rejectContract } from "./contracts";
 import { isDomainError, parseInput } from "./errors";
 import { type Actor, hasPermission, isAdmin } from "./permissions";
+import { pageTotal, totalOverPages } from "./paging";
 
 /** The organizations whose approval requests the actor decides; null means every organization (admin). */
 function decidableOrgIds(actor: Actor): string[] | null {
@@ -90,7 +91,7 @@ export async function listPendingApprovals(db: Queryable, actor: Actor, query: A
         planSlug: plans.slug,
         planName: plans.name,
         planVersion: planVersions.version,
-        total: sql<number>`count(*) over ()::int`,
+        total: totalOverPages(),
       })
       .from(contracts)
       .innerJoin(clientVersions, eq(clientVersions.id, contracts.clientVersionId))
@@ -107,8 +108,7 @@ export async function listPendingApprovals(db: Queryable, actor: Actor, query: A
     .orderBy(direction(sortColumn), asc(contracts.createdAt), asc(contracts.id))
     .limit(options.pageSize)
     .offset((options.page - 1) * options.pageSize);
-  // A page past the end still needs the total, to offer a way back.
-  const total = rows[0]?.total ?? (options.page > 1 ? (await countPendingApprovals(db, actor, options.q)) : 0);
+  const total = await pageTotal(rows, options.page, () => countPendingApprovals(db, actor, options.q));
   return { rows: rows.map(({ total: _total, ...row }) => row), total };
 }
 

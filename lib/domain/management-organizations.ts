@@ -6,6 +6,7 @@ import { clientVersionStatus, type ClientVersionStatus, type ContractStatus } fr
 import { DomainError } from "./errors";
 import { organizationPermissions, requireManagedOrganization } from "./management-access";
 import { type Actor, hasManagementAccess, hasPermission, isAdmin, type Permission, type Role } from "./permissions";
+import { countRows, pageTotal, totalOverPages } from "./paging";
 
 /**
  * A column named with its table. Drizzle leaves the table out of column names in single-table
@@ -156,14 +157,13 @@ async function parentPage(db: Queryable, table: typeof apis | typeof plans | typ
   const direction = query.sort?.desc ? desc : asc;
   const sortColumn = query.sort?.id === "slug" ? table.slug : table.name;
   const rows = await db
-    .select({ id: table.id, slug: table.slug, name: table.name, description: table.description, total: sql<number>`count(*) over ()::int` })
+    .select({ id: table.id, slug: table.slug, name: table.name, description: table.description, total: totalOverPages() })
     .from(table)
     .where(where)
     .orderBy(direction(sortColumn), asc(table.slug))
     .limit(limit)
     .offset(offset);
-  let total = rows[0]?.total ?? 0;
-  if (rows.length === 0 && page > 1) [{ total }] = await db.select({ total: sql<number>`count(*)::int` }).from(table).where(where);
+  const total = await pageTotal(rows, page, async () => (await db.select({ n: countRows() }).from(table).where(where))[0].n);
   return { rows: rows.map(({ total: _total, ...row }) => row), total };
 }
 
