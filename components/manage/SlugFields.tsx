@@ -1,19 +1,8 @@
 "use client";
 
 import { useState } from "react";
+import { slugFromName } from "@/lib/domain/slug-text";
 import { TextField } from "./ActionForm";
-
-/** "Weather Forecasts" -> "weather-forecasts" */
-function slugFromName(name: string): string {
-  return name
-    .normalize("NFKD")
-    .replace(/[\u0300-\u036f]/g, "")
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, "-")
-    .replace(/^-+|-+$/g, "")
-    .slice(0, 48)
-    .replace(/-+$/g, "");
-}
 
 /** A name and an identifier that follows it until the user edits the identifier. */
 export function SlugFields({ nameLabel = "Name", slugLabel = "Identifier", slugHint }: { nameLabel?: string; slugLabel?: string; slugHint?: string }) {

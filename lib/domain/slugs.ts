@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { slugFromName } from "./slug-text";
 
 export const slugSchema = z
   .string()
@@ -19,15 +20,7 @@ export const descriptionSchema = z.string().trim().max(2000, "At most 2000 chara
 
 /** A URL-safe identifier from a display name: "Weather Dashboard" -> "weather-dashboard". */
 export function slugify(name: string): string {
-  const slug = name
-    .normalize("NFKD")
-    .replace(/[\u0300-\u036f]/g, "")
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, "-")
-    .replace(/^-+|-+$/g, "")
-    .slice(0, 48)
-    .replace(/-+$/g, "");
-  return slug || "item";
+  return slugFromName(name) || "item";
 }
 
 /** The first of slug, slug-2, slug-3… that `taken` does not hold. */
