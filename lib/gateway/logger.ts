@@ -93,17 +93,21 @@ type PinoInternals = Logger & { [key: symbol]: unknown };
 export class RequestLog {
   private readonly stream: { write(line: string): void };
   private readonly time: () => string;
-  private readonly bindings: string;
-  private readonly level: number;
-  private readonly messageKey: string;
+  /** `{"level":30`: what comes before the time. */
+  private readonly head: string;
+  /** The logger's bindings and the first field's name: what comes after the time. */
+  private readonly afterTime: string;
+  /** The message and the end of the line. */
+  private readonly tail: string;
 
   constructor(private readonly logger: Logger) {
     const internals = logger as PinoInternals;
     this.stream = internals[pino.symbols.streamSym] as { write(line: string): void };
     this.time = internals[pino.symbols.timeSym] as () => string;
-    this.bindings = internals[pino.symbols.chindingsSym] as string;
-    this.messageKey = internals[pino.symbols.messageKeySym] as string;
-    this.level = logger.levels.values.info;
+    // The constant parts are joined once here: every join in write() is a string made per request.
+    this.head = `{"level":${logger.levels.values.info}`;
+    this.afterTime = `${internals[pino.symbols.chindingsSym] as string},"method":"`;
+    this.tail = `,"${internals[pino.symbols.messageKeySym] as string}":"request"}\n`;
   }
 
   write(r: RequestLine): void {
@@ -112,9 +116,9 @@ export class RequestLog {
     // method is an HTTP token, requestId matches [\w.:@-], contract ids are UUIDs, fingerprints are
     // hexadecimal: none of them needs escaping. The path comes from the caller and is escaped.
     this.stream.write(
-      `{"level":${this.level}${this.time()}${this.bindings},"method":"${r.method}","path":${JSON.stringify(r.path)},"status":${r.status},"latencyMs":${r.latencyMs}` +
+      `${this.head}${this.time()}${this.afterTime}${r.method}","path":${JSON.stringify(r.path)},"status":${r.status},"latencyMs":${r.latencyMs}` +
         `${r.contractId === undefined ? "" : `,"contractId":"${r.contractId}"`}${r.key === undefined ? "" : `,"key":"${r.key}"`},"requestId":"${r.requestId}"` +
-        `${r.aborted ? ',"aborted":true' : ""},"${this.messageKey}":"request"}\n`,
+        `${r.aborted ? ',"aborted":true' : ""}${this.tail}`,
     );
   }
 }

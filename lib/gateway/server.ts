@@ -1,4 +1,3 @@
-import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { setTimeout as delay } from "node:timers/promises";
@@ -13,6 +12,7 @@ import { type PolicyVerdict, rateLimitPolicyHeader } from "./policies";
 import { sendProblem } from "./problems";
 import { forward, type ResponseRelay, Upstreams } from "./proxy";
 import { type ApiRoute, type ContractEntry, fingerprintOf, type KeyMatch, Registry } from "./registry";
+import { RequestIds } from "./request-id";
 import { DEFAULT_GATEWAY_SETTINGS, type GatewaySettings } from "./settings";
 import { UsageRecorder } from "./usage";
 
@@ -157,6 +157,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     cleanups.push(() => upstreams.close());
 
     const requestLog = new RequestLog(logger);
+    const requestIds = new RequestIds();
     // The response's one "close" listener: stops the backend request if the caller left, then logs and counts.
     const finish = (req: IncomingMessage, res: ServerResponse, exchange: Exchange) => {
       exchange.relay?.callerClosed();
@@ -218,7 +219,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
       const exchange: Exchange = {
         started: performance.now(),
         arrivedAt: Date.now(),
-        requestId: incomingId !== undefined && REQUEST_ID.test(incomingId) ? incomingId : randomUUID(),
+        requestId: incomingId !== undefined && REQUEST_ID.test(incomingId) ? incomingId : requestIds.create(),
         contract: undefined,
         fingerprint: undefined,
         relay: undefined,
