@@ -7,12 +7,14 @@
  *   (b) a bare undici proxy: the gateway's own forwarding code, with no checks at all
  *   (b′) a minimal undici proxy written the textbook way (request + pipeline), for reference
  *   (c) the Portico gateway, private API: key, contract, a rate limit too high to trigger, usage, logs
+ *   (c₂) the same with a plan of two policies: the rate limit and a daily quota
  *   (d) the Portico gateway, public API
  *
  * Throughput: autocannon, targets interleaved over several rounds, medians reported, so that a
  * burst of other work on the machine does not land on one target only. Latency at half load: b and
- * c paced at half of b's throughput, interleaved the same way. Registry: 100k client versions and 200k contracts,
- * on PGlite in memory, and on PostgreSQL too when BENCH_DATABASE_URL is set.
+ * c paced at half of b's throughput, interleaved the same way, each round from a load process of its
+ * own. Registry: 100k client versions and 200k contracts, on PGlite in memory, and on PostgreSQL too
+ * when BENCH_DATABASE_URL is set.
  *
  * BENCH_DURATION (seconds per run, 5), BENCH_ROUNDS (3) and BENCH_CONNECTIONS (50) tune it.
  */
@@ -27,6 +29,7 @@ import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { sql } from "drizzle-orm";
 import { pino } from "pino";
+import type { Policy } from "@/db/schema";
 
 const SELF = fileURLToPath(import.meta.url);
 const DURATION_S = Number(process.env.BENCH_DURATION || 5);
@@ -110,28 +113,32 @@ async function runGateway(target: string) {
   const user = await createUser(db, { email: "bench@example.com", name: "Bench", password: "bench bench bench" }, "manager");
   const org = await createOrganization(db, (await loadActor(db, user.id))!, { slug: "acme", name: "Acme" });
   const actor = (await loadActor(db, user.id))!;
-  const { version: plan } = await createPlan(db, actor, {
-    orgId: org.id,
-    slug: "unlimited",
-    name: "Very high limits",
-    policies: [
-      { type: "rate-limit", limit: 1_000_000, period: "second" },
-      { type: "quota", limit: 1_000_000_000, period: "day" },
-    ],
-  });
-  await lockPlanVersion(db, actor, plan.id);
-  const { version: privateApi } = await createApi(db, actor, { orgId: org.id, slug: "weather", name: "Weather", endpoint: `${target}/weather` });
-  await offerPlan(db, actor, { apiVersionId: privateApi.id, planVersionId: plan.id });
-  await publishApiVersion(db, actor, privateApi.id);
+  const { version: client } = await createClient(db, actor, { orgId: org.id, name: "Bench client" });
+  /** A published private API offering one plan with these policies, and the bench client's contract for it. */
+  const contracted = async (slug: string, policies: Policy[]) => {
+    const { version: plan } = await createPlan(db, actor, { orgId: org.id, slug: `${slug}-plan`, name: `Plan of ${slug}`, policies });
+    await lockPlanVersion(db, actor, plan.id);
+    const { version: api } = await createApi(db, actor, { orgId: org.id, slug, name: slug, endpoint: `${target}/${slug}` });
+    await offerPlan(db, actor, { apiVersionId: api.id, planVersionId: plan.id });
+    await publishApiVersion(db, actor, api.id);
+    await createContract(db, actor, { clientVersionId: client.id, apiVersionId: api.id, planVersionId: plan.id });
+  };
+  const rateLimit: Policy = { type: "rate-limit", limit: 1_000_000, period: "second" };
+  await contracted("weather", [rateLimit]);
+  await contracted("metered", [rateLimit, { type: "quota", limit: 1_000_000_000, period: "day" }]);
   const { version: publicApi } = await createApi(db, actor, { orgId: org.id, slug: "echo", name: "Echo", endpoint: `${target}/echo`, isPublic: true });
   await publishApiVersion(db, actor, publicApi.id);
-  const { version: client } = await createClient(db, actor, { orgId: org.id, name: "Bench client" });
-  await createContract(db, actor, { clientVersionId: client.id, apiVersionId: privateApi.id, planVersionId: plan.id });
 
   // Logs are written (their cost counts) but to /dev/null, as a real deployment ships them elsewhere.
   const logger = createGatewayLogger("/dev/null");
   const gateway = await startGateway({ port: 0, host: "127.0.0.1", open, logger });
-  report({ port: gateway.port, key: client.apiKey, privatePath: "/acme/weather/1.0/forecast?city=Oslo", publicPath: "/acme/echo/1.0/forecast?city=Oslo" });
+  report({
+    port: gateway.port,
+    key: client.apiKey,
+    privatePath: "/acme/weather/1.0/forecast?city=Oslo",
+    meteredPath: "/acme/metered/1.0/forecast?city=Oslo",
+    publicPath: "/acme/echo/1.0/forecast?city=Oslo",
+  });
 }
 
 async function runRegistry(database: "pglite" | "postgres") {
@@ -268,7 +275,7 @@ async function saturate(url: string, headers: Record<string, string>, duration: 
 /**
  * A steady `rate` of requests, spread evenly over time (open loop). autocannon's own rate option
  * sends each second's quota in a burst at the start of the second, which measures queueing, not
- * the latency of a half-loaded proxy.
+ * the latency of a half-loaded proxy. Runs in a process of its own (see `pacedRound`).
  */
 async function paced(target: { url: string; headers: Record<string, string> }, rate: number, duration: number): Promise<Measure> {
   const { Pool } = await import("undici");
@@ -310,6 +317,15 @@ async function paced(target: { url: string; headers: Record<string, string> }, r
   return { rps: total / elapsed, p50: latencies.percentile(50), p99: latencies.percentile(99), ok, failed };
 }
 
+/**
+ * One round of paced load from a fresh process: the pauses of a load generator whose heap has
+ * filled up over the earlier runs would land on whichever target happens to be measured.
+ */
+async function pacedRound(target: { url: string; headers: Record<string, string> }, rate: number, duration: number): Promise<Measure> {
+  const child = await startChild("paced", [`--target=${JSON.stringify(target)}`, `--rate=${rate}`, `--duration=${duration}`]);
+  return child.data as unknown as Measure;
+}
+
 /** CPU time (user + system) a child process has used so far, in ms, from /proc (Linux only). */
 function cpuMsOf(pid: number | undefined): number {
   try {
@@ -346,7 +362,7 @@ async function main() {
     children.push(minimal.process);
     const gateway = await startChild("gateway", [`--target=${target}`]);
     children.push(gateway.process);
-    const { key, privatePath, publicPath } = gateway.data as { key: string; privatePath: string; publicPath: string };
+    const { key, privatePath, meteredPath, publicPath } = gateway.data as { key: string; privatePath: string; meteredPath: string; publicPath: string };
     const gatewayBase = `http://127.0.0.1:${gateway.data.port}`;
 
     const runs = {
@@ -354,13 +370,14 @@ async function main() {
       b: { name: "(b) bare undici proxy", url: `http://127.0.0.1:${bare.data.port}/weather/forecast?city=Oslo`, headers: {}, pid: bare.process.pid },
       m: { name: "(b′) minimal undici proxy", url: `http://127.0.0.1:${minimal.data.port}/weather/forecast?city=Oslo`, headers: {}, pid: minimal.process.pid },
       c: { name: "(c) Portico, key + contract + rate limit", url: gatewayBase + privatePath, headers: { "x-api-key": key }, pid: gateway.process.pid },
+      q: { name: "(c₂) Portico, rate limit + daily quota", url: gatewayBase + meteredPath, headers: { "x-api-key": key }, pid: gateway.process.pid },
       d: { name: "(d) Portico, public API", url: gatewayBase + publicPath, headers: {}, pid: gateway.process.pid },
     };
     type Id = keyof typeof runs;
     // Warm-up: JIT, connection pools, the upstream's keep-alive connections.
     for (const run of Object.values(runs)) await saturate(run.url, run.headers, 2);
 
-    const rounds: Record<Id, Measure[]> = { a: [], b: [], m: [], c: [], d: [] };
+    const rounds: Record<Id, Measure[]> = { a: [], b: [], m: [], c: [], q: [], d: [] };
     for (let round = 0; round < ROUNDS; round++) {
       for (const id of Object.keys(runs) as Id[]) {
         // A second to get the process going again after the others had the CPU.
@@ -378,14 +395,14 @@ async function main() {
       console.log(`${line(runs[id].name, full[id])}   CPU ${fmt(median(ms.map((m) => m.cpuUs!)), 1)} µs/request   rounds: ${ms.map((m) => fmt(m.rps, 0)).join(" / ")}`);
     }
     const ratio = (x: Id, base: Id = "b") => median(rounds[x].map((m, i) => m.rps / rounds[base][i].rps));
-    console.log(`\nThroughput c/b = ${fmt(ratio("c"), 3)} (target ≥ 0.90)   d/b = ${fmt(ratio("d"), 3)}   (median of the per-round ratios)`);
+    console.log(`\nThroughput c/b = ${fmt(ratio("c"), 3)} (target ≥ 0.90)   c₂/b = ${fmt(ratio("q"), 3)}   d/b = ${fmt(ratio("d"), 3)}   (median of the per-round ratios)`);
     console.log(`Against the minimal proxy: c/b′ = ${fmt(ratio("c", "m"), 3)}   d/b′ = ${fmt(ratio("d", "m"), 3)}`);
 
     const halfRate = Math.round(full.b.rps / 2);
     console.log(`\nHalf load: ${halfRate} req/s (half of b's throughput), spread evenly; ${ROUNDS} rounds of ${DURATION_S} s, b and c interleaved`);
     const half: Record<"b" | "c", Measure[]> = { b: [], c: [] };
     for (let round = 0; round < ROUNDS; round++) {
-      for (const id of ["b", "c"] as const) half[id].push(await paced(runs[id], halfRate, DURATION_S));
+      for (const id of ["b", "c"] as const) half[id].push(await pacedRound(runs[id], halfRate, DURATION_S));
     }
     for (const id of ["b", "c"] as const) {
       const ms = half[id];
@@ -419,4 +436,10 @@ else if (role === "bare-proxy") await runBareProxy(arg("target")!);
 else if (role === "minimal-proxy") await runMinimalProxy(arg("target")!);
 else if (role === "gateway") await runGateway(arg("target")!);
 else if (role === "registry") await runRegistry(arg("database") as "pglite" | "postgres");
+else if (role === "paced") {
+  const [target, rate] = [JSON.parse(arg("target")!), Number(arg("rate"))];
+  // A second unmeasured first: this process's own code has to be compiled before it times anything.
+  await paced(target, rate, 1);
+  report(await paced(target, rate, Number(arg("duration"))));
+}
 else await main();
