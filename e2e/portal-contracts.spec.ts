@@ -57,10 +57,7 @@ test.describe("signing contracts from an API page", () => {
     await expect(option).toBeDisabled();
     await expect(option).toContainText("already has a contract with this API version");
     // Past the form's guard: the server's rule answers.
-    await option.evaluate((el: HTMLOptionElement) => {
-      el.disabled = false;
-      el.selected = true;
-    });
+    await api.forgeField("clientVersionId", (await option.getAttribute("value"))!);
     await api.dialog.getByRole("button", { name: "Create contract" }).click();
     await expect(api.error).toHaveText("This client version already has a contract with this API version.");
   });
@@ -78,10 +75,7 @@ test.describe("signing contracts from an API page", () => {
     const option = api.dialog.getByLabel("Client").locator("option", { hasText: "Old Kiosk 1.0" });
     await expect(option).toBeDisabled();
     await expect(option).toContainText("retired");
-    await option.evaluate((el: HTMLOptionElement) => {
-      el.disabled = false;
-      el.selected = true;
-    });
+    await api.forgeField("clientVersionId", (await option.getAttribute("value"))!);
     await api.dialog.getByRole("button", { name: "Create contract" }).click();
     await expect(api.error).toHaveText("That client version is retired and cannot sign contracts.");
   });
@@ -94,7 +88,7 @@ test.describe("signing contracts from an API page", () => {
     await api.goto("acme", "weather");
     await api.openCreateContract();
     await api.createClientOnTheSpot("Echo Chamber");
-    await api.dialog.locator('input[name="apiVersionId"]').evaluate((el: HTMLInputElement, id) => (el.value = id), echoVersionId);
+    await api.forgeField("apiVersionId", echoVersionId);
     await api.dialog.getByRole("button", { name: "Create contract" }).click();
     await expect(api.error).toHaveText("That API is public: it needs no contract and no API key.");
   });
