@@ -1,7 +1,7 @@
 import { Writable } from "node:stream";
 import { pino } from "pino";
 import { describe, expect, it } from "vitest";
-import { BatchedLines, type RequestLine, RequestLog } from "./logger";
+import { BatchedLines, type RequestLine, RequestLog, twoDecimals } from "./logger";
 
 /** An output that records each write, and can pretend to be backed up. */
 function recordingOutput(backlog = 0) {
@@ -108,6 +108,26 @@ describe("request log lines", () => {
     expect(parsed.aborted).toBe(true);
     expect(parsed).not.toHaveProperty("contractId");
     expect(parsed).not.toHaveProperty("key");
+  });
+
+  it("give the latency in milliseconds rounded to two decimals, as JSON numbers", () => {
+    const { logger, written } = capture();
+    const log = new RequestLog(logger);
+    const latencies = [0, 0.004, 0.005, 0.1, 1.25, 3.2, 3.999, 10.01, 12345.6789, 7];
+    for (const latencyMs of latencies) log.write({ ...line, latencyMs });
+    expect(written.map((l) => JSON.parse(l).latencyMs)).toEqual([0, 0, 0.01, 0.1, 1.25, 3.2, 4, 10.01, 12345.68, 7]);
+    expect(latencies.map(twoDecimals)).toEqual(["0", "0", "0.01", "0.1", "1.25", "3.2", "4", "10.01", "12345.68", "7"]);
+  });
+
+  it("carry the time of their own millisecond", async () => {
+    const { logger, written } = capture();
+    const log = new RequestLog(logger);
+    log.write(line);
+    await new Promise((r) => setTimeout(r, 20));
+    log.write(line);
+    const [first, second] = written.map((l) => JSON.parse(l).time as number);
+    expect(second - first).toBeGreaterThanOrEqual(15);
+    expect(Math.abs(second - Date.now())).toBeLessThan(1_000);
   });
 
   it("follow the logger's level, also when it changes while running", () => {

@@ -170,7 +170,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
         method: req.method ?? "GET",
         path: q === -1 ? url : url.slice(0, q),
         status,
-        latencyMs: Math.round(latencyMs * 100) / 100,
+        latencyMs,
         contractId: exchange.contract?.id,
         key: exchange.fingerprint,
         requestId: exchange.requestId,
