@@ -13,7 +13,7 @@
  * Throughput: autocannon, targets interleaved over several rounds, medians reported, so that a
  * burst of other work on the machine does not land on one target only. Latency at half load: b and
  * c paced at half of b's throughput, interleaved the same way, each round from a load process of its
- * own. Registry: 100k client versions and 200k contracts, on PGlite in memory, and on PostgreSQL too
+ * own; the CPU time each server spends per request at that rate is reported too. Registry: 100k client versions and 200k contracts, on PGlite in memory, and on PostgreSQL too
  * when BENCH_DATABASE_URL is set.
  *
  * BENCH_DURATION (seconds per run, 5), BENCH_ROUNDS (3) and BENCH_CONNECTIONS (50) tune it.
@@ -402,13 +402,21 @@ async function main() {
     console.log(`\nHalf load: ${halfRate} req/s (half of b's throughput), spread evenly; ${ROUNDS} rounds of ${DURATION_S} s, b and c interleaved`);
     const half: Record<"b" | "c", Measure[]> = { b: [], c: [] };
     for (let round = 0; round < ROUNDS; round++) {
-      for (const id of ["b", "c"] as const) half[id].push(await pacedRound(runs[id], halfRate, DURATION_S));
+      for (const id of ["b", "c"] as const) {
+        const cpuBefore = cpuMsOf(runs[id].pid);
+        const m = await pacedRound(runs[id], halfRate, DURATION_S);
+        // The round's unmeasured first second sends its requests too.
+        m.cpuUs = ((cpuMsOf(runs[id].pid) - cpuBefore) * 1000) / (Math.round(halfRate) + Math.round(halfRate * DURATION_S));
+        half[id].push(m);
+      }
     }
     for (const id of ["b", "c"] as const) {
       const ms = half[id];
       const m = { rps: median(ms.map((x) => x.rps)), p50: median(ms.map((x) => x.p50)), p99: median(ms.map((x) => x.p99)), ok: ms.reduce((n, x) => n + x.ok, 0), failed: ms.reduce((n, x) => n + x.failed, 0) };
-      console.log(`${line(runs[id].name, m, 3)}   p99 rounds: ${ms.map((x) => fmt(x.p99, 3)).join(" / ")}`);
+      console.log(`${line(runs[id].name, m, 3)}   CPU ${fmt(median(ms.map((x) => x.cpuUs!)), 1)} µs/request   p99 rounds: ${ms.map((x) => fmt(x.p99, 3)).join(" / ")}`);
     }
+    const cpuRatio = median(half.c.map((m, i) => m.cpuUs! / half.b[i].cpuUs!));
+    console.log(`CPU per request at half load: c/b = ${fmt(cpuRatio, 3)} (median of the per-round ratios; at full load the CPU figures above)`);
     const p99Delta = median(half.c.map((m, i) => m.p99 - half.b[i].p99));
     const p50Delta = median(half.c.map((m, i) => m.p50 - half.b[i].p50));
     console.log(`p99 c − b = ${fmt(p99Delta, 3)} ms (target ≤ 0.5 ms)   p50 c − b = ${fmt(p50Delta, 3)} ms   (median of the per-round differences)`);
