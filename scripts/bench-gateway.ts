@@ -13,8 +13,9 @@
  * Throughput: autocannon, targets interleaved over several rounds, medians reported, so that a
  * burst of other work on the machine does not land on one target only. Latency at half load: b and
  * c paced at half of b's throughput, interleaved the same way, each round from a load process of its
- * own; the CPU time each server spends per request at that rate is reported too. Registry: 100k client versions and 200k contracts, on PGlite in memory, and on PostgreSQL too
- * when BENCH_DATABASE_URL is set.
+ * own; the CPU time each server spends per request at that rate is reported too. Registry: 100k
+ * client versions and 200k contracts, on PGlite in memory, and on PostgreSQL too when
+ * BENCH_DATABASE_URL is set.
  *
  * BENCH_DURATION (seconds per run, 5), BENCH_ROUNDS (3) and BENCH_CONNECTIONS (50) tune it.
  */
