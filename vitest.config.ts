@@ -8,7 +8,9 @@ const shared = {
 };
 
 // Every domain test runs on PGlite in memory, and on PostgreSQL too when TEST_DATABASE_URL is set.
-const projects = [{ extends: true as const, test: { ...shared, name: "pglite", env: { PORTICO_TEST_DB: "pglite" } } }];
+const projects: { extends: true; test: Record<string, unknown> }[] = [
+  { extends: true, test: { ...shared, name: "pglite", env: { PORTICO_TEST_DB: "pglite" }, globalSetup: ["db/test-global-setup.ts"] } },
+];
 if (process.env.TEST_DATABASE_URL) {
   projects.push({ extends: true as const, test: { ...shared, name: "postgres", env: { PORTICO_TEST_DB: "postgres" } } });
 }

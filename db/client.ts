@@ -83,13 +83,16 @@ function lockDataDir(dataDir: string): () => void {
   throw new Error(`Could not lock ${dataDir}`);
 }
 
-/** Opens PGlite; in memory when dataDir is undefined. */
-export async function openPglite(dataDir?: string): Promise<OpenDatabase> {
+/**
+ * Opens PGlite; in memory when dataDir is undefined. An in-memory database can start from a copy
+ * of another one's data directory (`PGlite.dumpDataDir`), which skips creating an empty cluster.
+ */
+export async function openPglite(dataDir?: string, options: { from?: Blob } = {}): Promise<OpenDatabase> {
   const release = dataDir ? lockDataDir(dataDir) : () => {};
   try {
     const { PGlite } = await import("@electric-sql/pglite");
     const { drizzle } = await import("drizzle-orm/pglite");
-    const client: PGlite = dataDir ? await PGlite.create(path.join(dataDir, "pglite")) : await PGlite.create();
+    const client: PGlite = dataDir ? await PGlite.create(path.join(dataDir, "pglite")) : await PGlite.create({ loadDataDir: options.from });
     const db = drizzle(client, { schema }) as unknown as Db;
     return {
       kind: "pglite",

@@ -1,12 +1,17 @@
 import { randomBytes } from "node:crypto";
+import { readFile, writeFile } from "node:fs/promises";
+import type { PGlite } from "@electric-sql/pglite";
 import { migrateDatabase, openPglite, openPostgres, type OpenDatabase } from "./client";
 
 /**
  * A fresh, migrated database for one test file: PGlite in memory, or, in the postgres test
  * project, a new PostgreSQL database made next to TEST_DATABASE_URL and dropped on close.
+ * `pgliteTemplate` names a file written by `writePgliteTemplate`: the PGlite database starts
+ * from that copy, already migrated, in about a quarter of the time an empty one takes.
  */
-export async function createTestDatabase(): Promise<OpenDatabase> {
+export async function createTestDatabase(options: { pgliteTemplate?: string } = {}): Promise<OpenDatabase> {
   if (process.env.PORTICO_TEST_DB !== "postgres") {
+    if (options.pgliteTemplate) return openPglite(undefined, { from: new Blob([await readFile(options.pgliteTemplate)]) });
     const open = await openPglite();
     await migrateDatabase(open);
     return open;
@@ -30,4 +35,16 @@ export async function createTestDatabase(): Promise<OpenDatabase> {
       await admin.close();
     },
   };
+}
+
+/** Writes a migrated, empty PGlite data directory to `file`, for `createTestDatabase` to start from. */
+export async function writePgliteTemplate(file: string): Promise<void> {
+  const open = await openPglite();
+  try {
+    await migrateDatabase(open);
+    const dump = await (open.db as unknown as { $client: PGlite }).$client.dumpDataDir("none");
+    await writeFile(file, Buffer.from(await dump.arrayBuffer()));
+  } finally {
+    await open.close();
+  }
 }

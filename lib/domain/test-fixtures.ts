@@ -9,12 +9,12 @@ import { type Actor, loadActor, type Profile } from "./permissions";
 import { createPlan, lockPlanVersion } from "./plans";
 import { createUser } from "./users";
 import { type Policy, users } from "@/db/schema";
-import { expect } from "vitest";
+import { expect, inject } from "vitest";
 import { DomainError } from "./errors";
 
 /** Opens a fresh database for a test file and makes it the process database. */
 export async function openTestDb() {
-  const open = await createTestDatabase();
+  const open = await createTestDatabase({ pgliteTemplate: inject("pgliteTemplate") });
   installDatabase(open);
   return open;
 }
