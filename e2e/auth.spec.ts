@@ -72,6 +72,9 @@ test.describe("signing up", () => {
     await page.getByLabel("Password").fill("a-long-password-1");
     await page.getByRole("button", { name: "Sign up" }).click();
     await expect(page.getByRole("main").getByRole("alert")).toHaveText("An account with that email already exists.");
+    // What was typed stays, so only the email needs changing.
+    await expect(page.getByLabel("Name")).toHaveValue("Copy Cat");
+    await expect(page.getByLabel("Email")).toHaveValue(accounts.developer.email);
   });
 
   test("a short password is refused with the rule", async ({ page }) => {
@@ -88,8 +91,8 @@ test.describe("signing up", () => {
   test("after five wrong passwords the account is throttled, even for the right one", async ({ page, nav }) => {
     const account = await signUp(page, "Tess Throttle");
     await nav.getByRole("button", { name: "Sign out" }).click();
+    await page.getByLabel("Email").fill(account.email);
     for (let i = 0; i < 5; i++) {
-      await page.getByLabel("Email").fill(account.email);
       await page.getByLabel("Password").fill(`wrong-password-${i}`);
       // Each attempt must reach the server before the next one counts.
       await Promise.all([
@@ -97,8 +100,9 @@ test.describe("signing up", () => {
         page.getByRole("button", { name: "Sign in" }).click(),
       ]);
       await expect(page.getByRole("main").getByRole("alert")).toHaveText("Wrong email or password.");
+      // The email stays after a wrong password: only the password is typed again.
+      await expect(page.getByLabel("Email")).toHaveValue(account.email);
     }
-    await page.getByLabel("Email").fill(account.email);
     await page.getByLabel("Password").fill(account.password);
     await page.getByRole("button", { name: "Sign in" }).click();
     await expect(page.getByRole("main").getByRole("alert")).toContainText("Too many failed attempts");

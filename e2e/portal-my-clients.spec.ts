@@ -30,6 +30,12 @@ test.describe("My Clients", () => {
     const dialog = page.getByRole("dialog", { name: "New client" });
     await expect(dialog.getByLabel("Version", { exact: true })).toHaveValue("1.0");
     await dialog.getByLabel("Name").fill("Key Ring");
+    // A version the server refuses: the form says why and keeps what was typed.
+    await dialog.getByLabel("Version", { exact: true }).fill("one two");
+    await dialog.getByRole("button", { name: "Create client" }).click();
+    await expect(dialog.getByRole("alert")).toContainText("Use letters, digits, dots, dashes and underscores");
+    await expect(dialog.getByLabel("Name")).toHaveValue("Key Ring");
+    await dialog.getByLabel("Version", { exact: true }).fill("1.0");
     await dialog.getByRole("button", { name: "Create client" }).click();
 
     const section = myClients.section("Key Ring");

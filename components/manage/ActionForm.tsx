@@ -1,10 +1,11 @@
 "use client";
 
-import { createContext, startTransition, useActionState, useContext, useEffect, useId, useRef, type ReactNode, type SelectHTMLAttributes, type TextareaHTMLAttributes } from "react";
+import { createContext, useActionState, useContext, useEffect, useId, useRef, type ReactNode, type SelectHTMLAttributes, type TextareaHTMLAttributes } from "react";
 import type { ActionResult } from "@/lib/auth/action";
 import { Alert } from "@/components/ui/Alert";
 import { Button } from "@/components/ui/Button";
 import { Field } from "@/components/ui/Field";
+import { submitKeepingValues } from "@/components/ui/submitKeepingValues";
 import { sentence } from "./sentence";
 
 export type FormAction = (previous: ActionResult | null, formData: FormData) => Promise<ActionResult>;
@@ -58,12 +59,7 @@ export function ActionForm({
       ref={formRef}
       aria-label={label}
       className={className}
-      // Submitting through a transition instead of the action prop keeps what was typed when the action fails.
-      onSubmit={(event) => {
-        event.preventDefault();
-        const data = new FormData(event.currentTarget, (event.nativeEvent as SubmitEvent).submitter);
-        startTransition(() => formAction(data));
-      }}
+      onSubmit={submitKeepingValues(formAction)}
     >
       {state && !state.ok && <Alert>{sentence(state.error)}</Alert>}
       {showSuccess && state?.ok && state.message && <Alert kind="success">{state.message}</Alert>}

@@ -4,6 +4,7 @@ import { useActionState, useId } from "react";
 import { createClientAction } from "@/app/(portal)/my-clients/actions";
 import { Button } from "@/components/ui/Button";
 import { Field } from "@/components/ui/Field";
+import { submitKeepingValues } from "@/components/ui/submitKeepingValues";
 import { ActionMessage } from "./ActionMessage";
 
 export interface ClientOrganization {
@@ -35,7 +36,7 @@ export function NewClientForm({
     return <p className="text-sm text-slate-600">You are not allowed to create clients in any organization.</p>;
   }
   return (
-    <form action={action} className="flex flex-col gap-4">
+    <form action={action} onSubmit={submitKeepingValues(action)} className="flex flex-col gap-4">
       <ActionMessage result={state && !state.ok ? state : null} labels={LABELS} />
       <Field label="Name" name="name" required maxLength={120} autoComplete="off" error={fields?.name} />
       <Field label="Version" name="version" required maxLength={32} defaultValue="1.0" error={fields?.version} />

@@ -5,12 +5,13 @@ import { useActionState } from "react";
 import { Alert } from "@/components/ui/Alert";
 import { Button } from "@/components/ui/Button";
 import { Field } from "@/components/ui/Field";
+import { submitKeepingValues } from "@/components/ui/submitKeepingValues";
 import { signInAction } from "../actions";
 
 export function SignInForm({ next }: { next?: string }) {
   const [state, action, pending] = useActionState(signInAction, null);
   return (
-    <form action={action} className="flex flex-col gap-4">
+    <form action={action} onSubmit={submitKeepingValues(action)} className="flex flex-col gap-4">
       {state && !state.ok && <Alert>{state.error}</Alert>}
       <Field label="Email" name="email" type="email" autoComplete="username" required />
       <Field label="Password" name="password" type="password" autoComplete="current-password" required />

@@ -5,13 +5,14 @@ import { useActionState } from "react";
 import { Alert } from "@/components/ui/Alert";
 import { Button } from "@/components/ui/Button";
 import { Field } from "@/components/ui/Field";
+import { submitKeepingValues } from "@/components/ui/submitKeepingValues";
 import { signUpAction } from "../actions";
 
 export function SignUpForm() {
   const [state, action, pending] = useActionState(signUpAction, null);
   const fields = state && !state.ok ? state.fields : undefined;
   return (
-    <form action={action} className="flex flex-col gap-4">
+    <form action={action} onSubmit={submitKeepingValues(action)} className="flex flex-col gap-4">
       {state && !state.ok && <Alert>{state.error}</Alert>}
       <Field label="Name" name="name" autoComplete="name" required error={fields?.name} />
       <Field label="Email" name="email" type="email" autoComplete="username" required error={fields?.email} />
