@@ -62,6 +62,26 @@ test.describe("signing contracts from an API page", () => {
     await expect(api.error).toHaveText("This client version already has a contract with this API version.");
   });
 
+  test("a refused contract keeps the plan that was chosen", async ({ page }) => {
+    await signUp(page, "Pia Persist");
+    const api = new ApiPage(page);
+    await api.goto("acme", "weather");
+    await api.openCreateContract();
+    await api.createClientOnTheSpot("Twice");
+    await api.dialog.getByRole("button", { name: "Create contract" }).click();
+    await expect(api.success).toContainText("Contract created");
+
+    await api.openCreateContract();
+    const plan = api.dialog.getByLabel("Plan");
+    const second = (await plan.locator("option").nth(1).textContent())!;
+    await plan.selectOption({ label: second });
+    const taken = api.dialog.getByLabel("Client").locator("option", { hasText: "Twice 1.0" });
+    await api.forgeField("clientVersionId", (await taken.getAttribute("value"))!);
+    await api.dialog.getByRole("button", { name: "Create contract" }).click();
+    await expect(api.error).toHaveText("This client version already has a contract with this API version.");
+    await expect(plan.locator("option:checked")).toHaveText(second);
+  });
+
   test("a retired client version cannot sign, even when the form is forced", async ({ page }) => {
     await signUp(page, "Rita Retiree");
     const myClients = new MyClientsPage(page);

@@ -5,6 +5,7 @@ import { useActionState, useState } from "react";
 import { createContractAction } from "@/app/(portal)/apis/actions";
 import { Alert } from "@/components/ui/Alert";
 import { Button } from "@/components/ui/Button";
+import { submitKeepingValues } from "@/components/ui/submitKeepingValues";
 import type { ContractCandidate } from "@/lib/domain/client-queries";
 import { ActionMessage } from "./ActionMessage";
 import { Dialog } from "./Dialog";
@@ -96,7 +97,7 @@ export function CreateContractDialog({
             }}
           />
         ) : (
-          <form action={action} className="flex flex-col gap-4">
+          <form action={action} onSubmit={submitKeepingValues(action)} className="flex flex-col gap-4">
             <p className="text-sm text-slate-600">Sign a contract so that a client&apos;s API key can call {apiLabel}.</p>
             <ActionMessage result={state && !state.ok ? state : null} labels={LABELS} success={false} />
             <input type="hidden" name="apiVersionId" value={apiVersionId} />
