@@ -18,13 +18,18 @@
  * BENCH_DATABASE_URL is set.
  *
  * BENCH_DURATION (seconds per run, 5), BENCH_ROUNDS (3) and BENCH_CONNECTIONS (50) tune it.
+ *
+ * With `--instructions` (`npm run bench:gateway:instructions`), it counts instead the instructions
+ * that b and c execute per request, under valgrind (see `countInstructions`). BENCH_WARMUP_REQUESTS
+ * (20,000) and BENCH_MEASURED_REQUESTS (20,000) tune that.
  */
-import { type ChildProcess, spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createRequire } from "node:module";
 import os from "node:os";
+import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
@@ -205,9 +210,10 @@ interface Child {
   data: Record<string, unknown>;
 }
 
-/** Starts this script in another role and waits for its BENCH line. */
-function startChild(role: string, extra: string[] = [], nodeFlags: string[] = []): Promise<Child> {
-  const child = spawn(process.execPath, [...nodeFlags, "--import", "tsx", SELF, `--role=${role}`, ...extra], { stdio: ["ignore", "pipe", "inherit"], env: process.env });
+/** Starts this script in another role, under `wrapper` (a command and its arguments) if given, and waits for its BENCH line. */
+function startChild(role: string, extra: string[] = [], wrapper: string[] = []): Promise<Child> {
+  const command = [...wrapper, process.execPath, "--import", "tsx", SELF, `--role=${role}`, ...extra];
+  const child = spawn(command[0], command.slice(1), { stdio: ["ignore", "pipe", "inherit"], env: process.env });
   return new Promise((resolve, reject) => {
     let buffered = "";
     child.stdout!.on("data", (chunk: Buffer) => {
@@ -439,6 +445,64 @@ async function main() {
   console.log(`\nLoad average after: ${load()}`);
 }
 
+/**
+ * Instructions per request of (b) and (c), counted by valgrind's callgrind in each server's main
+ * thread, after a warm-up that lets the JIT settle. Time on a shared machine swings by more than
+ * the few per cent a change to the gateway's own work is worth; these counts do not depend on
+ * what else the machine runs. What still varies between runs is where the gateway's full garbage
+ * collections fall, hence the long measured stretch. The counts leave out the kernel (sockets)
+ * and the other threads (JIT compiler, concurrent marking). Under valgrind a server runs some 50
+ * times slower: the defaults take about 7 minutes.
+ */
+async function countInstructions() {
+  const warmup = Number(process.env.BENCH_WARMUP_REQUESTS || 20_000);
+  const measured = Number(process.env.BENCH_MEASURED_REQUESTS || 20_000);
+  const connections = 20;
+  try {
+    execFileSync("valgrind", ["--version"], { stdio: "ignore" });
+  } catch {
+    throw new Error("Counting instructions needs valgrind (Debian: apt-get install valgrind).");
+  }
+  console.log(`Instructions per request (callgrind, main thread): ${measured} requests after ${warmup} of warm-up, ${connections} connections`);
+  const dir = mkdtempSync(path.join(os.tmpdir(), "portico-callgrind-"));
+  const children: ChildProcess[] = [];
+  try {
+    const upstream = await startChild("upstream");
+    children.push(upstream.process);
+    const target = `http://127.0.0.1:${upstream.data.port}`;
+    const counts: Record<string, number> = {};
+    for (const id of ["b", "c"] as const) {
+      const out = path.join(dir, id);
+      const valgrind = ["valgrind", "--tool=callgrind", "--instr-atstart=no", "--separate-threads=yes", "--smc-check=all-non-file", `--callgrind-out-file=${out}`, `--log-file=${out}.log`];
+      const server = await startChild(id === "b" ? "bare-proxy" : "gateway", [`--target=${target}`], valgrind);
+      children.push(server.process);
+      const base = `http://127.0.0.1:${server.data.port}`;
+      const url = id === "b" ? `${base}/weather/forecast?city=Oslo` : base + (server.data.privatePath as string);
+      const headers: Record<string, string> = id === "b" ? {} : { "x-api-key": server.data.key as string };
+      const control = (option: string) => execFileSync("callgrind_control", [option, String(server.process.pid)], { stdio: "ignore" });
+      const send = async (amount: number) => {
+        const result = await autocannon({ url, headers, connections, amount, timeout: 60 });
+        if (result["2xx"] !== amount) throw new Error(`${id}: ${result["2xx"]} of ${amount} requests answered 2xx`);
+      };
+      control("--instr=on");
+      await send(warmup);
+      control("--zero");
+      await send(measured);
+      control("--dump");
+      // Dump 1 of thread 1: the event loop's thread.
+      const totals = /^totals: (\d+)$/m.exec(readFileSync(`${out}.1-01`, "utf8"));
+      if (!totals) throw new Error(`No totals in ${out}.1-01`);
+      counts[id] = Number(totals[1]) / measured;
+      console.log(`${id === "b" ? "(b) bare undici proxy" : "(c) Portico, key + contract + rate limit"}`.padEnd(44) + `${Math.round(counts[id]).toLocaleString("en")} instructions/request`);
+      server.process.kill("SIGKILL");
+    }
+    console.log(`c/b = ${fmt(counts.c / counts.b, 3)}`);
+  } finally {
+    for (const child of children) child.kill("SIGKILL");
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 const role = arg("role");
 if (role === "upstream") await runUpstream();
 else if (role === "bare-proxy") await runBareProxy(arg("target")!);
@@ -451,4 +515,5 @@ else if (role === "paced") {
   await paced(target, rate, 1);
   report(await paced(target, rate, Number(arg("duration"))));
 }
+else if (process.argv.includes("--instructions")) await countInstructions();
 else await main();
