@@ -225,6 +225,13 @@ function startChild(role: string, extra: string[] = [], wrapper: string[] = []):
   });
 }
 
+/** How (b) and (c) are called: the same backend path, through the bare proxy or with a key through the gateway. */
+function proxyTarget(id: "b" | "c", server: Child): { name: string; url: string; headers: Record<string, string> } {
+  const base = `http://127.0.0.1:${server.data.port}`;
+  if (id === "b") return { name: "(b) bare undici proxy", url: `${base}/weather/forecast?city=Oslo`, headers: {} };
+  return { name: "(c) Portico, key + contract + rate limit", url: base + (server.data.privatePath as string), headers: { "x-api-key": server.data.key as string } };
+}
+
 type Autocannon = (options: Record<string, unknown>) => NodeJS.EventEmitter & PromiseLike<AutocannonResult>;
 interface AutocannonResult {
   requests: { total: number };
@@ -369,14 +376,14 @@ async function main() {
     children.push(minimal.process);
     const gateway = await startChild("gateway", [`--target=${target}`]);
     children.push(gateway.process);
-    const { key, privatePath, meteredPath, publicPath } = gateway.data as { key: string; privatePath: string; meteredPath: string; publicPath: string };
+    const { key, meteredPath, publicPath } = gateway.data as { key: string; meteredPath: string; publicPath: string };
     const gatewayBase = `http://127.0.0.1:${gateway.data.port}`;
 
     const runs = {
       a: { name: "(a) direct to upstream", url: `${target}/weather/forecast?city=Oslo`, headers: {}, pid: upstream.process.pid },
-      b: { name: "(b) bare undici proxy", url: `http://127.0.0.1:${bare.data.port}/weather/forecast?city=Oslo`, headers: {}, pid: bare.process.pid },
+      b: { ...proxyTarget("b", bare), pid: bare.process.pid },
       m: { name: "(b′) minimal undici proxy", url: `http://127.0.0.1:${minimal.data.port}/weather/forecast?city=Oslo`, headers: {}, pid: minimal.process.pid },
-      c: { name: "(c) Portico, key + contract + rate limit", url: gatewayBase + privatePath, headers: { "x-api-key": key }, pid: gateway.process.pid },
+      c: { ...proxyTarget("c", gateway), pid: gateway.process.pid },
       q: { name: "(c₂) Portico, rate limit + daily quota", url: gatewayBase + meteredPath, headers: { "x-api-key": key }, pid: gateway.process.pid },
       d: { name: "(d) Portico, public API", url: gatewayBase + publicPath, headers: {}, pid: gateway.process.pid },
     };
@@ -476,9 +483,7 @@ async function countInstructions() {
       const valgrind = ["valgrind", "--tool=callgrind", "--instr-atstart=no", "--separate-threads=yes", "--smc-check=all-non-file", `--callgrind-out-file=${out}`, `--log-file=${out}.log`];
       const server = await startChild(id === "b" ? "bare-proxy" : "gateway", [`--target=${target}`], valgrind);
       children.push(server.process);
-      const base = `http://127.0.0.1:${server.data.port}`;
-      const url = id === "b" ? `${base}/weather/forecast?city=Oslo` : base + (server.data.privatePath as string);
-      const headers: Record<string, string> = id === "b" ? {} : { "x-api-key": server.data.key as string };
+      const { name, url, headers } = proxyTarget(id, server);
       const control = (option: string) => execFileSync("callgrind_control", [option, String(server.process.pid)], { stdio: "ignore" });
       const send = async (amount: number) => {
         const result = await autocannon({ url, headers, connections, amount, timeout: 60 });
@@ -493,7 +498,7 @@ async function countInstructions() {
       const totals = /^totals: (\d+)$/m.exec(readFileSync(`${out}.1-01`, "utf8"));
       if (!totals) throw new Error(`No totals in ${out}.1-01`);
       counts[id] = Number(totals[1]) / measured;
-      console.log(`${id === "b" ? "(b) bare undici proxy" : "(c) Portico, key + contract + rate limit"}`.padEnd(44) + `${Math.round(counts[id]).toLocaleString("en")} instructions/request`);
+      console.log(`${name.padEnd(44)} ${Math.round(counts[id]).toLocaleString("en")} instructions/request`);
       server.process.kill("SIGKILL");
     }
     console.log(`c/b = ${fmt(counts.c / counts.b, 3)}`);
