@@ -453,13 +453,39 @@ async function main() {
 }
 
 /**
+ * The instructions a function executed itself (not in what it called), from a callgrind dump.
+ * Function names are written once, as `fn=(id) name` or `cfn=(id) name`, then as `fn=(id)`;
+ * after a `calls=` line comes the call's inclusive cost, which is not the caller's own.
+ */
+function selfCost(dump: string, functionName: string): number {
+  let id: string | undefined;
+  let inside = false;
+  let afterCall = false;
+  let cost = 0;
+  for (const line of dump.split("\n")) {
+    if (line.startsWith("fn=") || line.startsWith("cfn=")) {
+      const named = /^c?fn=\((\d+)\)(?: (.*))?$/.exec(line);
+      if (named?.[2]?.startsWith(functionName)) id = named[1];
+      if (line.startsWith("fn=")) inside = named !== null && named[1] === id;
+    } else if (line.startsWith("calls=")) afterCall = true;
+    else if (/^[+\-*\d]/.test(line)) {
+      if (inside && !afterCall) cost += Number(line.split(" ")[1] ?? 0);
+      afterCall = false;
+    }
+  }
+  return cost;
+}
+
+/**
  * Instructions per request of (b) and (c), counted by valgrind's callgrind in each server's main
  * thread, after a warm-up that lets the JIT settle. Time on a shared machine swings by more than
  * the few per cent a change to the gateway's own work is worth; these counts do not depend on
  * what else the machine runs. What still varies between runs is where the gateway's full garbage
  * collections fall, hence the long measured stretch. The counts leave out the kernel (sockets)
  * and the other threads (JIT compiler, concurrent marking). Under valgrind a server runs some 50
- * times slower: the defaults take about 7 minutes.
+ * times slower: the defaults take about 7 minutes. On a busy machine V8 sometimes falls into a
+ * state, not seen at full speed, where it builds object literals in its runtime (tens of
+ * thousands of instructions more per request); a count in that state is flagged.
  */
 async function countInstructions() {
   const warmup = Number(process.env.BENCH_WARMUP_REQUESTS || 20_000);
@@ -495,10 +521,18 @@ async function countInstructions() {
       await send(measured);
       control("--dump");
       // Dump 1 of thread 1: the event loop's thread.
-      const totals = /^totals: (\d+)$/m.exec(readFileSync(`${out}.1-01`, "utf8"));
+      const dump = readFileSync(`${out}.1-01`, "utf8");
+      const totals = /^totals: (\d+)$/m.exec(dump);
       if (!totals) throw new Error(`No totals in ${out}.1-01`);
       counts[id] = Number(totals[1]) / measured;
       console.log(`${name.padEnd(44)} ${Math.round(counts[id]).toLocaleString("en")} instructions/request`);
+      const literalDefines = selfCost(dump, "v8::internal::Runtime_DefineKeyedOwnPropertyInLiteral") / measured;
+      if (literalDefines > 500) {
+        console.log(
+          `  Not comparable: V8 built object literals in its runtime during this count (${Math.round(literalDefines).toLocaleString("en")} instructions/request ` +
+            "in that function alone, some ten times as many with what it calls). This slow state was seen only under valgrind on a busy machine; count again on a quiet one.",
+        );
+      }
       server.process.kill("SIGKILL");
     }
     console.log(`c/b = ${fmt(counts.c / counts.b, 3)}`);
