@@ -530,7 +530,7 @@ async function countInstructions() {
       if (literalDefines > 500) {
         console.log(
           `  Not comparable: V8 built object literals in its runtime during this count (${Math.round(literalDefines).toLocaleString("en")} instructions/request ` +
-            "in that function alone, some ten times as many with what it calls). This slow state was seen only under valgrind on a busy machine; count again on a quiet one.",
+            "in that function alone, about eight times as many with what it calls). This slow state was seen only under valgrind on a busy machine; count again on a quiet one.",
         );
       }
       server.process.kill("SIGKILL");
