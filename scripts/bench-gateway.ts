@@ -210,9 +210,21 @@ interface Child {
   data: Record<string, unknown>;
 }
 
+/**
+ * Node's flags in `npm start` (package.json), such as the size of V8's young generation: every
+ * server here runs with them, the gateway as it runs in Portico and the proxies beside it alike.
+ */
+function startFlags(): string[] {
+  const packageJson = JSON.parse(readFileSync(path.join(path.dirname(SELF), "..", "package.json"), "utf8")) as { scripts: { start: string } };
+  const words = packageJson.scripts.start.split(" ");
+  return words.slice(1, words.findIndex((word) => word.endsWith(".ts"))).filter((word) => word.startsWith("--"));
+}
+const SERVER_ROLES = new Set(["upstream", "bare-proxy", "minimal-proxy", "gateway"]);
+
 /** Starts this script in another role, under `wrapper` (a command and its arguments) if given, and waits for its BENCH line. */
 function startChild(role: string, extra: string[] = [], wrapper: string[] = []): Promise<Child> {
-  const command = [...wrapper, process.execPath, "--import", "tsx", SELF, `--role=${role}`, ...extra];
+  const flags = SERVER_ROLES.has(role) ? startFlags() : [];
+  const command = [...wrapper, process.execPath, ...flags, "--import", "tsx", SELF, `--role=${role}`, ...extra];
   const child = spawn(command[0], command.slice(1), { stdio: ["ignore", "pipe", "inherit"], env: process.env });
   return new Promise((resolve, reject) => {
     let buffered = "";
