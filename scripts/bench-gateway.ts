@@ -216,16 +216,16 @@ interface Child {
  * Node's flags in `npm start` (package.json), such as the size of V8's young generation: every
  * server here runs with them, the gateway as it runs in Portico and the proxies beside it alike.
  */
-function startFlags(): string[] {
+const START_FLAGS = (() => {
   const packageJson = JSON.parse(readFileSync(path.join(path.dirname(SELF), "..", "package.json"), "utf8")) as { scripts: { start: string } };
   const words = packageJson.scripts.start.split(" ");
   return words.slice(1, words.findIndex((word) => word.endsWith(".ts"))).filter((word) => word.startsWith("--"));
-}
+})();
 const SERVER_ROLES = new Set(["upstream", "bare-proxy", "minimal-proxy", "gateway"]);
 
 /** Starts this script in another role, under `wrapper` (a command and its arguments) if given, and waits for its BENCH line. */
 function startChild(role: string, extra: string[] = [], wrapper: string[] = []): Promise<Child> {
-  const flags = SERVER_ROLES.has(role) ? startFlags() : [];
+  const flags = SERVER_ROLES.has(role) ? START_FLAGS : [];
   const command = [...wrapper, process.execPath, ...flags, "--import", "tsx", SELF, `--role=${role}`, ...extra];
   const child = spawn(command[0], command.slice(1), { stdio: ["ignore", "pipe", "inherit"], env: process.env });
   return new Promise((resolve, reject) => {
@@ -468,7 +468,6 @@ async function main() {
 
 /** How much slower a server runs under valgrind's callgrind, roughly (b and c alike, on this machine). */
 const VALGRIND_SLOWDOWN = 50;
-const DEFAULT_USAGE_FLUSH_MS = DEFAULT_GATEWAY_SETTINGS.usageFlushIntervalMs;
 
 /**
  * The instructions a function executed itself (not in what it called), from a callgrind dump.
@@ -527,7 +526,7 @@ async function countInstructions() {
     for (const id of ["b", "c"] as const) {
       const out = path.join(dir, id);
       const valgrind = ["valgrind", "--tool=callgrind", "--instr-atstart=no", "--separate-threads=yes", "--smc-check=all-non-file", `--callgrind-out-file=${out}`, `--log-file=${out}.log`];
-      const server = await startChild(id === "b" ? "bare-proxy" : "gateway", [`--target=${target}`, ...(id === "c" ? [`--usage-flush-ms=${VALGRIND_SLOWDOWN * DEFAULT_USAGE_FLUSH_MS}`] : [])], valgrind);
+      const server = await startChild(id === "b" ? "bare-proxy" : "gateway", [`--target=${target}`, ...(id === "c" ? [`--usage-flush-ms=${VALGRIND_SLOWDOWN * DEFAULT_GATEWAY_SETTINGS.usageFlushIntervalMs}`] : [])], valgrind);
       children.push(server.process);
       const { name, url, headers } = proxyTarget(id, server);
       const control = (option: string) => execFileSync("callgrind_control", [option, String(server.process.pid)], { stdio: "ignore" });
