@@ -110,6 +110,22 @@ describe("request log lines", () => {
     expect(parsed).not.toHaveProperty("key");
   });
 
+  it("reach the batched output whole, whether the path is plain, escaped or not ASCII, and whatever the bindings hold", () => {
+    const { out, writes } = recordingOutput();
+    const lines = new BatchedLines(out, 64 * 1024, 60_000);
+    const logger = pino({ name: "portico-gateway" }, lines);
+    const paths = ["/acme/weather/1.0/forecast", '/acme/weather/1.0/a"b\\c', "/acme/weather/1.0/Tromsø", "/acme/weather/1.0/%C3%B8"];
+    const log = new RequestLog(logger);
+    for (const path of paths) log.write({ ...line, path });
+    // Bindings that are not ASCII: the lines must still be valid UTF-8.
+    new RequestLog(logger.child({ site: "Tromsø – 北極" })).write({ ...line, path: paths[0] });
+    lines.close();
+    const written = writes.join("").trim().split("\n").map((l) => JSON.parse(l));
+    expect(written.map((l) => l.path)).toEqual([...paths, paths[0]]);
+    expect(written[4].site).toBe("Tromsø – 北極");
+    expect(written.every((l) => l.msg === "request" && l.requestId === line.requestId)).toBe(true);
+  });
+
   it("give the latency in milliseconds rounded to two decimals, as JSON numbers", () => {
     const { logger, written } = capture();
     const log = new RequestLog(logger);

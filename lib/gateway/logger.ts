@@ -26,19 +26,25 @@ export class BatchedLines {
 
   write(line: string): void {
     if ((this.out.writableLength ?? 0) > this.maxPending) this.dropped++;
-    else this.append(line);
+    // A UTF-16 code unit takes at most 3 bytes in UTF-8.
+    else this.append(line, 3, "utf8");
   }
 
-  private append(line: string): void {
-    // A UTF-16 code unit takes at most 3 bytes in UTF-8.
-    if (this.used + line.length * 3 > this.chunk.length) {
+  /** A line known to hold ASCII characters only: copied as it is, without UTF-8 encoding. */
+  writeAscii(line: string): void {
+    if ((this.out.writableLength ?? 0) > this.maxPending) this.dropped++;
+    else this.append(line, 1, "latin1");
+  }
+
+  private append(line: string, maxBytesPerChar: number, encoding: "utf8" | "latin1"): void {
+    if (this.used + line.length * maxBytesPerChar > this.chunk.length) {
       this.flush();
-      if (line.length * 3 > this.chunk.length) {
+      if (line.length * maxBytesPerChar > this.chunk.length) {
         this.out.write(line);
         return;
       }
     }
-    this.used += this.chunk.write(line, this.used);
+    this.used += this.chunk.write(line, this.used, encoding);
   }
 
   /** Writes what is gathered; pino calls it from logger.flush(). */
@@ -46,7 +52,7 @@ export class BatchedLines {
     if (this.dropped > 0) {
       const dropped = this.dropped;
       this.dropped = 0;
-      this.append(`${JSON.stringify({ level: 40, time: Date.now(), msg: "Log output too slow: lines dropped", dropped })}\n`);
+      this.append(`${JSON.stringify({ level: 40, time: Date.now(), msg: "Log output too slow: lines dropped", dropped })}\n`, 1, "latin1");
     }
     if (this.used > 0) {
       // The stream keeps the chunk until it is written: the next lines go to a new one.
@@ -98,6 +104,12 @@ export function twoDecimals(value: number): string {
 
 type PinoInternals = Logger & { [key: symbol]: unknown };
 
+// A path that JSON needs no escapes for and that is ASCII: printable characters but " and \.
+// Paths come from the request line, whose bytes Node reads one character each, so anything else
+// (percent-encoding aside) is rare.
+const PLAIN_PATH = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
+const ASCII = /^[\x00-\x7f]*$/;
+
 /**
  * Writes the per-request line to a pino logger's destination, in the same layout as its other
  * lines (level, time, the logger's bindings, the fields, msg). The fields are known, so the line
@@ -106,6 +118,8 @@ type PinoInternals = Logger & { [key: symbol]: unknown };
  */
 export class RequestLog {
   private readonly stream: { write(line: string): void };
+  /** The destination again when lines of plain paths can be copied into it as ASCII. */
+  private readonly asciiStream: BatchedLines | undefined;
   private readonly time: () => string;
   /** `{"level":30`: what comes before the time. */
   private readonly head: string;
@@ -125,22 +139,27 @@ export class RequestLog {
     this.head = `{"level":${logger.levels.values.info}`;
     this.afterTime = `${internals[pino.symbols.chindingsSym] as string},"method":"`;
     this.tail = `,"${internals[pino.symbols.messageKeySym] as string}":"request"}\n`;
+    // Method, time, status, latency, ids and key fingerprint are ASCII by construction; the bindings (a host name, say) may not be.
+    const constantsAscii = ASCII.test(this.head + this.time() + this.afterTime + this.tail);
+    this.asciiStream = this.stream instanceof BatchedLines && constantsAscii ? this.stream : undefined;
   }
 
-  write(r: RequestLine): void {
+  /** `now`: the current time in epoch ms, when the caller has it already; the time field is made again when it changes. */
+  write(r: RequestLine, now = Date.now()): void {
     // Read each time: the level can be changed while the gateway runs.
     if (!this.logger.isLevelEnabled("info")) return;
-    const now = Date.now();
     if (now !== this.timeOfText) {
       this.timeOfText = now;
       this.timeText = this.time();
     }
     // method is an HTTP token, requestId matches [\w.:@-], contract ids are UUIDs, fingerprints are
     // hexadecimal: none of them needs escaping. The path comes from the caller and is escaped.
-    this.stream.write(
-      `${this.head}${this.timeText}${this.afterTime}${r.method}","path":${JSON.stringify(r.path)},"status":${r.status},"latencyMs":${twoDecimals(r.latencyMs)}` +
-        `${r.contractId === undefined ? "" : `,"contractId":"${r.contractId}"`}${r.key === undefined ? "" : `,"key":"${r.key}"`},"requestId":"${r.requestId}"` +
-        `${r.aborted ? ',"aborted":true' : ""}${this.tail}`,
-    );
+    const plain = PLAIN_PATH.test(r.path);
+    const line =
+      `${this.head}${this.timeText}${this.afterTime}${r.method}","path":"${plain ? r.path : JSON.stringify(r.path).slice(1, -1)}","status":${r.status},"latencyMs":${twoDecimals(r.latencyMs)}` +
+      `${r.contractId === undefined ? "" : `,"contractId":"${r.contractId}"`}${r.key === undefined ? "" : `,"key":"${r.key}"`},"requestId":"${r.requestId}"` +
+      `${r.aborted ? ',"aborted":true' : ""}${this.tail}`;
+    if (plain && this.asciiStream) this.asciiStream.writeAscii(line);
+    else this.stream.write(line);
   }
 }

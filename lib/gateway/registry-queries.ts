@@ -73,6 +73,8 @@ function contractQuery(db: Queryable) {
 }
 
 export interface SnapshotSink {
+  /** Every API version the gateway answers for, before anything else. */
+  apiVersion(row: ApiVersionRow): void;
   /** Every plan version, before any contract. */
   planVersion(id: string, policies: Policy[]): void;
   /** A client version that is not retired; `previousApiKey` only while its grace period lasts. */
@@ -101,8 +103,8 @@ async function readPage(db: Queryable, query: ReturnType<typeof sql>, fields: nu
  * arrive as a few large text values rather than as rows: parsing hundreds of thousands of rows
  * one by one costs the drivers about twice as much.
  */
-export async function loadEverything(db: Queryable, sink: SnapshotSink): Promise<ApiVersionRow[]> {
-  const apiRows: ApiVersionRow[] = await apiVersionQuery(db).where(inArray(apiVersions.status, [...GATEWAY_API_STATUSES]));
+export async function loadEverything(db: Queryable, sink: SnapshotSink): Promise<void> {
+  for (const row of await apiVersionQuery(db).where(inArray(apiVersions.status, [...GATEWAY_API_STATUSES]))) sink.apiVersion(row);
   for (const plan of await db.select({ id: planVersions.id, policies: planVersions.policies }).from(planVersions)) sink.planVersion(plan.id, plan.policies);
   for (const [from, to] of PAGES) {
     await readPage(
@@ -126,7 +128,6 @@ export async function loadEverything(db: Queryable, sink: SnapshotSink): Promise
       (f) => sink.contract(f[0], f[1], f[2], f[3], f[4] === "1"),
     );
   }
-  return apiRows;
 }
 
 export function loadApiVersions(db: Queryable, ids: string[]): Promise<ApiVersionRow[]> {

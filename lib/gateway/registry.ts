@@ -73,6 +73,18 @@ function upstreamOf(endpoint: string | null): UpstreamTarget | undefined {
   }
 }
 
+/**
+ * The same text as one contiguous string of its own. Text read from the database can be a slice of
+ * a larger string, and text joined here a tree of pieces:
+ * - V8 compares either kind with another string in its slower runtime path, which every request
+ *   would pay in its key and contract lookups;
+ * - a slice keeps all of the larger string in memory: the full load reads its rows as pages of
+ *   text, which the ids and keys kept in the index would otherwise hold on to.
+ */
+function flatString(text: string): string {
+  return Buffer.from(text, "utf8").toString("utf8");
+}
+
 /** The index the gateway answers from. Plain maps, filled from the database, mutated only by the registry's worker. */
 class Index {
   readonly routesByPath = new Map<string, ApiRoute>();
@@ -85,8 +97,9 @@ class Index {
     this.removeApiVersion(row.id);
     if (row.status !== "Published" && row.status !== "Retired") return;
     const route: ApiRoute = {
-      id: row.id,
-      path: `${row.orgSlug}/${row.apiSlug}/${row.version}`,
+      // The contracts' map keys are this very string when the route is known (see setContract).
+      id: flatString(row.id),
+      path: flatString(`${row.orgSlug}/${row.apiSlug}/${row.version}`),
       retired: row.status === "Retired",
       isPublic: row.isPublic,
       upstream: upstreamOf(row.endpoint),
@@ -114,13 +127,13 @@ class Index {
   setClientVersion(id: string, apiKey: string, previousApiKey: string | null, previousExpiresAt: number, now: number): ClientEntry {
     const old = this.clientsById.get(id);
     if (old) this.unindexKeys(old);
-    const entry: ClientEntry = old ?? { id, apiKey, previousApiKey: null, previousApiKeyExpiresAt: 0, contracts: new Map() };
+    const entry: ClientEntry = old ?? { id: flatString(id), apiKey, previousApiKey: null, previousApiKeyExpiresAt: 0, contracts: new Map() };
     if (entry.apiKey !== apiKey) entry.fingerprint = undefined;
     if (entry.previousApiKey !== previousApiKey) entry.previousFingerprint = undefined;
-    entry.apiKey = apiKey;
-    entry.previousApiKey = previousApiKey && previousExpiresAt > now ? previousApiKey : null;
+    entry.apiKey = flatString(apiKey);
+    entry.previousApiKey = previousApiKey && previousExpiresAt > now ? flatString(previousApiKey) : null;
     entry.previousApiKeyExpiresAt = entry.previousApiKey ? previousExpiresAt : 0;
-    this.clientsById.set(id, entry);
+    this.clientsById.set(entry.id, entry);
     this.clientsByKey.set(entry.apiKey, entry);
     if (entry.previousApiKey) this.clientsByKey.set(entry.previousApiKey, entry);
     return entry;
@@ -164,7 +177,8 @@ class Index {
     // A client version that is not indexed (retired, or not seen yet) gets its contracts when it is.
     const plan = this.plans.get(planVersionId);
     if (!client || !plan) return;
-    client.contracts.set(apiVersionId, { id, active, plan });
+    // Keyed by the route's own id string where there is one: the lookup of every request then compares one string with itself.
+    client.contracts.set(this.routesById.get(apiVersionId)?.id ?? flatString(apiVersionId), { id: flatString(id), active, plan });
   }
 }
 
@@ -319,12 +333,13 @@ export class Registry {
     const started = Date.now();
     const next = new Index();
     const now = Date.now();
-    const apiRows = await loadEverything(this.db, {
+    await loadEverything(this.db, {
+      // First: the contracts then take their routes' id strings as keys.
+      apiVersion: (row) => next.putApiVersion(row),
       planVersion: (id, policies) => next.plan(id, policies),
       clientVersion: (id, apiKey, previousApiKey, previousExpiresAt) => next.setClientVersion(id, apiKey, previousApiKey, previousExpiresAt, now),
       contract: (id, clientVersionId, apiVersionId, planVersionId, active) => next.setContract(id, clientVersionId, apiVersionId, planVersionId, active),
     });
-    for (const row of apiRows) next.putApiVersion(row);
     // Swapped in one assignment: requests see the old index or the new one, never half of each.
     this.index = next;
     this.loadedAt = Date.now();
