@@ -40,6 +40,23 @@ export const users = pgTable("users", {
   createdAt: createdAt(),
 });
 
+/**
+ * Signed-in sessions. The session cookie carries a random id; only its SHA-256 digest is kept here,
+ * and a session whose row is gone (sign-out, password change, disabled user) is refused.
+ */
+export const sessions = pgTable(
+  "sessions",
+  {
+    idDigest: text("id_digest").primaryKey(),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    createdAt: createdAt(),
+    expiresAt: at("expires_at").notNull(),
+  },
+  (t) => [index("sessions_user_idx").on(t.userId)],
+);
+
 export const organizations = pgTable("organizations", {
   id: uuid("id").primaryKey().defaultRandom(),
   slug: text("slug").notNull().unique(),
@@ -173,14 +190,21 @@ export const clientVersions = pgTable(
       .notNull()
       .references(() => clients.id, { onDelete: "cascade" }),
     version: text("version").notNull(),
-    apiKey: text("api_key").notNull().unique(),
+    // The key is never stored as such: its SHA-256 digest (hex) finds it, and Reveal decrypts the sealed copy
+    // (AES-256-GCM under a secret kept outside the database; lib/domain/key-vault.ts).
+    apiKeyDigest: text("api_key_digest").notNull().unique(),
+    apiKeySealed: text("api_key_sealed"),
     apiKeyCreatedAt: at("api_key_created_at").notNull().defaultNow(),
     apiKeyLastUsedAt: at("api_key_last_used_at"),
     // The key replaced by the last rotation, accepted until previousApiKeyExpiresAt.
-    previousApiKey: text("previous_api_key").unique(),
+    previousApiKeyDigest: text("previous_api_key_digest").unique(),
+    previousApiKeySealed: text("previous_api_key_sealed"),
     previousApiKeyExpiresAt: at("previous_api_key_expires_at"),
     previousApiKeyLastUsedAt: at("previous_api_key_last_used_at"),
     retiredAt: at("retired_at"),
+    // Plain-text keys from before keys were sealed; emptied by sealLegacyApiKeys at start-up.
+    legacyApiKey: text("api_key"),
+    legacyPreviousApiKey: text("previous_api_key"),
     createdAt: createdAt(),
   },
   (t) => [uniqueIndex("client_versions_client_version_idx").on(t.clientId, t.version)],
