@@ -1,11 +1,13 @@
-import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { PGlite } from "@electric-sql/pglite";
 import type { Pool } from "pg";
 import type { ExtractTablesWithRelations } from "drizzle-orm";
 import type { PgDatabase, PgQueryResultHKT, PgTransaction } from "drizzle-orm/pg-core";
+import { lockDataDir } from "./data-dir-lock";
 import * as schema from "./schema";
+
+export { DataDirLockedError } from "./data-dir-lock";
 
 export type Schema = typeof schema;
 export type Db = PgDatabase<PgQueryResultHKT, Schema>;
@@ -38,50 +40,6 @@ export function databaseSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): D
 }
 
 const migrationsFolder = path.join(path.dirname(fileURLToPath(import.meta.url)), "migrations");
-
-export class DataDirLockedError extends Error {
-  constructor(dataDir: string, pid: number) {
-    super(
-      `The embedded database in ${dataDir} is in use by another Portico process (pid ${pid}). ` +
-        `Stop that process first, or give this one its own PORTICO_DATA_DIR, or use PostgreSQL through DATABASE_URL.`,
-    );
-    this.name = "DataDirLockedError";
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
-
-/** Takes the data directory for this process, or refuses when a live process holds it. */
-function lockDataDir(dataDir: string): () => void {
-  fs.mkdirSync(dataDir, { recursive: true });
-  const lockFile = path.join(dataDir, "pglite.lock");
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      fs.writeFileSync(lockFile, String(process.pid), { flag: "wx" });
-      return () => {
-        try {
-          if (fs.readFileSync(lockFile, "utf8") === String(process.pid)) fs.unlinkSync(lockFile);
-        } catch {
-          // Already gone: nothing to release.
-        }
-      };
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
-      const holder = Number(fs.readFileSync(lockFile, "utf8"));
-      if (holder === process.pid) return () => {};
-      if (holder && isAlive(holder)) throw new DataDirLockedError(dataDir, holder);
-      fs.unlinkSync(lockFile); // left behind by a process that died
-    }
-  }
-  throw new Error(`Could not lock ${dataDir}`);
-}
 
 /**
  * Opens PGlite; in memory when dataDir is undefined. An in-memory database can start from a copy
