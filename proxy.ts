@@ -1,6 +1,7 @@
 import { NextResponse, type NextRequest } from "next/server";
 
-const SESSION_COOKIES = ["authjs.session-token", "__Secure-authjs.session-token"];
+// The names lib/auth/config.ts gives the session cookie: `__Host-` over https, bare over plain http.
+const SESSION_COOKIES = ["authjs.session-token", "__Host-authjs.session-token"];
 
 /** Sends signed-out visitors to /login. Real checks happen on the server, page by page. */
 export function proxy(request: NextRequest) {

@@ -46,6 +46,9 @@ export function TopNav({ actor, unread = 0, approvals = 0 }: { actor: Actor; unr
           <span className="text-sm text-slate-300" title={actor.email}>
             {actor.name}
           </span>
+          <Link href="/settings/password" className={linkClass}>
+            Settings
+          </Link>
           <form action={signOutAction}>
             <button type="submit" className="rounded-md px-3 py-1.5 text-sm font-medium text-slate-200 ring-1 ring-slate-400 hover:bg-brand-700">
               Sign out

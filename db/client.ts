@@ -49,7 +49,8 @@ export async function openPglite(dataDir?: string, options: { from?: Blob } = {}
   const release = dataDir ? lockDataDir(dataDir) : () => {};
   try {
     const { PGlite } = await import("@electric-sql/pglite");
-    const { drizzle } = await import("drizzle-orm/pglite");
+    const { drizzle, PglitePreparedQuery } = await import("drizzle-orm/pglite");
+    redactQueryErrors(PglitePreparedQuery);
     const client: PGlite = dataDir ? await PGlite.create(path.join(dataDir, "pglite")) : await PGlite.create({ loadDataDir: options.from });
     const db = drizzle(client, { schema }) as unknown as Db;
     return {
@@ -68,7 +69,8 @@ export async function openPglite(dataDir?: string, options: { from?: Blob } = {}
 
 export async function openPostgres(url: string, max = 10): Promise<OpenDatabase> {
   const { default: pg } = await import("pg");
-  const { drizzle } = await import("drizzle-orm/node-postgres");
+  const { drizzle, NodePgPreparedQuery } = await import("drizzle-orm/node-postgres");
+  redactQueryErrors(NodePgPreparedQuery);
   const pool = new pg.Pool({ connectionString: url, max });
   // An idle connection that the server drops must not take the process down; the pool replaces it.
   pool.on("error", (error) => console.error(`PostgreSQL connection lost: ${error.message}`));
@@ -124,6 +126,58 @@ export async function closeDatabase(): Promise<void> {
   const open = processDatabase.open;
   processDatabase.open = undefined;
   if (open) await (await open).close();
+}
+
+/**
+ * A query that failed, told by its SQL and the driver's error alone. Drizzle's own error prints
+ * every parameter into its message, and those are password hashes, API key hashes and secrets
+ * that must never reach a log.
+ */
+export class DatabaseQueryError extends Error {
+  readonly query: string;
+
+  constructor(query: string, cause: unknown) {
+    super(`Failed query: ${query}`, { cause: withoutValues(cause) });
+    this.name = "DatabaseQueryError";
+    this.query = query;
+  }
+}
+
+// Values a driver error may carry: PGlite adds the parameters, PostgreSQL's detail can quote a row.
+const VALUE_FIELDS = ["params", "queryOptions", "detail"] as const;
+
+function withoutValues(cause: unknown): unknown {
+  if (cause && typeof cause === "object") for (const field of VALUE_FIELDS) delete (cause as Record<string, unknown>)[field];
+  return cause;
+}
+
+function isDrizzleQueryError(error: unknown): error is { query: string; params: unknown[]; cause?: unknown } {
+  return error instanceof Error && typeof (error as { query?: unknown }).query === "string" && Array.isArray((error as { params?: unknown }).params);
+}
+
+/** The error to let through in place of a failed query's: same SQL and cause, no parameter values. */
+export function redactQueryError(error: unknown): unknown {
+  return isDrizzleQueryError(error) ? new DatabaseQueryError(error.query, error.cause) : error;
+}
+
+const REDACTING = Symbol.for("portico.redactQueryErrors");
+
+/**
+ * Makes every query of a drizzle driver fail with a DatabaseQueryError. Drizzle has no option for
+ * its error text, so the one method every query (transactions included) runs through is wrapped.
+ */
+function redactQueryErrors(preparedQuery: { prototype: object }): void {
+  const prototype = preparedQuery.prototype as { queryWithCache(...args: unknown[]): Promise<unknown>; [REDACTING]?: true };
+  if (Object.hasOwn(prototype, REDACTING)) return;
+  const run = prototype.queryWithCache;
+  prototype.queryWithCache = async function (this: unknown, ...args: unknown[]) {
+    try {
+      return await run.apply(this, args);
+    } catch (error) {
+      throw redactQueryError(error);
+    }
+  };
+  prototype[REDACTING] = true;
 }
 
 /** True for a PostgreSQL unique_violation, however the driver wraps it. */

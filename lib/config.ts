@@ -1,4 +1,14 @@
 import { databaseSettingsFromEnv } from "@/db/client";
+import { parseUpstreamAllow } from "@/lib/domain/upstream-rules";
+
+/** The port of a service URL, or the service's usual port when the URL is missing, names none or is not a URL. */
+function portOf(url: string | undefined, usual: number): number {
+  try {
+    return url ? Number(new URL(url).port) || usual : usual;
+  } catch {
+    return usual;
+  }
+}
 
 /** Every setting of Portico, read from the environment in this one place. */
 export function readConfig(env: NodeJS.ProcessEnv = process.env) {
@@ -15,9 +25,27 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env) {
     dataDir,
     databaseUrl,
     redisUrl: env.REDIS_URL || undefined,
+    /** Ports no API endpoint may name on this machine (see lib/domain/upstream-rules.ts). */
+    databasePort: portOf(databaseUrl, 5432),
+    redisPort: portOf(env.REDIS_URL, 6379),
+    /** PORTICO_UPSTREAM_ALLOW: endpoints the upstream rules would refuse but the operator allows (`host:port` or CIDR, comma-separated). */
+    upstreamAllow: parseUpstreamAllow(env.PORTICO_UPSTREAM_ALLOW),
     authSecret: env.AUTH_SECRET || undefined,
     seedDemo: env.SEED_DEMO !== "false",
+    /**
+     * How many reverse proxies of ours stand in front of the portal (PORTICO_TRUST_PROXY: `true` is
+     * one, or a number). Only then are X-Forwarded-For and X-Forwarded-Proto believed; 0 = none.
+     */
+    trustProxy: trustedProxyCount(env.PORTICO_TRUST_PROXY),
   };
+}
+
+function trustedProxyCount(value: string | undefined): number {
+  const text = (value ?? "").trim().toLowerCase();
+  if (text === "" || text === "false" || text === "0") return 0;
+  if (text === "true") return 1;
+  if (/^[1-9]\d?$/.test(text)) return Number(text);
+  throw new Error(`PORTICO_TRUST_PROXY must be true, false or a number of proxies, not "${value}"`);
 }
 
 export type Config = ReturnType<typeof readConfig>;

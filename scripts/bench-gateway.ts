@@ -24,6 +24,7 @@
  * (20,000) and BENCH_MEASURED_REQUESTS (20,000) tune that.
  */
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -107,6 +108,7 @@ async function runGateway(target: string) {
   const { openPglite, migrateDatabase } = await import("@/db/client");
   const { createApi, offerPlan, publishApiVersion } = await import("@/lib/domain/apis");
   const { createClient } = await import("@/lib/domain/clients");
+  const { createKeyVault, installKeyVault } = await import("@/lib/domain/key-vault");
   const { createContract } = await import("@/lib/domain/contracts");
   const { createOrganization } = await import("@/lib/domain/organizations");
   const { loadActor } = await import("@/lib/domain/permissions");
@@ -116,6 +118,8 @@ async function runGateway(target: string) {
 
   const open = await openPglite();
   await migrateDatabase(open);
+  // A database in memory: its keys need a secret for this run only, never written anywhere.
+  installKeyVault(createKeyVault(randomBytes(32)));
   const db = open.db;
   const user = await createUser(db, { email: "bench@example.com", name: "Bench", password: "bench bench bench" }, "manager");
   const org = await createOrganization(db, (await loadActor(db, user.id))!, { slug: "acme", name: "Acme" });
@@ -173,7 +177,10 @@ async function runRegistry(database: "pglite" | "postgres") {
   await db.execute(sql`insert into plans (org_id, slug, name) select id, 'plan', 'Plan' from organizations`);
   await db.execute(sql`insert into plan_versions (plan_id, version, status, policies) select id, '1.0', 'Locked', '[{"type":"rate-limit","limit":100,"period":"second"},{"type":"quota","limit":100000,"period":"day"}]'::jsonb from plans`);
   await db.execute(sql`insert into clients (org_id, slug, name) select o.id, 'client-' || i, 'Client ' || i from organizations o, generate_series(1, 100000) i`);
-  await db.execute(sql`insert into client_versions (client_id, version, api_key) select id, '1.0', 'ptk_' || md5(id::text) || substr(md5(random()::text), 1, 8) from clients`);
+  // The registry reads only the keys' digests: the sealed copies, which SQL cannot make, stay empty here.
+  await db.execute(sql`
+    insert into client_versions (client_id, version, api_key_digest)
+    select id, '1.0', encode(sha256(convert_to('ptk_' || md5(id::text) || substr(md5(random()::text), 1, 8), 'UTF8')), 'hex') from clients`);
   // Two contracts per client version, with two different API versions.
   await db.execute(sql`
     insert into contracts (client_version_id, api_version_id, plan_version_id, status)

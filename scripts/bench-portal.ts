@@ -20,9 +20,11 @@ import { createApi, offerPlan, publishApiVersion } from "@/lib/domain/apis";
 import { listClientOrganizations, listMyClients } from "@/lib/domain/client-queries";
 import { createClient } from "@/lib/domain/clients";
 import { createContract } from "@/lib/domain/contracts";
+import { createKeyVault, installKeyVault, loadKeySecret } from "@/lib/domain/key-vault";
 import { createOrganization } from "@/lib/domain/organizations";
 import { loadActor } from "@/lib/domain/permissions";
 import { createPlan, lockPlanVersion } from "@/lib/domain/plans";
+import { createSession } from "@/lib/domain/sessions";
 import { createUser } from "@/lib/domain/users";
 
 const CLIENTS = 200;
@@ -47,6 +49,8 @@ function freePort(): Promise<number> {
 }
 
 async function seed(dataDir: string) {
+  // Keys sealed under the secret Portico finds in this data directory when it starts on it.
+  installKeyVault(createKeyVault(loadKeySecret({ dataDir })));
   const open = await openPglite(dataDir);
   try {
     await migrateDatabase(open);
@@ -81,7 +85,9 @@ async function seed(dataDir: string) {
       await listClientOrganizations(db, developer);
       if (i >= WARMUP) queryTimes.push(performance.now() - start);
     }
-    return { userId: user.id, email: user.email, name: user.name, queryTimes };
+    // A server-side session, as signing in makes one: the portal refuses a token without it.
+    const { sessionId } = await createSession(db, user.id);
+    return { userId: user.id, email: user.email, name: user.name, sessionId, queryTimes };
   } finally {
     await open.close();
   }
@@ -136,7 +142,7 @@ async function main() {
     server = startPortico(dataDir, port, gatewayPort);
     await server.ready;
 
-    const token = await encode({ token: { uid: user.userId, sub: user.userId, name: user.name, email: user.email }, secret: authSecret, salt: "authjs.session-token" });
+    const token = await encode({ token: { uid: user.userId, sid: user.sessionId, sub: user.userId, name: user.name, email: user.email }, secret: authSecret, salt: "authjs.session-token" });
     const dispatcher = new Agent({ connections: 1, pipelining: 1 });
     const base = `http://localhost:${port}`;
     const sizes = new Map<string, number>();

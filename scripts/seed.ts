@@ -2,11 +2,15 @@
 import { closeDatabase, getOpenDatabase, migrateDatabase } from "@/db/client";
 import { readConfig } from "@/lib/config";
 import { DEMO_ACCOUNTS, hasDemoData, seedDemo } from "@/lib/demo/seed";
+import { createKeyVault, installKeyVault, loadKeySecret, sealLegacyApiKeys } from "@/lib/domain/key-vault";
 
 const config = readConfig();
+// The demo key is sealed under the secret `npm start` will use: PORTICO_KEY_SECRET, or the data directory's.
+installKeyVault(createKeyVault(loadKeySecret({ dataDir: config.dataDir })));
 const open = await getOpenDatabase();
 try {
   await migrateDatabase(open);
+  await sealLegacyApiKeys(open.db);
   if (await hasDemoData(open.db)) {
     console.log("The demo data is already there (organization acme).");
   } else {

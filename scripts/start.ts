@@ -10,8 +10,10 @@ import http from "node:http";
 import path from "node:path";
 import next from "next";
 import { closeDatabase, getOpenDatabase, migrateDatabase } from "@/db/client";
+import { CLIENT_ADDRESS_HEADER } from "@/lib/auth/throttle";
 import { readConfig } from "@/lib/config";
 import { DEMO_ACCOUNTS, isEmptyDatabase, seedDemo } from "@/lib/demo/seed";
+import { createKeyVault, installKeyVault, loadKeySecret, sealLegacyApiKeys } from "@/lib/domain/key-vault";
 import { gatewaySettingsFromEnv, startGateway } from "@/lib/gateway/server";
 
 const root = path.resolve(import.meta.dirname, "..");
@@ -61,6 +63,11 @@ function ensureAuthSecret(): void {
   process.env.AUTH_SECRET = fs.readFileSync(file, "utf8").trim();
 }
 
+/** API keys are sealed under a secret kept out of the database: PORTICO_KEY_SECRET, or one generated in the data directory. */
+function ensureKeySecret(): void {
+  installKeyVault(createKeyVault(loadKeySecret({ dataDir: config.dataDir })));
+}
+
 function listen(server: http.Server, port: number): Promise<void> {
   return new Promise((resolve, reject) => {
     server.once("error", reject);
@@ -70,10 +77,13 @@ function listen(server: http.Server, port: number): Promise<void> {
 
 async function main() {
   ensureAuthSecret();
+  ensureKeySecret();
   // Opened first: a second process on the same data directory stops here, before building.
   const open = await getOpenDatabase();
   if (!dev) buildIfStale();
   await migrateDatabase(open);
+  const sealedKeys = await sealLegacyApiKeys(open.db);
+  if (sealedKeys > 0) console.log(`API keys stored in plain text, now sealed: ${sealedKeys}`);
   let seeded = false;
   if (config.seedDemo && open.kind === "pglite" && (await isEmptyDatabase(open.db))) {
     await seedDemo(open.db, `${config.portalUrl}/demo-backend`);
@@ -83,7 +93,11 @@ async function main() {
   const portal = next({ dev, dir: root, port: config.port, hostname: "localhost" });
   await portal.prepare();
   const handle = portal.getRequestHandler();
-  const portalServer = http.createServer((req, res) => void handle(req, res));
+  const portalServer = http.createServer((req, res) => {
+    // The sign-in throttle's address: the socket's, overwriting any copy a client sent.
+    req.headers[CLIENT_ADDRESS_HEADER] = req.socket.remoteAddress ?? "";
+    void handle(req, res);
+  });
   await listen(portalServer, config.port);
   const gateway = await startGateway({ port: config.gatewayPort, open, redisUrl: config.redisUrl, settings: gatewaySettingsFromEnv() });
 

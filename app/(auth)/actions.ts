@@ -1,10 +1,12 @@
 "use server";
 
-import { AuthError, CredentialsSignin } from "next-auth";
+import { AuthError } from "next-auth";
+import { unstable_rethrow } from "next/navigation";
 import { z } from "zod";
 import { getDb } from "@/db/client";
-import { signIn, signOut } from "@/lib/auth/config";
+import { isTooManyAttempts, issueSignInTicket, signIn, signOut } from "@/lib/auth/config";
 import { type ActionResult, failure, formDataObject } from "@/lib/auth/action";
+import { describeWait } from "@/lib/auth/throttle";
 import { signUp } from "@/lib/domain/users";
 
 const GENERIC = "Wrong email or password.";
@@ -23,25 +25,37 @@ export async function signInAction(_previous: ActionResult | null, formData: For
     await signIn("credentials", { email: parsed.data.email, password: parsed.data.password, redirectTo: safeNext(parsed.data.next) });
     return { ok: true };
   } catch (error) {
-    if (error instanceof CredentialsSignin && error.code === "throttled") {
-      return { ok: false, error: "Too many failed attempts. Wait 15 minutes, then try again.", code: "throttled" };
+    if (isTooManyAttempts(error)) {
+      return { ok: false, error: `Too many failed attempts. Wait ${describeWait(error.retryAfter)}, then try again.`, code: "throttled" };
     }
     if (error instanceof AuthError) return { ok: false, error: GENERIC, code: "invalid_credentials" };
     throw error; // the redirect after a successful sign-in
   }
 }
 
+/** The sentence for an account made but not signed in; the form turns "Sign in" into a link. */
+const CREATED_NOT_SIGNED_IN = "Your account was created. Sign in to continue.";
+
 export async function signUpAction(_previous: ActionResult | null, formData: FormData): Promise<ActionResult> {
   const input = formDataObject(formData);
+  let userId: string;
   try {
-    await signUp(await getDb(), { email: String(input.email ?? ""), name: String(input.name ?? ""), password: String(input.password ?? "") });
+    ({ id: userId } = await signUp(await getDb(), { email: String(input.email ?? ""), name: String(input.name ?? ""), password: String(input.password ?? "") }));
   } catch (error) {
     return failure(error);
   }
-  await signIn("credentials", { email: String(input.email), password: String(input.password), redirectTo: "/apis" });
+  try {
+    // The account was made a moment ago by this request: a ticket signs it in, not a password guess the throttle would count.
+    await signIn("ticket", { ticket: issueSignInTicket(userId), redirectTo: "/apis" });
+  } catch (error) {
+    unstable_rethrow(error); // the redirect after a successful sign-in
+    console.warn("[auth] sign-in right after sign-up failed");
+    return { ok: false, error: CREATED_NOT_SIGNED_IN, code: "account_created" };
+  }
   return { ok: true };
 }
 
+/** Ends the session on the server too (Auth.js's signOut event deletes its row), then clears the cookie. */
 export async function signOutAction(): Promise<void> {
   await signOut({ redirectTo: "/login" });
 }

@@ -3,6 +3,7 @@
 import type { ReactNode } from "react";
 import type { ActionResult } from "@/lib/auth/action";
 import { ActionForm, SubmitButton, TextAreaField, type FormAction } from "./ActionForm";
+import { TEXT_LIMITS } from "@/lib/domain/text";
 import { DialogButton } from "./DialogButton";
 
 type Variant = "primary" | "secondary" | "danger" | "ghost";
@@ -77,7 +78,7 @@ export function ConfirmActionButton({
         >
           <Hidden fields={fields} />
           {children && <div className="text-sm text-slate-700">{children}</div>}
-          {reason && <TextAreaField label={reason.label ?? "Reason"} name="reason" required maxLength={1000} rows={3} hint={reason.hint} />}
+          {reason && <TextAreaField label={reason.label ?? "Reason"} name="reason" required maxChars={TEXT_LIMITS.reason} rows={3} hint={reason.hint} />}
           <div className="flex justify-end gap-2">
             <SubmitButton variant={variant}>{submitLabel}</SubmitButton>
           </div>

@@ -1,11 +1,12 @@
 "use client";
 
-import { createContext, useActionState, useContext, useEffect, useId, useRef, type ReactNode, type SelectHTMLAttributes, type TextareaHTMLAttributes } from "react";
+import { createContext, useActionState, useContext, useEffect, useId, useRef, useState, type FormEvent, type ReactNode, type SelectHTMLAttributes, type TextareaHTMLAttributes } from "react";
 import type { ActionResult } from "@/lib/auth/action";
 import { Alert } from "@/components/ui/Alert";
 import { Button } from "@/components/ui/Button";
 import { Field } from "@/components/ui/Field";
 import { submitKeepingValues } from "@/components/ui/submitKeepingValues";
+import { textProblem, tooLongMessage } from "@/lib/domain/text";
 import { sentence } from "./sentence";
 
 export type FormAction = (previous: ActionResult | null, formData: FormData) => Promise<ActionResult>;
@@ -51,21 +52,44 @@ export function ActionForm({
     return result;
   }, null);
   const formRef = useRef<HTMLFormElement>(null);
+  // Problems found before sending: the text stays in the form and nothing reaches the server.
+  const [refused, setRefused] = useState<Record<string, string> | null>(null);
   useEffect(() => {
     if (state?.ok && resetOnSuccess) formRef.current?.reset();
   }, [state, resetOnSuccess]);
+  const send = submitKeepingValues(formAction);
+  const onSubmit = (event: FormEvent<HTMLFormElement>) => {
+    const problems = problemsBeforeSending(event.currentTarget);
+    setRefused(problems);
+    if (!problems) return send(event);
+    event.preventDefault();
+    event.currentTarget.querySelector<HTMLElement>(`[name="${Object.keys(problems)[0]}"]`)?.focus();
+  };
+  const fields = refused ?? (state && !state.ok ? state.fields : undefined);
   return (
-    <form
-      ref={formRef}
-      aria-label={label}
-      className={className}
-      onSubmit={submitKeepingValues(formAction)}
-    >
-      {state && !state.ok && <Alert>{sentence(state.error)}</Alert>}
-      {showSuccess && state?.ok && state.message && <Alert kind="success">{state.message}</Alert>}
-      <FormContext.Provider value={{ pending, fields: state && !state.ok ? state.fields : undefined }}>{children}</FormContext.Provider>
+    <form ref={formRef} aria-label={label} className={className} onSubmit={onSubmit}>
+      {!refused && state && !state.ok && <Alert>{sentence(state.error)}</Alert>}
+      {!refused && showSuccess && state?.ok && state.message && <Alert kind="success">{state.message}</Alert>}
+      <FormContext.Provider value={{ pending, fields }}>{children}</FormContext.Provider>
     </form>
   );
+}
+
+/**
+ * Field name -> sentence for text the domain would refuse, checked in the browser so that a
+ * document too large to send is never sent (the server would only answer "body too large").
+ */
+function problemsBeforeSending(form: HTMLFormElement): Record<string, string> | null {
+  const problems: Record<string, string> = {};
+  for (const field of form.querySelectorAll<HTMLInputElement | HTMLTextAreaElement>("[data-max-chars]")) {
+    const max = Number(field.dataset.maxChars);
+    const problem =
+      field.value.length > max
+        ? `${tooLongMessage(max)}; this has ${field.value.length.toLocaleString("en-US")}. Nothing was sent.`
+        : textProblem(field.value, { multiline: field instanceof HTMLTextAreaElement });
+    if (problem && field.name) problems[field.name] ??= problem;
+  }
+  return Object.keys(problems).length > 0 ? problems : null;
 }
 
 export function useFormState(): FormState {
@@ -121,12 +145,30 @@ function FieldShell({ id, label, error, hint, hideLabel, children }: { id: strin
   );
 }
 
-export function TextAreaField({ label, hint, name, ...props }: TextareaHTMLAttributes<HTMLTextAreaElement> & { label: string; hint?: ReactNode; name: string }) {
+/**
+ * A text area whose error comes from the form's last result. `maxChars` is checked before sending
+ * instead of through maxLength, which would cut a pasted document short without a word.
+ */
+export function TextAreaField({
+  label,
+  hint,
+  name,
+  maxChars,
+  ...props
+}: TextareaHTMLAttributes<HTMLTextAreaElement> & { label: string; hint?: ReactNode; name: string; maxChars?: number }) {
   const id = useId();
   const error = useFormState().fields?.[name];
   return (
     <FieldShell id={id} label={label} error={error} hint={hint}>
-      <textarea id={id} name={name} aria-invalid={error ? true : undefined} aria-describedby={error ? `${id}-error` : undefined} className={controlClass} {...props} />
+      <textarea
+        id={id}
+        name={name}
+        data-max-chars={maxChars}
+        aria-invalid={error ? true : undefined}
+        aria-describedby={error ? `${id}-error` : undefined}
+        className={controlClass}
+        {...props}
+      />
     </FieldShell>
   );
 }

@@ -1,6 +1,7 @@
 "use client";
 
 import { ActionForm, CheckboxField, SubmitButton, TextAreaField, TextField, type FormAction } from "./ActionForm";
+import { TEXT_LIMITS } from "@/lib/domain/text";
 
 /** Endpoint and visibility until the version is published; docs and the OpenAPI document until it is retired. */
 export function ApiVersionEditForm({
@@ -30,8 +31,8 @@ export function ApiVersionEditForm({
           <CheckboxField label="Public" name="isPublic" defaultChecked={isPublic} hint="Public APIs need no API key and no contract, and offer no plans." />
         </>
       )}
-      <TextAreaField label="Documentation" name="docs" defaultValue={docs} rows={10} hint="Markdown, shown on the API page of the catalog." className="rounded-md border border-slate-300 bg-white px-3 py-2 font-mono text-xs shadow-sm" />
-      <TextAreaField label="OpenAPI document" name="openapi" defaultValue={openapi ?? ""} rows={6} hint="Optional, in JSON." className="rounded-md border border-slate-300 bg-white px-3 py-2 font-mono text-xs shadow-sm" />
+      <TextAreaField label="Documentation" name="docs" defaultValue={docs} maxChars={TEXT_LIMITS.docs} rows={10} hint="Markdown, shown on the API page of the catalog." className="rounded-md border border-slate-300 bg-white px-3 py-2 font-mono text-xs shadow-sm" />
+      <TextAreaField label="OpenAPI document" name="openapi" defaultValue={openapi ?? ""} maxChars={TEXT_LIMITS.openapi} rows={6} hint="Optional, in JSON." className="rounded-md border border-slate-300 bg-white px-3 py-2 font-mono text-xs shadow-sm" />
       <div>
         <SubmitButton>Save changes</SubmitButton>
       </div>

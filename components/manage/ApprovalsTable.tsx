@@ -8,6 +8,7 @@ import type { ActionResult } from "@/lib/auth/action";
 import type { ApprovalRequest } from "@/lib/domain/management-approvals";
 import { ActionButton, ConfirmActionButton } from "./ActionButton";
 import { ActionForm, SubmitButton, TextAreaField, type FormAction } from "./ActionForm";
+import { TEXT_LIMITS } from "@/lib/domain/text";
 import { ClientCell } from "./ContractsDataTable";
 import { formatDateTime } from "./format";
 
@@ -159,7 +160,7 @@ export function ApprovalsTable({ rows, total, pageSize, defaultSort, actions }: 
               <p className="text-sm text-slate-600" aria-live="polite">
                 {selection.size === 0 ? "Select requests in the table." : `${selection.size} selected.`}
               </p>
-              <TextAreaField label="Shared reason" name="reason" rows={2} maxLength={1000} hint="Required to reject; shown to each requester." />
+              <TextAreaField label="Shared reason" name="reason" rows={2} maxChars={TEXT_LIMITS.reason} hint="Required to reject; shown to each requester." />
               <div className="flex gap-2">
                 <SubmitButton name="decision" value="approve">
                   Approve selected

@@ -3,6 +3,7 @@
 import { useState } from "react";
 import { slugFromName } from "@/lib/domain/slug-text";
 import { TextField } from "./ActionForm";
+import { TEXT_LIMITS } from "@/lib/domain/text";
 
 /** A name and an identifier that follows it until the user edits the identifier. */
 export function SlugFields({ nameLabel = "Name", slugLabel = "Identifier", slugHint }: { nameLabel?: string; slugLabel?: string; slugHint?: string }) {
@@ -15,7 +16,7 @@ export function SlugFields({ nameLabel = "Name", slugLabel = "Identifier", slugH
         label={nameLabel}
         name="name"
         required
-        maxLength={120}
+        maxLength={TEXT_LIMITS.name}
         value={name}
         onChange={(event) => {
           setName(event.target.value);

@@ -1,6 +1,6 @@
-import { renderDocs } from "@/lib/domain/catalog";
+import { renderDocs } from "@/lib/render-docs";
 
-/** API docs (markdown from providers), rendered by the domain's sanitizing renderer. */
+/** API docs (markdown from providers), rendered by the sanitizing renderer; images show as links. */
 export function Markdown({ source }: { source: string }) {
   return (
     <div

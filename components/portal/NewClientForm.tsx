@@ -5,6 +5,7 @@ import { createClientAction } from "@/app/(portal)/my-clients/actions";
 import { Button } from "@/components/ui/Button";
 import { Field } from "@/components/ui/Field";
 import { submitKeepingValues } from "@/components/ui/submitKeepingValues";
+import { TEXT_LIMITS } from "@/lib/domain/text";
 import { ActionMessage } from "./ActionMessage";
 
 export interface ClientOrganization {
@@ -38,7 +39,7 @@ export function NewClientForm({
   return (
     <form action={action} onSubmit={submitKeepingValues(action)} className="flex flex-col gap-4">
       <ActionMessage result={state && !state.ok ? state : null} labels={LABELS} />
-      <Field label="Name" name="name" required maxLength={120} autoComplete="off" error={fields?.name} />
+      <Field label="Name" name="name" required maxLength={TEXT_LIMITS.name} autoComplete="off" error={fields?.name} />
       <Field label="Version" name="version" required maxLength={32} defaultValue="1.0" error={fields?.version} />
       <div className="flex flex-col gap-1">
         <label htmlFor={`${id}-description`} className="text-sm font-medium text-slate-700">
@@ -48,7 +49,7 @@ export function NewClientForm({
           id={`${id}-description`}
           name="description"
           rows={2}
-          maxLength={2000}
+          maxLength={TEXT_LIMITS.description}
           className="rounded-md border border-slate-300 bg-white px-3 py-2 text-sm shadow-sm focus:border-brand-600"
         />
       </div>

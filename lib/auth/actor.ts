@@ -6,7 +6,9 @@ import { auth } from "./config";
 
 /**
  * The signed-in user as an actor, re-read from the database on every request so that a
- * disabled account or a changed profile takes effect at once. Null when signed out.
+ * disabled account or a changed profile takes effect at once. Null when signed out: `auth()`
+ * yields a session only while its server-side row lives (the jwt callback in ./config.ts checks
+ * it), so a cookie kept after sign-out, a password change or disabling reads nothing.
  */
 export const getActor = cache(async (): Promise<Actor | null> => {
   const session = await auth();

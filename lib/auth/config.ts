@@ -1,28 +1,105 @@
-import NextAuth, { CredentialsSignin } from "next-auth";
+import { randomBytes } from "node:crypto";
+import NextAuth, { CredentialsSignin, type NextAuthConfig } from "next-auth";
 import Credentials from "next-auth/providers/credentials";
+import { headers as requestHeaders } from "next/headers";
 import { getDb } from "@/db/client";
+import { readConfig } from "@/lib/config";
+import { loadActor } from "@/lib/domain/permissions";
+import { createSession, revokeSession, SESSION_LIFETIME_MS, verifySession } from "@/lib/domain/sessions";
 import { verifyCredentials } from "@/lib/domain/users";
-import { clearSignInFailures, recordSignInFailure, signInRetryAfter } from "./throttle";
+import { cancelSignInAttempt, clientAddress, reserveSignInAttempt, signInAttemptSucceeded } from "./throttle";
 
-class TooManyAttempts extends CredentialsSignin {
+const settings = readConfig();
+
+/** A sign-in refused before its password was checked; `retryAfter` is in seconds. */
+export class TooManyAttempts extends CredentialsSignin {
   code = "throttled";
+  constructor(readonly retryAfter: number) {
+    super();
+  }
 }
 
-function clientAddress(request: Request | undefined): string {
-  const forwarded = request?.headers.get("x-forwarded-for")?.split(",")[0]?.trim();
-  return forwarded || request?.headers.get("x-real-ip") || "unknown";
+export function isTooManyAttempts(error: unknown): error is TooManyAttempts {
+  return error instanceof CredentialsSignin && error.code === "throttled";
 }
 
-export const { handlers, auth, signIn, signOut } = NextAuth({
-  session: { strategy: "jwt", maxAge: 7 * 24 * 60 * 60 },
+/** Where this request comes from, as the sign-in throttle counts it. */
+export function requestAddress(headers: Headers): string {
+  return clientAddress(headers, settings.trustProxy);
+}
+
+// A one-time pass lives a minute, in this process only: it never leaves the server.
+const TICKET_LIFETIME_MS = 60_000;
+const tickets: Map<string, { userId: string; expiresAt: number }> = ((globalThis as Record<string, unknown>).__porticoSignInTickets ??= new Map()) as Map<
+  string,
+  { userId: string; expiresAt: number }
+>;
+
+/**
+ * A one-time pass that signs a user in without a password, for a server action that has just
+ * proven who the user is (an account created a moment ago, a password just changed). It is not a
+ * password guess, so the throttle does not see it.
+ */
+export function issueSignInTicket(userId: string): string {
+  const now = Date.now();
+  for (const [ticket, entry] of tickets) if (entry.expiresAt <= now) tickets.delete(ticket);
+  const ticket = randomBytes(32).toString("base64url");
+  tickets.set(ticket, { userId, expiresAt: now + TICKET_LIFETIME_MS });
+  return ticket;
+}
+
+function redeemSignInTicket(ticket: unknown): string | null {
+  if (typeof ticket !== "string") return null;
+  const entry = tickets.get(ticket);
+  tickets.delete(ticket);
+  return entry && entry.expiresAt > Date.now() ? entry.userId : null;
+}
+
+// The portal's own URL says https, or (behind trusted proxies only) the proxy says the client used it.
+const httpsOrigin = /^https:/i.test(process.env.AUTH_URL || settings.portalUrl);
+
+async function servedOverHttps(request: Request | undefined): Promise<boolean> {
+  if (httpsOrigin) return true;
+  if (settings.trustProxy === 0) return false;
+  const protocols = ((request?.headers ?? (await requestHeaders())).get("x-forwarded-proto") ?? "")
+    .split(",")
+    .map((entry) => entry.trim().toLowerCase())
+    .filter(Boolean);
+  const client = protocols.length >= settings.trustProxy ? protocols[protocols.length - settings.trustProxy] : protocols[0];
+  return client === "https";
+}
+
+/**
+ * Over https every portal cookie is `__Host-`: Secure, Path=/ and no Domain, so no other host or
+ * path can set or read it. Over plain http (local use) browsers refuse those, so the names are bare.
+ */
+function cookieSettings(secure: boolean): Pick<NextAuthConfig, "useSecureCookies" | "cookies"> {
+  const prefix = secure ? "__Host-" : "";
+  const options = { httpOnly: true, sameSite: "lax" as const, path: "/", secure };
+  return {
+    useSecureCookies: secure,
+    cookies: {
+      sessionToken: { name: `${prefix}authjs.session-token`, options },
+      callbackUrl: { name: `${prefix}authjs.callback-url`, options },
+      csrfToken: { name: `${prefix}authjs.csrf-token`, options },
+    },
+  };
+}
+
+const SESSION_SECONDS = SESSION_LIFETIME_MS / 1000;
+
+const base: NextAuthConfig = {
+  session: { strategy: "jwt", maxAge: SESSION_SECONDS },
   pages: { signIn: "/login" },
   trustHost: true,
   logger: {
     // A failed sign-in is expected traffic, not a server error: one line, no stack, no email.
     error(error) {
-      if (error.name === "CredentialsSignin") console.warn("[auth] failed sign-in");
+      if ((error as { type?: string }).type === "CredentialsSignin") console.warn("[auth] failed sign-in");
       else console.error(error);
     },
+    // Auth.js's debug lines include the submitted form, password and all.
+    debug() {},
   },
   providers: [
     Credentials({
@@ -30,26 +107,53 @@ export const { handlers, auth, signIn, signOut } = NextAuth({
       async authorize(credentials, request) {
         const email = String(credentials?.email ?? "");
         const password = String(credentials?.password ?? "");
-        const address = clientAddress(request);
-        if (signInRetryAfter(email, address) > 0) throw new TooManyAttempts();
-        const user = await verifyCredentials(await getDb(), email, password);
-        if (!user) {
-          recordSignInFailure(email, address);
-          return null;
+        const address = requestAddress(request.headers);
+        const wait = reserveSignInAttempt(email, address);
+        if (wait > 0) throw new TooManyAttempts(wait);
+        let user;
+        try {
+          user = await verifyCredentials(await getDb(), email, password);
+        } catch (error) {
+          cancelSignInAttempt(email, address);
+          throw error;
         }
-        clearSignInFailures(email);
+        if (!user) return null;
+        signInAttemptSucceeded(email, address);
         return { id: user.id, email: user.email, name: user.name };
+      },
+    }),
+    Credentials({
+      id: "ticket",
+      name: "Sign-in ticket",
+      credentials: { ticket: {} },
+      async authorize(credentials) {
+        const userId = redeemSignInTicket(credentials?.ticket);
+        // Re-read: an account disabled in the meantime does not get in.
+        const actor = userId ? await loadActor(await getDb(), userId) : null;
+        return actor ? { id: actor.userId, email: actor.email, name: actor.name } : null;
       },
     }),
   ],
   callbacks: {
-    jwt({ token, user }) {
-      if (user?.id) token.uid = user.id;
-      return token;
+    async jwt({ token, user, trigger }) {
+      if (trigger === "signIn" && user?.id) {
+        const { sessionId } = await createSession(await getDb(), user.id);
+        return { ...token, uid: user.id, sid: sessionId };
+      }
+      // Every later read: a session whose row is gone (signed out, password changed, user disabled) is over.
+      const userId = await verifySession(await getDb(), token.sid);
+      return userId && userId === token.uid ? token : null;
     },
     session({ session, token }) {
       if (typeof token.uid === "string") session.user.id = token.uid;
       return session;
     },
   },
-});
+  events: {
+    async signOut(message) {
+      if ("token" in message && message.token) await revokeSession(await getDb(), message.token.sid);
+    },
+  },
+};
+
+export const { handlers, auth, signIn, signOut } = NextAuth(async (request) => ({ ...base, ...cookieSettings(await servedOverHttps(request)) }));

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { OpenDatabase } from "@/db/client";
 import { listOfferedPlans } from "@/lib/domain/apis";
+import { digestApiKey } from "@/lib/domain/key-vault";
 import { verifyCredentials } from "@/lib/domain/users";
 import { openTestDb } from "@/lib/domain/test-fixtures";
 import { DEMO_ACCOUNTS, hasDemoData, isEmptyDatabase, seedDemo } from "./seed";
@@ -57,7 +58,7 @@ describe("the demo data", () => {
     expect(client?.name).toBe("Weather Dashboard");
     const version = await open.db.query.clientVersions.findFirst({ where: (v, { eq }) => eq(v.clientId, client!.id) });
     expect(version?.version).toBe("1.0");
-    expect(version?.apiKey).toBe(developerKey);
+    expect(version?.apiKeyDigest).toBe(digestApiKey(developerKey));
     expect(developerKey).toMatch(/^ptk_/);
     const contracts = await open.db.query.contracts.findMany({ where: (c, { eq }) => eq(c.clientVersionId, version!.id) });
     expect(contracts.map((c) => c.status)).toEqual(["Active"]);

@@ -2,6 +2,7 @@ import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Db, OpenDatabase } from "@/db/client";
 import { apiVersions, auditEvents } from "@/db/schema";
+import { readConfig } from "@/lib/config";
 import {
   apiVersionStatus,
   createApi,
@@ -299,5 +300,57 @@ describe("validation", () => {
     const { api } = await createApi(db, provider, { orgId, slug: "audited", name: "Audited", version: "0.9" });
     const [event] = await db.select().from(auditEvents).where(and(eq(auditEvents.entityId, api.id), eq(auditEvents.action, "api.created")));
     expect(event).toMatchObject({ actorId: provider.userId, orgId, details: { slug: "audited", version: "0.9" } });
+  });
+});
+
+describe("where an endpoint may point (upstream rules)", () => {
+  // The ports of this installation, as the rules read them.
+  const { databasePort, redisPort, gatewayPort, port: portalPort } = readConfig();
+  const forbidden = [
+    ["the cloud metadata service", "http://169.254.169.254/latest/meta-data/", /metadata/],
+    ["a link-local address", "http://[fe80::1]:8081/", /link-local/],
+    ["Portico's database on this machine", `http://127.0.0.1:${databasePort}`, /database/],
+    ["Portico's Redis on this machine", `http://localhost:${redisPort}/`, /Redis/],
+    ["the gateway itself", `http://localhost:${gatewayPort}/acme/echo/1.0`, /gateway/],
+    ["the portal outside its demo backend", `http://localhost:${portalPort}/api/auth/providers`, /portal/],
+    ["a URL with credentials", "http://admin:secret@api.example.test/", /password/],
+  ] as const;
+
+  it.each(forbidden)("createApi refuses %s, on the endpoint field", async (_what, endpoint, reason) => {
+    const error = await expectCode(createApi(db, provider, { orgId, slug: slug(), name: "Sneaky", endpoint }), "endpoint_not_allowed", 400);
+    expect(error.fields?.endpoint).toMatch(reason);
+  });
+
+  it("updateApiVersion and createApiVersion refuse it too, and nothing is written", async () => {
+    const { api, version } = await createApi(db, provider, { orgId, slug: slug(), name: "Draft", endpoint: ENDPOINT });
+    const error = await expectCode(updateApiVersion(db, provider, { apiVersionId: version.id, endpoint: "http://metadata.google.internal/computeMetadata/v1/" }), "endpoint_not_allowed");
+    expect(error.fields?.endpoint).toMatch(/metadata/);
+    expect((await readVersion(version.id)).endpoint).toBe(ENDPOINT);
+    await expectCode(createApiVersion(db, provider, { apiId: api.id, version: "2.0", endpoint: "http://0xa9fea9fe/" }), "endpoint_not_allowed");
+    await expectCode(createApiVersion(db, provider, { apiId: api.id, version: "2.0", copyFromVersionId: version.id, endpoint: `http://[::1]:${databasePort}` }), "endpoint_not_allowed");
+  });
+
+  it("an endpoint stored before the rules is neither copied nor published", async () => {
+    const { api, id } = await readyPrivate();
+    await db.update(apiVersions).set({ endpoint: "http://169.254.169.254/" }).where(eq(apiVersions.id, id));
+    await expectCode(createApiVersion(db, provider, { apiId: api.id, version: "2.0", copyFromVersionId: id }), "endpoint_not_allowed");
+    const error = await expectCode(publishApiVersion(db, provider, id), "endpoint_not_allowed");
+    expect(error.fields?.endpoint).toMatch(/metadata/);
+    expect(await statusOf(id)).toBe("Ready");
+  });
+
+  it("accepts the portal's demo backend, and what PORTICO_UPSTREAM_ALLOW allows", async () => {
+    await createApi(db, provider, { orgId, slug: slug(), name: "Demo", endpoint: `http://localhost:${portalPort}/demo-backend/weather` });
+    await expectCode(createApi(db, provider, { orgId, slug: slug(), name: "Cache", endpoint: `http://127.0.0.1:${redisPort}/` }), "endpoint_not_allowed");
+    const before = process.env.PORTICO_UPSTREAM_ALLOW;
+    process.env.PORTICO_UPSTREAM_ALLOW = `127.0.0.1:${redisPort}, 169.254.0.0/16`;
+    try {
+      await createApi(db, provider, { orgId, slug: slug(), name: "Cache", endpoint: `http://127.0.0.1:${redisPort}/` });
+      await createApi(db, provider, { orgId, slug: slug(), name: "Link", endpoint: "http://169.254.10.10:8081/" });
+      await expectCode(createApi(db, provider, { orgId, slug: slug(), name: "Db", endpoint: `http://127.0.0.1:${databasePort}/` }), "endpoint_not_allowed");
+    } finally {
+      if (before === undefined) delete process.env.PORTICO_UPSTREAM_ALLOW;
+      else process.env.PORTICO_UPSTREAM_ALLOW = before;
+    }
   });
 });

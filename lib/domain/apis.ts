@@ -3,12 +3,15 @@ import { z } from "zod";
 import type { Db, Queryable } from "@/db/client";
 import { isUniqueViolation } from "@/db/client";
 import { apiPlans, apis, apiVersions, plans, planVersions } from "@/db/schema";
+import { readConfig } from "@/lib/config";
 import { audit } from "./audit";
 import { DomainError, parseInput } from "./errors";
 import { publishChanges } from "./events";
 import { findPlanVersion } from "./plans";
 import { type Actor, hasPermission, requirePermission } from "./permissions";
 import { descriptionSchema, nameSchema, slugSchema, versionSchema } from "./slugs";
+import { requireAllowedEndpoint, upstreamRulesFor } from "./upstream-rules";
+import { CONTROL_CHARACTER_MESSAGE, multilineText, plainText, TEXT_LIMITS, textProblem } from "./text";
 
 export type Api = typeof apis.$inferSelect;
 export type ApiVersion = typeof apiVersions.$inferSelect;
@@ -25,12 +28,16 @@ const endpointSchema = z
   .trim()
   .max(2000)
   .url("Enter an http:// or https:// URL")
-  .refine((u) => /^https?:\/\//i.test(u), "Enter an http:// or https:// URL");
-const tagsSchema = z.array(z.string().trim().toLowerCase().min(1).max(32)).max(20).default([]);
-const docsSchema = z.string().max(200_000, "At most 200,000 characters");
-const openapiSchema = z
-  .string()
-  .max(2_000_000)
+  .refine((u) => /^https?:\/\//i.test(u), "Enter an http:// or https:// URL")
+  .refine((u) => !textProblem(u), CONTROL_CHARACTER_MESSAGE);
+/** Refuses an endpoint the gateway may not forward to; the settings are read each time, so a changed allow list applies at once. */
+function requireUsableEndpoint(endpoint: string | null | undefined): void {
+  requireAllowedEndpoint(upstreamRulesFor(readConfig()), endpoint);
+}
+
+const tagsSchema = z.array(plainText({ max: TEXT_LIMITS.tag, min: 1 }).toLowerCase()).max(20, "At most 20 tags").default([]);
+const docsSchema = multilineText({ max: TEXT_LIMITS.docs, trim: false });
+const openapiSchema = multilineText({ max: TEXT_LIMITS.openapi, trim: false })
   .refine((text) => {
     try {
       const doc = JSON.parse(text);
@@ -64,6 +71,7 @@ const createApiSchema = z.object({
 export async function createApi(db: Db, actor: Actor, input: z.input<typeof createApiSchema>): Promise<{ api: Api; version: ApiVersion }> {
   const data = parseInput(createApiSchema, input);
   requirePermission(actor, data.orgId, "apiEdit");
+  requireUsableEndpoint(data.endpoint);
   try {
     return await db.transaction(async (tx) => {
       const [api] = await tx
@@ -121,12 +129,15 @@ export async function createApiVersion(db: Db, actor: Actor, input: z.input<type
     return await db.transaction(async (tx) => {
       const source = data.copyFromVersionId ? await findApiVersion(tx, data.copyFromVersionId) : undefined;
       if (data.copyFromVersionId && source?.api.id !== api.id) throw new DomainError("api_not_found");
+      // A copied endpoint is checked too: it may predate the rules, or the allow list may have changed.
+      const endpoint = data.endpoint !== undefined ? data.endpoint : (source?.version.endpoint ?? null);
+      requireUsableEndpoint(endpoint);
       const [version] = await tx
         .insert(apiVersions)
         .values({
           apiId: api.id,
           version: data.version,
-          endpoint: data.endpoint !== undefined ? data.endpoint : (source?.version.endpoint ?? null),
+          endpoint,
           isPublic: data.isPublic ?? source?.version.isPublic ?? false,
           docs: data.docs ?? source?.version.docs ?? "",
           openapi: data.openapi !== undefined ? data.openapi : (source?.version.openapi ?? null),
@@ -158,6 +169,7 @@ export async function updateApiVersion(db: Db, actor: Actor, input: z.input<type
     if (data.isPublic && !version.isPublic && (await offeredPlanCount(tx, version.id)) > 0) {
       throw new DomainError("invalid_state", "A public API offers no plans: withdraw its plans before making it public.");
     }
+    requireUsableEndpoint(data.endpoint);
     const { apiVersionId, ...fields } = data;
     await tx.update(apiVersions).set(fields).where(eq(apiVersions.id, apiVersionId));
     await audit(tx, actor, { orgId: api.orgId, action: "api_version.updated", entityType: "api_version", entityId: apiVersionId, details: { fields: Object.keys(fields) } });
@@ -230,6 +242,7 @@ export async function publishApiVersion(db: Db, actor: Actor, apiVersionId: stri
     const status = apiVersionStatus(version, await offeredPlanCount(tx, id));
     if (status === "Published" || status === "Retired") throw new DomainError("invalid_state", `That API version is already ${status.toLowerCase()}.`);
     if (status !== "Ready") throw new DomainError("api_not_ready");
+    requireUsableEndpoint(version.endpoint);
     await tx.update(apiVersions).set({ status: "Published", publishedAt: new Date() }).where(eq(apiVersions.id, id));
     await audit(tx, actor, { orgId: api.orgId, action: "api_version.published", entityType: "api_version", entityId: id, details: { api: api.slug, version: version.version } });
   });

@@ -1,6 +1,4 @@
 import { and, asc, desc, eq, ilike, or, type SQL, sql } from "drizzle-orm";
-import { Marked } from "marked";
-import sanitizeHtml from "sanitize-html";
 import type { Queryable } from "@/db/client";
 import { apis, apiVersions, organizations } from "@/db/schema";
 import { readConfig } from "@/lib/config";
@@ -9,6 +7,7 @@ import { DomainError } from "./errors";
 import { type Actor, hasPermission } from "./permissions";
 import { describePolicies } from "./plans";
 import { countRows, pageTotal, totalOverPages } from "./paging";
+import { cleanSearchText, searchWords, textProblem } from "./text";
 
 /** The managed endpoint of an API version at the gateway: `{gateway}/{org}/{api}/{version}/`. */
 export function managedEndpoint(orgSlug: string, apiSlug: string, version: string, gatewayUrl = readConfig().gatewayUrl): string {
@@ -70,12 +69,13 @@ export async function listCatalog(db: Queryable, _actor: Actor, options: Catalog
   const page = Math.max(1, Math.floor(options.page ?? 1));
   const latest = latestPublished(db);
   const tagText = sql<string>`array_to_string(${apis.tags}, ' ')`;
-  const words = (options.q ?? "").trim().split(/\s+/).filter(Boolean).slice(0, 8);
+  const words = searchWords(options.q);
   const conditions: (SQL | undefined)[] = words.map((word) => {
     const pattern = `%${escapeLike(word)}%`;
     return or(ilike(apis.name, pattern), ilike(apis.description, pattern), ilike(tagText, pattern), ilike(organizations.name, pattern));
   });
-  if (options.tag) conditions.push(sql`${options.tag.toLowerCase()} = any(${apis.tags})`);
+  const tag = cleanSearchText(options.tag).toLowerCase();
+  if (tag) conditions.push(sql`${tag} = any(${apis.tags})`);
 
   const sort = options.sort ?? DEFAULT_CATALOG_SORT;
   const dir = sort.desc ? desc : asc;
@@ -170,6 +170,8 @@ export function describeOffer(policies: Parameters<typeof describePolicies>[0], 
  * the managed endpoint. not_found when the API or version does not exist or may not be seen.
  */
 export async function getApiPage(db: Queryable, actor: Actor, orgSlug: string, apiSlug: string, version?: string) {
+  // Path segments come from the URL: text the database cannot hold names no API.
+  if (textProblem(orgSlug) || textProblem(apiSlug)) throw new DomainError("not_found", "That API does not exist.");
   const [row] = await db
     .select({ api: apis, org: organizations })
     .from(apis)
@@ -222,28 +224,5 @@ export async function getApiPage(db: Queryable, actor: Actor, orgSlug: string, a
 
 export type ApiPage = Awaited<ReturnType<typeof getApiPage>>;
 
-const markdown = new Marked({ gfm: true, async: false });
-
-/**
- * An API's docs (markdown written by its provider) as HTML that is safe to show to everyone:
- * no scripts, event handlers, styles, frames or foreign URL schemes. Headings start at level 3,
- * below the page's own.
- */
-export function renderDocs(source: string): string {
-  const html = markdown.parse(source) as string;
-  return sanitizeHtml(html, {
-    allowedTags: [...sanitizeHtml.defaults.allowedTags, "img", "del"],
-    allowedAttributes: { a: ["href", "title", "rel"], img: ["src", "alt", "title"], code: ["class"], th: ["align"], td: ["align"] },
-    allowedSchemes: ["http", "https", "mailto"],
-    allowedSchemesByTag: { img: ["http", "https"] },
-    allowedClasses: { code: [/^language-[\w-]+$/] },
-    transformTags: {
-      h1: "h3",
-      h2: "h4",
-      h3: "h5",
-      h4: "h6",
-      h5: "h6",
-      a: sanitizeHtml.simpleTransform("a", { rel: "noopener noreferrer nofollow" }),
-    },
-  });
-}
+// Rendering lives in its own pure module (lib/render-docs.ts); kept here for the catalog's callers.
+export { renderDocs } from "@/lib/render-docs";

@@ -6,9 +6,10 @@ import { type ClientVersionStatus, clientVersionStatus, type ContractStatus, LIV
 import { managedEndpoint } from "./catalog";
 import { type ContractRow, type ContractSortKey, listContractClientIds, listContracts, MAX_CONTRACT_PAGE_SIZE } from "./contract-queries";
 import { DomainError } from "./errors";
-import { maskApiKey } from "./keys";
+import { maskStoredApiKey } from "./keys";
 import { type Actor, hasPermission } from "./permissions";
 import { countRows, pageTotal, totalOverPages } from "./paging";
+import { isStorableText, searchWords } from "./text";
 
 /** The contracts My Clients lists: live ones, and rejected ones so their reason stays visible. */
 export const MY_CLIENTS_CONTRACT_STATUSES: readonly ContractStatus[] = ["AwaitingApproval", "Active", "Rejected"];
@@ -71,18 +72,24 @@ function clientOrgIds(actor: Actor): string[] {
 }
 
 function nameMatches(q: string): SQL | undefined {
-  const words = q.trim().split(/\s+/).filter(Boolean).slice(0, 8);
+  const words = searchWords(q);
   if (words.length === 0) return undefined;
   return and(...words.map((w) => or(ilike(clients.name, `%${escapeLike(w)}%`), ilike(clients.description, `%${escapeLike(w)}%`))));
 }
 
 function keySummary(version: typeof clientVersions.$inferSelect, now = new Date()): ApiKeySummary {
-  const inGrace = version.previousApiKey && version.previousApiKeyExpiresAt && version.previousApiKeyExpiresAt > now;
+  const inGrace = version.previousApiKeyDigest && version.previousApiKeyExpiresAt && version.previousApiKeyExpiresAt > now;
   return {
-    masked: maskApiKey(version.apiKey),
+    masked: maskStoredApiKey(version.id, { sealed: version.apiKeySealed, legacy: version.legacyApiKey }),
     createdAt: version.apiKeyCreatedAt,
     lastUsedAt: version.apiKeyLastUsedAt,
-    previous: inGrace ? { masked: maskApiKey(version.previousApiKey!), expiresAt: version.previousApiKeyExpiresAt!, lastUsedAt: version.previousApiKeyLastUsedAt } : null,
+    previous: inGrace
+      ? {
+          masked: maskStoredApiKey(version.id, { sealed: version.previousApiKeySealed, legacy: version.legacyPreviousApiKey }),
+          expiresAt: version.previousApiKeyExpiresAt!,
+          lastUsedAt: version.previousApiKeyLastUsedAt,
+        }
+      : null,
   };
 }
 
@@ -291,6 +298,7 @@ export async function getMyClient(
   clientSlug: string,
   options: { version?: string; sort?: MyClientsOptions["sort"] } = {},
 ): Promise<MyClient> {
+  if (!isStorableText(orgSlug, clientSlug, options.version ?? "")) throw new DomainError("client_not_found", "That client does not exist.");
   const [row] = await db
     .select(clientColumns)
     .from(clients)

@@ -14,6 +14,7 @@ import {
 } from "./clients";
 import { approveContract, breakContract, createContract, rejectContract, withdrawContract } from "./contracts";
 import { onChanges } from "./events";
+import { digestApiKey } from "./key-vault";
 import { MAX_KEY_GRACE_SECONDS } from "./keys";
 import { addMember } from "./organizations";
 import type { Actor } from "./permissions";
@@ -103,7 +104,7 @@ describe("createClient", () => {
     const { client, version } = await createClient(db, consumer, { orgId: consumerOrg, name: "Weather Dashboard" });
     stop();
     expect(client).toMatchObject({ orgId: consumerOrg, slug: "weather-dashboard", name: "Weather Dashboard" });
-    expect(version).toMatchObject({ clientId: client.id, version: "1.0", retiredAt: null, previousApiKey: null });
+    expect(version).toMatchObject({ clientId: client.id, version: "1.0", retiredAt: null, previousApiKeyDigest: null });
     expect(version.apiKey).toMatch(/^ptk_[A-Za-z0-9_-]{22,}$/);
     expect(Buffer.from(version.apiKey.slice(4), "base64url").length).toBeGreaterThanOrEqual(16);
     expect(seen).toContain(`clientVersion:${version.id}`);
@@ -126,7 +127,7 @@ describe("createClient", () => {
     const b = await makeClient(db, consumer, consumerOrg);
     const error = await db
       .update(clientVersions)
-      .set({ apiKey: a.apiKey })
+      .set({ apiKeyDigest: digestApiKey(a.apiKey) })
       .where(eq(clientVersions.id, b.clientVersionId))
       .then(() => null, (e: unknown) => e);
     expect(isUniqueViolation(error)).toBe(true);
@@ -257,8 +258,8 @@ describe("rotateApiKey", () => {
     const rotated = await rotateApiKey(db, consumer, { clientVersionId, graceSeconds: 0 });
     expect(rotated.apiKey).not.toBe(old);
     expect(rotated.apiKey.startsWith("ptk_")).toBe(true);
-    expect(rotated).toMatchObject({ previousApiKey: null, previousApiKeyExpiresAt: null });
-    const holders = await db.select().from(clientVersions).where(or(eq(clientVersions.apiKey, old), eq(clientVersions.previousApiKey, old)));
+    expect(rotated).toMatchObject({ previousApiKeyDigest: null, previousApiKeySealed: null, previousApiKeyExpiresAt: null });
+    const holders = await db.select().from(clientVersions).where(or(eq(clientVersions.apiKeyDigest, digestApiKey(old)), eq(clientVersions.previousApiKeyDigest, digestApiKey(old))));
     expect(holders).toEqual([]);
     expect(await revealApiKey(db, consumer, clientVersionId)).toEqual({ apiKey: rotated.apiKey, previousApiKey: null, previousApiKeyExpiresAt: null });
   });
@@ -269,7 +270,7 @@ describe("rotateApiKey", () => {
     const rotated = await rotateApiKey(db, consumer, { clientVersionId, graceSeconds: 3600 });
     const after = Date.now();
     expect(rotated.apiKey).not.toBe(old);
-    expect(rotated.previousApiKey).toBe(old);
+    expect(rotated.previousApiKeyDigest).toBe(digestApiKey(old));
     const expires = rotated.previousApiKeyExpiresAt!.getTime();
     expect(expires).toBeGreaterThanOrEqual(before + 3600_000 - 1000);
     expect(expires).toBeLessThanOrEqual(after + 3600_000 + 1000);
@@ -280,9 +281,9 @@ describe("rotateApiKey", () => {
     const { clientVersionId, apiKey: first } = await makeClient(db, consumer, consumerOrg);
     const second = await rotateApiKey(db, consumer, { clientVersionId, graceSeconds: 600 });
     const third = await rotateApiKey(db, consumer, { clientVersionId, graceSeconds: 600 });
-    expect(third.previousApiKey).toBe(second.apiKey);
+    expect(await revealApiKey(db, consumer, clientVersionId)).toMatchObject({ apiKey: third.apiKey, previousApiKey: second.apiKey });
     expect(new Set([first, second.apiKey, third.apiKey]).size).toBe(3);
-    const holders = await db.select().from(clientVersions).where(or(eq(clientVersions.apiKey, first), eq(clientVersions.previousApiKey, first)));
+    const holders = await db.select().from(clientVersions).where(or(eq(clientVersions.apiKeyDigest, digestApiKey(first)), eq(clientVersions.previousApiKeyDigest, digestApiKey(first))));
     expect(holders).toEqual([]);
   });
 
@@ -301,7 +302,7 @@ describe("rotateApiKey", () => {
       const error = await expectCode(rotateApiKey(db, consumer, { clientVersionId, graceSeconds }), "validation_failed", 400);
       expect(error.fields).toHaveProperty("graceSeconds");
     }
-    expect((await readVersion(clientVersionId)).apiKey).toBe(before.apiKey);
+    expect((await readVersion(clientVersionId)).apiKeyDigest).toBe(before.apiKeyDigest);
   });
 
   it("is audited with the grace period, never with a key; the gateway is told", async () => {

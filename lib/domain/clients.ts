@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { and, eq, inArray } from "drizzle-orm";
 import { z } from "zod";
 import type { Db, Queryable } from "@/db/client";
@@ -6,12 +7,15 @@ import { clients, clientVersions, contracts } from "@/db/schema";
 import { audit } from "./audit";
 import { DomainError, parseInput } from "./errors";
 import { publishChanges } from "./events";
-import { generateApiKey, MAX_KEY_GRACE_SECONDS } from "./keys";
+import { digestApiKey, sealApiKey } from "./key-vault";
+import { generateApiKey, MAX_KEY_GRACE_SECONDS, readStoredApiKey } from "./keys";
 import { type Actor, hasPermission, requirePermission } from "./permissions";
 import { descriptionSchema, firstFreeSlug, nameSchema, slugify, slugSchema, versionSchema } from "./slugs";
 
 export type Client = typeof clients.$inferSelect;
 export type ClientVersion = typeof clientVersions.$inferSelect;
+/** A client version as returned to whoever just issued its key: the key in clear, this once, never stored so. */
+export type IssuedClientVersion = ClientVersion & { apiKey: string };
 export type ClientVersionStatus = "Created" | "AwaitingApproval" | "Registered" | "Retired";
 export type ContractStatus = (typeof contracts.$inferSelect)["status"];
 
@@ -34,8 +38,22 @@ const createClientSchema = z.object({
   version: versionSchema.default("1.0"),
 });
 
+/** A new key for a client version: its digest to find it by, and a copy sealed for that row alone. */
+function issueApiKey(clientVersionId: string) {
+  const apiKey = generateApiKey();
+  return { apiKey, stored: { apiKeyDigest: digestApiKey(apiKey), apiKeySealed: sealApiKey(apiKey, clientVersionId) } };
+}
+
+/** Inserts a client version with a new key; its id is chosen first, since the sealed key is bound to it. */
+async function insertClientVersion(tx: Queryable, clientId: string, version: string): Promise<IssuedClientVersion> {
+  const id = randomUUID();
+  const { apiKey, stored } = issueApiKey(id);
+  const [row] = await tx.insert(clientVersions).values({ id, clientId, version, ...stored }).returning();
+  return { ...row, apiKey };
+}
+
 /** Creates a client and its first version, which gets a new API key. */
-export async function createClient(db: Db, actor: Actor, input: z.input<typeof createClientSchema>): Promise<{ client: Client; version: ClientVersion }> {
+export async function createClient(db: Db, actor: Actor, input: z.input<typeof createClientSchema>): Promise<{ client: Client; version: IssuedClientVersion }> {
   const data = parseInput(createClientSchema, input);
   requirePermission(actor, data.orgId, "clientEdit");
   try {
@@ -47,7 +65,7 @@ export async function createClient(db: Db, actor: Actor, input: z.input<typeof c
         slug = firstFreeSlug(base, new Set(taken.map((r) => r.slug)));
       }
       const [client] = await tx.insert(clients).values({ orgId: data.orgId, slug, name: data.name, description: data.description }).returning();
-      const [version] = await tx.insert(clientVersions).values({ clientId: client.id, version: data.version, apiKey: generateApiKey() }).returning();
+      const version = await insertClientVersion(tx, client.id, data.version);
       await audit(tx, actor, { orgId: data.orgId, action: "client.created", entityType: "client", entityId: client.id, details: { slug, version: data.version } });
       return { client, version };
     });
@@ -85,16 +103,16 @@ const createVersionSchema = z.object({
   copyContractsFromVersionId: z.string().uuid().optional(),
 });
 
-export async function createClientVersion(db: Db, actor: Actor, input: z.input<typeof createVersionSchema>): Promise<ClientVersion> {
+export async function createClientVersion(db: Db, actor: Actor, input: z.input<typeof createVersionSchema>): Promise<IssuedClientVersion> {
   const data = parseInput(createVersionSchema, input);
   const [client] = await db.select().from(clients).where(eq(clients.id, data.clientId));
   if (!client || !hasPermission(actor, client.orgId, "clientView")) throw new DomainError("client_not_found", "That client does not exist.");
   requirePermission(actor, client.orgId, "clientEdit");
-  let created: { version: ClientVersion; contractIds: string[] };
+  let created: { version: IssuedClientVersion; contractIds: string[] };
   try {
     // One transaction: a copied contract that the rules now refuse leaves no half-made version behind.
     created = await db.transaction(async (tx) => {
-      const [version] = await tx.insert(clientVersions).values({ clientId: client.id, version: data.version, apiKey: generateApiKey() }).returning();
+      const version = await insertClientVersion(tx, client.id, data.version);
       await audit(tx, actor, { orgId: client.orgId, action: "client_version.created", entityType: "client_version", entityId: version.id, details: { client: client.slug, version: data.version } });
       const contractIds: string[] = [];
       if (data.copyContractsFromVersionId) {
@@ -166,7 +184,7 @@ const rotateSchema = z.object({
 });
 
 /** Issues a new key at once; the old one works for the grace period, then dies. */
-export async function rotateApiKey(db: Db, actor: Actor, input: z.input<typeof rotateSchema>): Promise<ClientVersion> {
+export async function rotateApiKey(db: Db, actor: Actor, input: z.input<typeof rotateSchema>): Promise<IssuedClientVersion> {
   const data = parseInput(rotateSchema, input);
   const updated = await db.transaction(async (tx) => {
     const { client, version } = await requireClientVersion(tx, actor, data.clientVersionId);
@@ -174,20 +192,26 @@ export async function rotateApiKey(db: Db, actor: Actor, input: z.input<typeof r
     if (version.retiredAt) throw new DomainError("client_retired");
     const now = new Date();
     const grace = data.graceSeconds > 0;
+    const { apiKey, stored } = issueApiKey(version.id);
+    // The sealed copy moves as it is (it is bound to the row, not to the column); a row not sealed yet gets sealed here.
+    const previousSealed = version.apiKeySealed ?? (version.legacyApiKey ? sealApiKey(version.legacyApiKey, version.id) : null);
     const [row] = await tx
       .update(clientVersions)
       .set({
-        apiKey: generateApiKey(),
+        ...stored,
         apiKeyCreatedAt: now,
         apiKeyLastUsedAt: null,
-        previousApiKey: grace ? version.apiKey : null,
+        previousApiKeyDigest: grace ? version.apiKeyDigest : null,
+        previousApiKeySealed: grace ? previousSealed : null,
         previousApiKeyExpiresAt: grace ? new Date(now.getTime() + data.graceSeconds * 1000) : null,
         previousApiKeyLastUsedAt: grace ? version.apiKeyLastUsedAt : null,
+        legacyApiKey: null,
+        legacyPreviousApiKey: null,
       })
       .where(eq(clientVersions.id, version.id))
       .returning();
     await audit(tx, actor, { orgId: client.orgId, action: "client_version.key_rotated", entityType: "client_version", entityId: version.id, details: { graceSeconds: data.graceSeconds } });
-    return row;
+    return { ...row, apiKey };
   });
   await publishChanges({ kind: "clientVersion", id: updated.id });
   return updated;
@@ -197,10 +221,13 @@ export async function rotateApiKey(db: Db, actor: Actor, input: z.input<typeof r
 export async function revealApiKey(db: Queryable, actor: Actor, clientVersionId: string): Promise<{ apiKey: string; previousApiKey: string | null; previousApiKeyExpiresAt: Date | null }> {
   const id = parseInput(z.string().uuid(), clientVersionId);
   const { version } = await requireClientVersion(db, actor, id);
-  const inGrace = version.previousApiKeyExpiresAt && version.previousApiKeyExpiresAt > new Date();
+  const inGrace = Boolean(version.previousApiKeyDigest && version.previousApiKeyExpiresAt && version.previousApiKeyExpiresAt > new Date());
+  const apiKey = readStoredApiKey(id, { sealed: version.apiKeySealed, legacy: version.legacyApiKey });
+  // Every row has a key: a row with neither copy was written by hand and cannot be revealed.
+  if (apiKey === null) throw new DomainError("invalid_state", "This client version has no key that can be revealed; rotate it to issue one.");
   return {
-    apiKey: version.apiKey,
-    previousApiKey: inGrace ? version.previousApiKey : null,
+    apiKey,
+    previousApiKey: inGrace ? readStoredApiKey(id, { sealed: version.previousApiKeySealed, legacy: version.legacyPreviousApiKey }) : null,
     previousApiKeyExpiresAt: inGrace ? version.previousApiKeyExpiresAt : null,
   };
 }

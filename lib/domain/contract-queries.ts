@@ -6,6 +6,7 @@ import { managedEndpoint } from "./catalog";
 import type { ContractStatus } from "./clients";
 import { type Actor, hasPermission, isAdmin } from "./permissions";
 import { countRows, pageTotal, totalOverPages } from "./paging";
+import { searchWords } from "./text";
 
 /** Columns a contract list can be sorted by. */
 export const CONTRACT_SORT_KEYS = ["client", "clientVersion", "api", "apiVersion", "plan", "status", "created", "createdBy", "endpoint"] as const;
@@ -91,7 +92,7 @@ function escapeLike(text: string): string {
  * the tables of listContracts (with the `client_org` and `api_org` aliases).
  */
 export function contractSearchCondition(q: string): SQL | undefined {
-  const words = q.trim().split(/\s+/).filter(Boolean).slice(0, 8);
+  const words = searchWords(q);
   if (words.length === 0) return undefined;
   return and(
     ...words.map((word) => {

@@ -9,10 +9,11 @@ import { findClientVersion, LIVE_CONTRACT_STATUSES } from "./clients";
 import { DomainError, parseInput } from "./errors";
 import { publishChanges } from "./events";
 import { type Actor, hasPermission, isAdmin, requirePermission } from "./permissions";
+import { multilineText, TEXT_LIMITS } from "./text";
 
 export type Contract = typeof contracts.$inferSelect;
 
-const reasonSchema = z.string().trim().min(1, "A reason is required").max(1000, "At most 1000 characters");
+const reasonSchema = multilineText({ max: TEXT_LIMITS.reason, min: 1, minMessage: "A reason is required" });
 
 const createContractSchema = z.object({
   clientVersionId: z.string().uuid(),
@@ -206,7 +207,7 @@ export async function withdrawContract(db: Db, actor: Actor, contractId: string)
 
 const breakSchema = z.object({
   contractId: z.string().uuid(),
-  reason: z.string().trim().max(1000).optional(),
+  reason: multilineText({ max: TEXT_LIMITS.reason }).optional(),
   /** Which side ends it; inferred from the actor's permissions when absent (client side first). */
   side: z.enum(["client", "api"]).optional(),
 });

@@ -12,6 +12,7 @@ const ERRORS = {
   api_not_found: [404, "That API version does not exist."],
   api_not_published: [409, "That API version is not published."],
   api_is_public: [409, "That API is public: it needs no contract and no API key."],
+  endpoint_not_allowed: [400, "That endpoint is not allowed: the gateway may not forward traffic there."],
   api_not_ready: [409, "That API version is not ready: it needs an endpoint, and a plan unless it is public."],
   plan_not_found: [404, "That plan version does not exist."],
   plan_not_offered: [404, "That plan is not offered by this API version."],
@@ -23,6 +24,8 @@ const ERRORS = {
   email_taken: [409, "An account with that email already exists."],
   user_not_found: [404, "No user has that email."],
   last_owner: [409, "An organization must keep at least one owner."],
+  wrong_password: [400, "That is not your current password."],
+  key_unreadable: [409, "That API key cannot be read with this server's key secret."],
 } as const satisfies Record<string, readonly [number, string]>;
 
 export type DomainErrorCode = keyof typeof ERRORS;

@@ -1,4 +1,5 @@
-import { createHash, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
+import { digestApiKey, KeyUnreadableError, openApiKey } from "./key-vault";
 
 export const API_KEY_PREFIX = "ptk_";
 
@@ -9,12 +10,42 @@ export function generateApiKey(): string {
 
 /** A short, stable fingerprint for logs: never log the key itself. */
 export function keyFingerprint(key: string): string {
-  return createHash("sha256").update(key).digest("hex").slice(0, 12);
+  return fingerprintOfDigest(digestApiKey(key));
 }
+
+/** The same fingerprint from the key's digest, for the gateway, which holds only digests. */
+export function fingerprintOfDigest(digest: string): string {
+  return digest.slice(0, 12);
+}
+
+const MASK_DOTS = "•".repeat(8);
 
 /** The key as shown before Reveal: prefix and last four characters. */
 export function maskApiKey(key: string): string {
-  return `${API_KEY_PREFIX}${"•".repeat(8)}${key.slice(-4)}`;
+  return `${API_KEY_PREFIX}${MASK_DOTS}${key.slice(-4)}`;
+}
+
+/** How a client version stores one of its keys: sealed, or in plain text until start-up seals it. */
+export interface StoredApiKey {
+  sealed: string | null;
+  legacy: string | null;
+}
+
+/** A stored key in clear, server-side only; null when the row has none. */
+export function readStoredApiKey(clientVersionId: string, stored: StoredApiKey): string | null {
+  if (stored.sealed) return openApiKey(stored.sealed, clientVersionId);
+  return stored.legacy;
+}
+
+/** The mask of a stored key; one this secret cannot open is shown without its last four characters. */
+export function maskStoredApiKey(clientVersionId: string, stored: StoredApiKey): string {
+  try {
+    const key = readStoredApiKey(clientVersionId, stored);
+    if (key) return maskApiKey(key);
+  } catch (error) {
+    if (!(error instanceof KeyUnreadableError)) throw error;
+  }
+  return `${API_KEY_PREFIX}${MASK_DOTS}`;
 }
 
 export const MAX_KEY_GRACE_SECONDS = 7 * 24 * 60 * 60;

@@ -3,6 +3,7 @@ import type { Queryable } from "@/db/client";
 import { organizations } from "@/db/schema";
 import { DomainError } from "./errors";
 import type { Organization } from "./organizations";
+import { isStorableText } from "./text";
 import { type Actor, hasManagementAccess, hasPermission, type Permission } from "./permissions";
 
 export type ViewPermission = Extract<Permission, "orgView" | "apiView" | "planView" | "clientView">;
@@ -12,7 +13,8 @@ export type ViewPermission = Extract<Permission, "orgView" | "apiView" | "planVi
  * permission in that organization, get not_found: the page does not reveal that it exists.
  */
 export async function requireManagedOrganization(db: Queryable, actor: Actor, slug: string, permission: ViewPermission = "orgView"): Promise<Organization> {
-  if (!hasManagementAccess(actor)) throw new DomainError("not_found", "That organization does not exist.");
+  // A slug from the URL that the database cannot hold names no organization.
+  if (!hasManagementAccess(actor) || !isStorableText(slug)) throw new DomainError("not_found", "That organization does not exist.");
   const [org] = await db.select().from(organizations).where(eq(organizations.slug, slug));
   if (!org || !hasPermission(actor, org.id, permission)) throw new DomainError("not_found", "That organization does not exist.");
   return org;

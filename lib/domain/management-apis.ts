@@ -6,6 +6,7 @@ import { DomainError } from "./errors";
 import { organizationPermissions, requireManagedOrganization } from "./management-access";
 import { compareVersions, qualified } from "./management-organizations";
 import type { Actor } from "./permissions";
+import { isStorableText } from "./text";
 
 export interface ApiVersionRef {
   org: string;
@@ -16,6 +17,7 @@ export interface ApiVersionRef {
 /** The API version behind /manage/[org]/apis/[api]/[version], for users with apiView there. */
 export async function getApiVersionDetail(db: Queryable, actor: Actor, ref: ApiVersionRef) {
   const org = await requireManagedOrganization(db, actor, ref.org, "apiView");
+  if (!isStorableText(ref.api, ref.version)) throw new DomainError("api_not_found");
   const [row] = await db
     .select({ api: apis, version: apiVersions })
     .from(apiVersions)

@@ -7,6 +7,7 @@ import { approveContract, rejectContract } from "./contracts";
 import { isDomainError, parseInput } from "./errors";
 import { type Actor, hasPermission, isAdmin } from "./permissions";
 import { pageTotal, totalOverPages } from "./paging";
+import { multilineText, searchTextSchema, TEXT_LIMITS } from "./text";
 
 /** The organizations whose approval requests the actor decides; null means every organization (admin). */
 function decidableOrgIds(actor: Actor): string[] | null {
@@ -20,7 +21,7 @@ export type ApprovalSort = (typeof APPROVAL_SORTS)[number];
 export const approvalQuerySchema = z.object({
   sort: z.enum(APPROVAL_SORTS).catch("requested").default("requested"),
   desc: z.boolean().catch(false).default(false),
-  q: z.string().trim().max(200).catch("").default(""),
+  q: searchTextSchema,
   page: z.coerce.number().int().min(1).catch(1).default(1),
   pageSize: z.coerce.number().int().min(1).max(100).catch(20).default(20),
 });
@@ -140,7 +141,7 @@ const decisionSchema = z.discriminatedUnion("decision", [
   z.object({
     decision: z.literal("reject"),
     contractIds: z.array(z.string().uuid()).min(1, "Select at least one request").max(100),
-    reason: z.string().trim().min(1, "A reason is required").max(1000, "At most 1000 characters"),
+    reason: multilineText({ max: TEXT_LIMITS.reason, min: 1, minMessage: "A reason is required" }),
   }),
 ]);
 

@@ -3,10 +3,11 @@ import type { Queryable } from "@/db/client";
 import { clients, clientVersions } from "@/db/schema";
 import { clientVersionStatus } from "./clients";
 import { DomainError } from "./errors";
-import { maskApiKey } from "./keys";
+import { maskStoredApiKey } from "./keys";
 import { organizationPermissions, requireManagedOrganization } from "./management-access";
 import { compareVersions, contractStatusesOf, parseStatusArray } from "./management-organizations";
 import type { Actor } from "./permissions";
+import { isStorableText } from "./text";
 
 export interface ClientVersionRef {
   org: string;
@@ -20,6 +21,7 @@ export interface ClientVersionRef {
  */
 export async function getClientVersionDetail(db: Queryable, actor: Actor, ref: ClientVersionRef) {
   const org = await requireManagedOrganization(db, actor, ref.org, "clientView");
+  if (!isStorableText(ref.client, ref.version)) throw new DomainError("client_not_found");
   const [row] = await db
     .select({ client: clients, version: clientVersions, contractStatuses: contractStatusesOf(clientVersions.id) })
     .from(clientVersions)
@@ -30,9 +32,9 @@ export async function getClientVersionDetail(db: Queryable, actor: Actor, ref: C
     .select({ id: clientVersions.id, version: clientVersions.version, retiredAt: clientVersions.retiredAt, contractStatuses: contractStatusesOf(clientVersions.id) })
     .from(clientVersions)
     .where(eq(clientVersions.clientId, row.client.id));
-  const { apiKey, previousApiKey, ...version } = row.version;
+  const { apiKeyDigest: _d, apiKeySealed, previousApiKeyDigest, previousApiKeySealed, legacyApiKey, legacyPreviousApiKey, ...version } = row.version;
   const now = new Date();
-  const inGrace = Boolean(previousApiKey && version.previousApiKeyExpiresAt && version.previousApiKeyExpiresAt > now);
+  const inGrace = Boolean(previousApiKeyDigest && version.previousApiKeyExpiresAt && version.previousApiKeyExpiresAt > now);
   const statuses = parseStatusArray(row.contractStatuses);
   return {
     org,
@@ -41,11 +43,15 @@ export async function getClientVersionDetail(db: Queryable, actor: Actor, ref: C
     status: clientVersionStatus(row.version, statuses),
     contractStatuses: statuses,
     key: {
-      masked: maskApiKey(apiKey),
+      masked: maskStoredApiKey(version.id, { sealed: apiKeySealed, legacy: legacyApiKey }),
       createdAt: version.apiKeyCreatedAt,
       lastUsedAt: version.apiKeyLastUsedAt,
-      previous: inGrace && previousApiKey
-        ? { masked: maskApiKey(previousApiKey), expiresAt: version.previousApiKeyExpiresAt!, lastUsedAt: version.previousApiKeyLastUsedAt }
+      previous: inGrace
+        ? {
+            masked: maskStoredApiKey(version.id, { sealed: previousApiKeySealed, legacy: legacyPreviousApiKey }),
+            expiresAt: version.previousApiKeyExpiresAt!,
+            lastUsedAt: version.previousApiKeyLastUsedAt,
+          }
         : null,
     },
     versions: siblings

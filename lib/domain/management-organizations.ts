@@ -7,6 +7,7 @@ import { DomainError } from "./errors";
 import { organizationPermissions, requireManagedOrganization } from "./management-access";
 import { type Actor, hasManagementAccess, hasPermission, isAdmin, type Permission, type Role } from "./permissions";
 import { countRows, pageTotal, totalOverPages } from "./paging";
+import { searchWords } from "./text";
 
 /**
  * A column named with its table. Drizzle leaves the table out of column names in single-table
@@ -138,7 +139,7 @@ function paging(query: ListQuery<string>) {
 
 /** Every word must appear in one of the columns, case-insensitively. */
 function searchCondition(q: string | undefined, columns: Column[]): SQL | undefined {
-  const words = (q ?? "").trim().split(/\s+/).filter(Boolean).slice(0, 8);
+  const words = searchWords(q);
   if (words.length === 0) return undefined;
   return and(...words.map((word) => or(...columns.map((column) => ilike(column, `%${word.replace(/[\\%_]/g, (c) => `\\${c}`)}%`)))));
 }

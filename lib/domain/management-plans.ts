@@ -5,6 +5,7 @@ import { DomainError } from "./errors";
 import { organizationPermissions, requireManagedOrganization } from "./management-access";
 import { compareVersions } from "./management-organizations";
 import type { Actor } from "./permissions";
+import { isStorableText } from "./text";
 
 export interface PlanVersionRef {
   org: string;
@@ -15,6 +16,7 @@ export interface PlanVersionRef {
 /** The plan version behind /manage/[org]/plans/[plan]/[version], for users with planView there. */
 export async function getPlanVersionDetail(db: Queryable, actor: Actor, ref: PlanVersionRef) {
   const org = await requireManagedOrganization(db, actor, ref.org, "planView");
+  if (!isStorableText(ref.plan, ref.version)) throw new DomainError("plan_not_found");
   const [row] = await db
     .select({ plan: plans, version: planVersions })
     .from(planVersions)

@@ -8,6 +8,7 @@ import { DomainError, parseInput } from "./errors";
 import { type Actor, hasManagementAccess, hasPermission, ROLES, requirePermission, type Role } from "./permissions";
 import { descriptionSchema, nameSchema, slugSchema } from "./slugs";
 import { emailSchema } from "./users";
+import { isStorableText } from "./text";
 
 export type Organization = typeof organizations.$inferSelect;
 
@@ -32,6 +33,7 @@ export async function createOrganization(db: Db, actor: Actor, input: z.input<ty
 
 /** The organization with that slug if the actor may view it; not_found otherwise (existence is not revealed). */
 export async function getOrganization(db: Queryable, actor: Actor, slug: string): Promise<Organization> {
+  if (!isStorableText(slug)) throw new DomainError("not_found", "That organization does not exist.");
   const [org] = await db.select().from(organizations).where(eq(organizations.slug, slug));
   if (!org || !hasPermission(actor, org.id, "orgView")) throw new DomainError("not_found", "That organization does not exist.");
   return org;

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { slugFromName } from "./slug-text";
+import { multilineText, plainText, TEXT_LIMITS } from "./text";
 
 export const slugSchema = z
   .string()
@@ -15,8 +16,8 @@ export const versionSchema = z
   .max(32, "At most 32 characters")
   .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, "Use letters, digits, dots, dashes and underscores");
 
-export const nameSchema = z.string().trim().min(1, "Required").max(120, "At most 120 characters");
-export const descriptionSchema = z.string().trim().max(2000, "At most 2000 characters").default("");
+export const nameSchema = plainText({ max: TEXT_LIMITS.name, min: 1 });
+export const descriptionSchema = multilineText({ max: TEXT_LIMITS.description }).default("");
 
 /** A URL-safe identifier from a display name: "Weather Dashboard" -> "weather-dashboard". */
 export function slugify(name: string): string {

@@ -4,6 +4,7 @@ import { installDatabase } from "@/db/client";
 import { createTestDatabase } from "@/db/test-database";
 import { createApi, offerPlan, publishApiVersion } from "./apis";
 import { createClient } from "./clients";
+import { createKeyVault, installKeyVault } from "./key-vault";
 import { createOrganization } from "./organizations";
 import { type Actor, loadActor, type Profile } from "./permissions";
 import { createPlan, lockPlanVersion } from "./plans";
@@ -12,10 +13,14 @@ import { type Policy, users } from "@/db/schema";
 import { expect, inject } from "vitest";
 import { DomainError } from "./errors";
 
-/** Opens a fresh database for a test file and makes it the process database. */
+/** One key secret per test process, made up here: tests never read or write a key-secret file. */
+export const testKeyVault = createKeyVault(randomBytes(32));
+
+/** Opens a fresh database for a test file and makes it the process database, with the test key vault. */
 export async function openTestDb() {
   const open = await createTestDatabase({ pgliteTemplate: inject("pgliteTemplate") });
   installDatabase(open);
+  installKeyVault(testKeyVault);
   return open;
 }
 

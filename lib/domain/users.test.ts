@@ -1,11 +1,12 @@
 import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Db, OpenDatabase } from "@/db/client";
-import { auditEvents, organizations, users } from "@/db/schema";
+import { auditEvents, organizations, sessions, users } from "@/db/schema";
 import { createOrganization } from "./organizations";
 import { type Actor, loadActor } from "./permissions";
+import { createSession, verifySession } from "./sessions";
 import { expectCode, makeUser, openTestDb } from "./test-fixtures";
-import { createUser, signUp, updateUserAccess, verifyCredentials } from "./users";
+import { changePassword, createUser, signUp, updateUserAccess, verifyCredentials } from "./users";
 
 let open: OpenDatabase;
 let db: Db;
@@ -168,7 +169,72 @@ describe("updateUserAccess", () => {
     await expectCode(updateUserAccess(db, admin, { userId: target.userId, profile: "root" as "admin" }), "validation_failed");
   });
 
+  it("disabling a user ends every one of their sessions at once", async () => {
+    const target = await makeUser(db, "portal");
+    const signedIn = await Promise.all([createSession(db, target.userId), createSession(db, target.userId)]);
+    await updateUserAccess(db, admin, { userId: target.userId, profile: "portal", disabled: true });
+    for (const { sessionId } of signedIn) expect(await verifySession(db, sessionId)).toBeNull();
+    expect(await db.select().from(sessions).where(eq(sessions.userId, target.userId))).toEqual([]);
+  });
+
+  it("a refused change (not an admin) ends no session", async () => {
+    const target = await makeUser(db, "portal");
+    const { sessionId } = await createSession(db, target.userId);
+    await expectCode(updateUserAccess(db, manager, { userId: target.userId, profile: "portal", disabled: true }), "forbidden");
+    expect(await verifySession(db, sessionId)).toBe(target.userId);
+  });
+
   it("loadActor returns null for an id that does not exist", async () => {
     expect(await loadActor(db, crypto.randomUUID())).toBeNull();
+  });
+});
+
+describe("changePassword", () => {
+  const NEW_PASSWORD = "a brand new passphrase";
+
+  async function signedUp(name: string) {
+    const user = await signUp(db, { email: `${name}.${crypto.randomUUID().slice(0, 8)}@example.test`, name, password: PASSWORD });
+    return (await loadActor(db, user.id))!;
+  }
+
+  it("replaces the password: the new one signs in, the old one no longer does, and it is audited without either", async () => {
+    const actor = await signedUp("rosa");
+    await changePassword(db, actor, { currentPassword: PASSWORD, newPassword: NEW_PASSWORD });
+    expect((await verifyCredentials(db, actor.email, NEW_PASSWORD))?.id).toBe(actor.userId);
+    expect(await verifyCredentials(db, actor.email, PASSWORD)).toBeNull();
+    const events = await db.select().from(auditEvents).where(eq(auditEvents.entityId, actor.userId));
+    const event = events.find((e) => e.action === "user.password_changed");
+    expect(event).toMatchObject({ actorId: actor.userId });
+    expect(JSON.stringify(event)).not.toContain(NEW_PASSWORD);
+    expect(JSON.stringify(event)).not.toContain(PASSWORD);
+  });
+
+  it("ends every session of the user, and only theirs", async () => {
+    const [actor, bystander] = await Promise.all([signedUp("mia"), signedUp("noah")]);
+    const mine = await Promise.all([createSession(db, actor.userId), createSession(db, actor.userId)]);
+    const theirs = await createSession(db, bystander.userId);
+    await changePassword(db, actor, { currentPassword: PASSWORD, newPassword: NEW_PASSWORD });
+    for (const { sessionId } of mine) expect(await verifySession(db, sessionId)).toBeNull();
+    expect(await verifySession(db, theirs.sessionId)).toBe(bystander.userId);
+  });
+
+  it("refuses a wrong current password with a field error (wrong_password), changing nothing and ending no session", async () => {
+    const actor = await signedUp("omar");
+    const { sessionId } = await createSession(db, actor.userId);
+    const error = await expectCode(changePassword(db, actor, { currentPassword: "not my password", newPassword: NEW_PASSWORD }), "wrong_password", 400);
+    expect(error.fields).toEqual({ currentPassword: "That is not your current password." });
+    expect((await verifyCredentials(db, actor.email, PASSWORD))?.id).toBe(actor.userId);
+    expect(await verifySession(db, sessionId)).toBe(actor.userId);
+  });
+
+  it.each([
+    ["a new password under 10 characters", { currentPassword: PASSWORD, newPassword: "short" }, "newPassword"],
+    ["a new password equal to the current one", { currentPassword: PASSWORD, newPassword: PASSWORD }, "newPassword"],
+    ["an empty current password", { currentPassword: "", newPassword: NEW_PASSWORD }, "currentPassword"],
+  ])("refuses %s (validation_failed)", async (_what, input, field) => {
+    const actor = await signedUp("val");
+    const error = await expectCode(changePassword(db, actor, input), "validation_failed", 400);
+    expect(error.fields).toHaveProperty(field);
+    expect((await verifyCredentials(db, actor.email, PASSWORD))?.id).toBe(actor.userId);
   });
 });

@@ -6,6 +6,7 @@ import { isUniqueViolation } from "@/db/client";
 import { memberships, organizations, users } from "@/db/schema";
 import { audit } from "./audit";
 import { DomainError, parseInput } from "./errors";
+import { revokeUserSessions } from "./sessions";
 import { firstFreeSlug, nameSchema, slugify } from "./slugs";
 import type { Actor, Profile } from "./permissions";
 
@@ -93,7 +94,10 @@ export const signUp = (db: Db, input: { email: string; name: string; password: s
 
 const profileSchema = z.object({ userId: z.string().uuid(), profile: z.enum(["portal", "manager", "admin"]), disabled: z.boolean().optional() });
 
-/** Admin only: changes a user's profile or disables the account; effective on the user's next request. */
+/**
+ * Admin only: changes a user's profile or disables the account; effective on the user's next
+ * request. Disabling also ends every session of the user.
+ */
 export async function updateUserAccess(db: Db, actor: Actor, input: z.input<typeof profileSchema>): Promise<void> {
   if (actor.profile !== "admin") throw new DomainError("forbidden");
   const data = parseInput(profileSchema, input);
@@ -104,6 +108,33 @@ export async function updateUserAccess(db: Db, actor: Actor, input: z.input<type
       .where(eq(users.id, data.userId))
       .returning({ id: users.id });
     if (updated.length === 0) throw new DomainError("user_not_found");
+    if (data.disabled) await revokeUserSessions(tx, data.userId);
     await audit(tx, actor, { orgId: null, action: "user.access_changed", entityType: "user", entityId: data.userId, details: data });
+  });
+}
+
+const changePasswordSchema = z
+  .object({
+    currentPassword: z.string().min(1, "Enter your current password").max(200, "At most 200 characters"),
+    newPassword: passwordSchema,
+  })
+  .refine((input) => input.newPassword !== input.currentPassword, { path: ["newPassword"], message: "Choose a password other than the current one" });
+
+/**
+ * The signed-in user replaces their password, proving they know the current one. Every session of
+ * the user ends, the caller's included: whoever holds an old session cookie must sign in again.
+ */
+export async function changePassword(db: Db, actor: Actor, input: z.input<typeof changePasswordSchema>): Promise<void> {
+  const data = parseInput(changePasswordSchema, input);
+  const [user] = await db.select({ passwordHash: users.passwordHash, disabled: users.disabled }).from(users).where(eq(users.id, actor.userId));
+  if (!user || user.disabled) throw new DomainError("user_not_found");
+  if (!(await verify(user.passwordHash, data.currentPassword).catch(() => false))) {
+    throw new DomainError("wrong_password", undefined, { currentPassword: "That is not your current password." });
+  }
+  const passwordHash = await hashPassword(data.newPassword);
+  await db.transaction(async (tx) => {
+    await tx.update(users).set({ passwordHash }).where(eq(users.id, actor.userId));
+    await revokeUserSessions(tx, actor.userId);
+    await audit(tx, actor, { orgId: null, action: "user.password_changed", entityType: "user", entityId: actor.userId });
   });
 }

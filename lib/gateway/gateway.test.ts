@@ -1,14 +1,20 @@
 import { request as httpRequest } from "node:http";
-import { eq } from "drizzle-orm";
+import type { LookupFunction } from "node:net";
+import { inspect } from "node:util";
+import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { clientVersions, contractUsage } from "@/db/schema";
+import { apiVersions, clientVersions, contractUsage } from "@/db/schema";
 import { retireApiVersion } from "@/lib/domain/apis";
-import { retireClientVersion, rotateApiKey } from "@/lib/domain/clients";
+import { upstreamRulesFor } from "@/lib/domain/upstream-rules";
+import { retireClientVersion, revealApiKey, rotateApiKey } from "@/lib/domain/clients";
+import { digestApiKey, sealLegacyApiKeys } from "@/lib/domain/key-vault";
 import { keyFingerprint } from "@/lib/domain/keys";
 import { windowStart } from "./policies";
 import { PROBLEM_TYPE_PREFIX } from "./problems";
-import { normalizePath, startGateway, takeKeyFromQuery } from "./server";
-import { call, capturingLogger, closedPort, eventually, openScene, type Scene, silentLogger } from "./test-support";
+import { startGateway, takeKeyFromQuery } from "./server";
+import { DEFAULT_GATEWAY_SETTINGS } from "./settings";
+import { UpstreamForbiddenError, Upstreams } from "./proxy";
+import { call, capturingLogger, closedPort, eventually, openScene, rawRequest, type Scene, silentLogger, startUpstream } from "./test-support";
 
 let scene: Scene;
 let weather: Awaited<ReturnType<Scene["makeApi"]>>;
@@ -242,21 +248,42 @@ describe("forwarding", () => {
     }
   });
 
-  it("never lets dot segments climb above the endpoint's path", async () => {
-    // node:http sends the path as written; fetch would resolve the dots itself.
-    const body = await new Promise<string>((resolve, reject) => {
-      const req = httpRequest(`${scene.base}/`, { path: `${weather.path}/a/../../../admin/%2e%2e/secret`, headers: { "x-api-key": client.apiKey } });
-      req.on("response", (res) => {
-        let text = "";
-        res.on("data", (c: Buffer) => (text += c));
-        res.on("end", () => resolve(text));
-      });
-      req.on("error", reject);
-      req.end();
-    });
-    expect((JSON.parse(body) as { url: string }).url).toBe("/backend/secret");
-    expect(normalizePath("/a/./b/../c/")).toBe("/a/c/");
-    expect(normalizePath("/../..")).toBe("/");
+  it("refuses with 400 path_invalid any path that could climb above the endpoint's path, forwarding nothing", async () => {
+    const echo = await scene.makeApi({ isPublic: true });
+    const forwardedBefore = scene.upstream.requests.length;
+    const escapes = ["/%2e%2e/billing/invoices", "/%2e%2e/%2e%2e/api/auth/providers", "/..%2fbilling", "/%2e%2e%2fbilling", "/a/../../admin", "/%252e%252e/x", "/%c0%ae%c0%ae/x", "/..;/x", "/a\\..\\x"];
+    for (const rest of escapes) {
+      const result = await rawRequest(scene.gateway.port, `${echo.path}${rest}`);
+      expect(result.status, rest).toBe(400);
+      expect(result.headers["content-type"]).toBe("application/problem+json");
+      expect(JSON.parse(result.body)).toMatchObject({ type: `${PROBLEM_TYPE_PREFIX}path_invalid`, status: 400, code: "path_invalid", requestId: result.headers["x-request-id"] });
+    }
+    expect(scene.upstream.requests.length).toBe(forwardedBefore);
+    const plain = await rawRequest(scene.gateway.port, `${echo.path}/.well-known/a..b/file.json`);
+    expect(JSON.parse(plain.body).url).toBe("/backend/.well-known/a..b/file.json");
+  });
+
+  it("refuses an ambiguous path before looking at the key, and logs the refusal", async () => {
+    const { logger, lines } = capturingLogger();
+    const logged = await startGateway({ port: 0, host: "127.0.0.1", open: scene.open, logger });
+    try {
+      const noKey = await rawRequest(logged.port, `${weather.path}/%2e%2e/x`);
+      const wrongKey = await rawRequest(logged.port, `${weather.path}/%2e%2e/x`, [["X-API-Key", "ptk_wrong"]]);
+      const goodKey = await rawRequest(logged.port, `${weather.path}/%2e%2e/x`, [["X-API-Key", client.apiKey]]);
+      for (const result of [noKey, wrongKey, goodKey]) {
+        expect(result.status).toBe(400);
+        expect(JSON.parse(result.body).code).toBe("path_invalid");
+        expect(result.headers["www-authenticate"]).toBeUndefined();
+      }
+      await logged.close();
+      const requests = lines.filter((l) => l.msg === "request");
+      expect(requests.map((l) => l.status)).toEqual([400, 400, 400]);
+      expect(requests[0]).toMatchObject({ path: `${weather.path}/%2e%2e/x` });
+      // No key was looked up, so none is fingerprinted.
+      expect(requests.every((l) => l.key === undefined)).toBe(true);
+    } finally {
+      await logged.close();
+    }
   });
 
   it("streams POST bodies and keeps the method", async () => {
@@ -304,6 +331,122 @@ describe("forwarding", () => {
     expect(takeKeyFromQuery("a=1&apikey=k1&b=2")).toEqual({ key: "k1", rest: "a=1&b=2" });
     expect(takeKeyFromQuery("api%6Bey=k2")).toEqual({ key: "k2", rest: "" });
     expect(takeKeyFromQuery("apikeys=1&apikey=")).toEqual({ key: undefined, rest: "apikeys=1" });
+  });
+});
+
+describe("portal cookies", () => {
+  it("never forwards the portal's session cookies, keeping the others in order", async () => {
+    const echo = await scene.makeApi({ isPublic: true });
+    await rawRequest(scene.gateway.port, `${echo.path}/img.png`, [
+      ["Cookie", "theme=dark; authjs.session-token=SECRET1; lang=en"],
+      ["Cookie", "  __Secure-authjs.session-token=SECRET2 ;a=1;;"],
+      ["cookie", "AUTHJS.CSRF-TOKEN=SECRET3"],
+      ["COOKIE", "__Host-authjs.csrf-token=SECRET4; __secure-AuthJS.callback-url=SECRET5"],
+      ["Cookie", "authjs.session-token"],
+    ]);
+    const seen = scene.upstream.requests.at(-1)!;
+    const cookieHeaders: string[] = [];
+    for (let i = 0; i < seen.rawHeaders.length; i += 2) if (seen.rawHeaders[i].toLowerCase() === "cookie") cookieHeaders.push(seen.rawHeaders[i + 1]);
+    expect(cookieHeaders).toEqual(["theme=dark; lang=en", "a=1"]);
+    expect(seen.headers.cookie).toBe("theme=dark; lang=en; a=1");
+    expect(JSON.stringify(seen)).not.toMatch(/SECRET|authjs/i);
+  });
+
+  it("drops the header when only portal cookies were in it, and leaves other cookies byte for byte", async () => {
+    const echo = await scene.makeApi({ isPublic: true });
+    await rawRequest(scene.gateway.port, `${echo.path}/x`, [["Cookie", "authjs.session-token=SECRET"]]);
+    expect(scene.upstream.requests.at(-1)!.headers.cookie).toBeUndefined();
+    await rawRequest(scene.gateway.port, `${echo.path}/x`, [["Cookie", "a=1;b=2 ;  c=authjs.session-token"]]);
+    expect(scene.upstream.requests.at(-1)!.headers.cookie).toBe("a=1;b=2 ;  c=authjs.session-token");
+  });
+});
+
+describe("portal cookies set by a backend", () => {
+  it("drops a backend's Set-Cookie that names a portal cookie, keeping the others", async () => {
+    const echo = await scene.makeApi({ isPublic: true });
+    scene.upstream.handle((req, res) => {
+      req.resume();
+      res.setHeader("set-cookie", ["theme=dark; Path=/", "authjs.session-token=PLANTED; Path=/; HttpOnly", " __Host-AuthJS.csrf-token=PLANTED; Path=/", "lang=en"]);
+      res.end("ok");
+    });
+    try {
+      // node:http keeps every Set-Cookie field apart; fetch would fold them.
+      const { status, cookies } = await new Promise<{ status: number; cookies: string[] }>((resolve, reject) => {
+        const req = httpRequest(`${scene.base}${echo.path}/x`, (res) => {
+          res.resume();
+          resolve({ status: res.statusCode!, cookies: res.headers["set-cookie"] ?? [] });
+        });
+        req.on("error", reject);
+        req.end();
+      });
+      expect(status).toBe(200);
+      expect(cookies).toEqual(["theme=dark; Path=/", "lang=en"]);
+    } finally {
+      scene.upstream.handle(undefined);
+    }
+  });
+});
+
+describe("upstream rules", () => {
+  it("answers 502 for an endpoint that the rules refuse, even one stored before them", async () => {
+    const api = await scene.makeApi({ isPublic: true });
+    await scene.db.update(apiVersions).set({ endpoint: "http://169.254.169.254/latest/meta-data" }).where(eq(apiVersions.id, api.apiVersionId));
+    scene.gateway.registry.enqueue([{ kind: "apiVersion", id: api.apiVersionId }]);
+    await scene.gateway.registry.settled();
+    const result = await call(`${scene.base}${api.path}/iam/security-credentials/`);
+    expectProblem(result, 502, "upstream_unavailable");
+    expect((result.body as { detail: string }).detail).toMatch(/no usable backend endpoint/);
+  });
+
+  it("judges the address a host name resolves to when connecting: 502 upstream_forbidden, and the log says why", async () => {
+    const other = await startUpstream();
+    const { logger, lines } = capturingLogger();
+    // Fake names: the rules see what they resolve to, never the name alone.
+    const addresses: Record<string, string> = { "metadata.test": "169.254.169.254", "db.test": "127.0.0.1", "fine.test": "127.0.0.1" };
+    const lookup = ((hostname: string, options: { all?: boolean }, callback: (...args: unknown[]) => void) => {
+      const address = addresses[hostname];
+      if (!address) return callback(Object.assign(new Error("not found"), { code: "ENOTFOUND" }));
+      if (options.all) callback(null, [{ address, family: 4 }]);
+      else callback(null, address, 4);
+    }) as unknown as LookupFunction;
+    // The scene's backend stands in for Portico's database.
+    const upstreamRules = upstreamRulesFor({ port: 3000, gatewayPort: 8080, databasePort: scene.upstream.port, redisPort: 6379, upstreamAllow: [] }, []);
+    const guarded = await startGateway({ port: 0, host: "127.0.0.1", open: scene.open, logger, settings: { lookup, upstreamRules } });
+    try {
+      const metadata = await scene.makeApi({ isPublic: true, endpoint: `http://metadata.test:${other.port}/latest` });
+      const database = await scene.makeApi({ isPublic: true, endpoint: `http://db.test:${scene.upstream.port}/` });
+      const fine = await scene.makeApi({ isPublic: true, endpoint: `http://fine.test:${other.port}/base` });
+      await guarded.registry.settled();
+      const base = `http://127.0.0.1:${guarded.port}`;
+      const forwardedBefore = scene.upstream.requests.length + other.requests.length;
+      const refusedMetadata = await call(`${base}${metadata.path}/x`);
+      expectProblem(refusedMetadata, 502, "upstream_forbidden");
+      expect((refusedMetadata.body as { detail: string }).detail).toMatch(/address the gateway may not forward to/);
+      expectProblem(await call(`${base}${database.path}/x`), 502, "upstream_forbidden");
+      expect(scene.upstream.requests.length + other.requests.length).toBe(forwardedBefore);
+      const forwarded = await call(`${base}${fine.path}/x`);
+      expect(forwarded.status).toBe(200);
+      expect((forwarded.body as { url: string }).url).toBe("/base/x");
+
+      const refusals = lines.filter((l) => l.msg === "Backend connection refused by the upstream rules");
+      expect(refusals.map((l) => l.address)).toEqual(["169.254.169.254", "127.0.0.1"]);
+      expect(refusals[0].reason).toMatch(/metadata/);
+      expect(refusals[1].reason).toMatch(new RegExp(`Port ${scene.upstream.port} .* is Portico's database`));
+    } finally {
+      await guarded.close();
+      await other.close();
+    }
+  });
+
+  it("judges an address written in the URL when connecting too, should one get past the registry", async () => {
+    const upstreams = new Upstreams(DEFAULT_GATEWAY_SETTINGS);
+    try {
+      for (const origin of ["http://169.254.169.254", "http://[fd00:ec2::254]", "http://127.0.0.1:5432"]) {
+        await expect(upstreams.pool(origin).request({ path: "/", method: "GET" }), origin).rejects.toBeInstanceOf(UpstreamForbiddenError);
+      }
+    } finally {
+      await upstreams.close();
+    }
   });
 });
 
@@ -359,5 +502,48 @@ describe("usage and logs", () => {
     } finally {
       await logged.close();
     }
+  });
+});
+
+describe("keys known by their digests", () => {
+  /** Everything the registry's index holds (a private field, read here only), strings in full. */
+  const registryText = () =>
+    inspect((scene.gateway.registry as unknown as { index: unknown }).index, { depth: 8, maxArrayLength: Infinity, maxStringLength: Infinity, breakLength: Infinity });
+
+  it("accepts the key, and the previous key during its grace period, through their digests; the registry holds neither key", async () => {
+    const api = await scene.makeApi();
+    const c = await scene.makeClientWithContract(api);
+    const rotated = await rotateApiKey(scene.db, scene.consumer, { clientVersionId: c.clientVersionId, graceSeconds: 3600 });
+    await scene.gateway.registry.settled();
+    expect((await call(`${scene.base}${api.path}/x`, { headers: { "x-api-key": rotated.apiKey } })).status).toBe(200);
+    expect((await call(`${scene.base}${api.path}/x`, { headers: { "x-api-key": c.apiKey } })).status).toBe(200);
+    expect(scene.gateway.registry.findKey(digestApiKey(rotated.apiKey), Date.now())).toMatchObject({ previous: false, client: { id: c.clientVersionId } });
+    expect(scene.gateway.registry.findKey(digestApiKey(c.apiKey), Date.now())).toMatchObject({ previous: true, client: { id: c.clientVersionId } });
+    expect(scene.gateway.registry.findKey(rotated.apiKey, Date.now())).toBeUndefined();
+    const text = registryText();
+    expect(text).toContain(digestApiKey(rotated.apiKey));
+    for (const key of [rotated.apiKey, c.apiKey, client.apiKey]) expect(text).not.toContain(key.slice(4));
+  });
+
+  it("serves a key left in plain text by an older version, before and after start-up seals it", async () => {
+    const api = await scene.makeApi();
+    const c = await scene.makeClientWithContract(api);
+    // The state the migration leaves: the plain-text column, and the digest it computed in SQL.
+    await scene.db.execute(sql`
+      update client_versions set api_key = ${c.apiKey}, api_key_sealed = null,
+        api_key_digest = encode(sha256(convert_to(${c.apiKey}::text, 'UTF8')), 'hex')
+      where id = ${c.clientVersionId}::uuid`);
+    scene.gateway.registry.requestReload();
+    await scene.gateway.registry.settled();
+    expect((await call(`${scene.base}${api.path}/x`, { headers: { "x-api-key": c.apiKey } })).status).toBe(200);
+
+    expect(await sealLegacyApiKeys(scene.db)).toBeGreaterThanOrEqual(1);
+    const [row] = await scene.db.select().from(clientVersions).where(eq(clientVersions.id, c.clientVersionId));
+    expect(row.legacyApiKey).toBeNull();
+    expect(row.apiKeySealed).toMatch(/^v1\./);
+    scene.gateway.registry.requestReload();
+    await scene.gateway.registry.settled();
+    expect((await call(`${scene.base}${api.path}/x`, { headers: { "x-api-key": c.apiKey } })).status).toBe(200);
+    expect((await revealApiKey(scene.db, scene.consumer, c.clientVersionId)).apiKey).toBe(c.apiKey);
   });
 });

@@ -4,6 +4,7 @@ import type { ServerResponse } from "node:http";
 const PROBLEMS = {
   key_missing: [401, "API key missing", "This API needs an API key: send it in the X-API-Key header or the apikey query parameter."],
   key_invalid: [401, "API key invalid", "That API key is unknown, expired or retired."],
+  path_invalid: [400, "Path not allowed", "The path is ambiguous: dot segments, encoded slashes, double or malformed percent-encoding are refused."],
   api_not_found: [404, "API not found", "No published API version answers at this address."],
   api_retired: [410, "API retired", "This API version is retired and no longer answers."],
   no_contract: [403, "No contract", "This client has no active contract with this API version."],
@@ -11,6 +12,7 @@ const PROBLEMS = {
   rate_limited: [429, "Rate limit exceeded", "Too many requests for this contract's plan; retry later."],
   quota_exceeded: [429, "Quota exceeded", "This contract's quota is used up; retry when it renews."],
   upstream_unavailable: [502, "Upstream unavailable", "The API's backend could not be reached."],
+  upstream_forbidden: [502, "Upstream not allowed", "The API's backend resolves to an address the gateway may not forward to."],
   upstream_timeout: [504, "Upstream timeout", "The API's backend did not answer in time."],
 } as const satisfies Record<string, readonly [number, string, string]>;
 

@@ -1,6 +1,11 @@
+import type { LookupAddress } from "node:dns";
 import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders, ServerResponse } from "node:http";
-import { Pool } from "undici";
+import { isIP, type LookupFunction } from "node:net";
+import type { Logger } from "pino";
+import { buildConnector, Pool } from "undici";
 import type { Dispatcher } from "undici";
+import { isPortalCookie } from "@/lib/auth/cookie-names";
+import { addressRefusal } from "@/lib/domain/upstream-rules";
 import { type ProblemCode, sendProblem } from "./problems";
 import type { GatewaySettings } from "./settings";
 
@@ -24,23 +29,75 @@ const REQUEST_HEADERS_NOT_FORWARDED = new Set([
 ]);
 const RESPONSE_HEADERS_NOT_FORWARDED = new Set(["connection", "keep-alive", "proxy-connection", "proxy-authenticate", "te", "trailer", "transfer-encoding", "upgrade"]);
 
+/** A connection the upstream rules refuse: the address a backend's host name resolved to is off limits. */
+export class UpstreamForbiddenError extends Error {
+  readonly code = "UPSTREAM_FORBIDDEN";
+  constructor(reason: string) {
+    super(reason);
+    this.name = "UpstreamForbiddenError";
+  }
+}
+
+/**
+ * Connects to a backend only at an address the upstream rules allow. The address is judged after
+ * resolution, connection by connection: a host name that resolves (or rebinds) to a forbidden
+ * address is refused before anything is sent to it.
+ */
+function guardedConnector(origin: string, demoBackend: boolean, settings: GatewaySettings, logger: Logger | undefined): buildConnector.connector {
+  const url = new URL(origin);
+  const port = Number(url.port) || (url.protocol === "https:" ? 443 : 80);
+  const refuse = (host: string, address: string): UpstreamForbiddenError | undefined => {
+    const reason = addressRefusal(settings.upstreamRules, host, address, port, demoBackend);
+    if (!reason) return undefined;
+    logger?.warn({ origin, address, reason }, "Backend connection refused by the upstream rules");
+    return new UpstreamForbiddenError(reason);
+  };
+  const lookup: LookupFunction = (hostname, options, callback) => {
+    settings.lookup(hostname, { ...options, all: true }, (error, found) => {
+      const addresses = found as unknown as LookupAddress[];
+      if (error) return callback(error, "", 0);
+      if (addresses.length === 0) return callback(Object.assign(new Error(`${hostname} has no address`), { code: "ENOTFOUND" }), "", 0);
+      for (const { address } of addresses) {
+        const refused = refuse(hostname, address);
+        if (refused) return callback(refused, "", 0);
+      }
+      if (options.all) callback(null, addresses);
+      else callback(null, addresses[0].address, addresses[0].family);
+    });
+  };
+  const connect = buildConnector({ timeout: settings.connectTimeoutMs, lookup });
+  return (options, callback) => {
+    // An address in the URL is never looked up: it is judged here instead.
+    const literal = options.hostname.startsWith("[") ? options.hostname.slice(1, -1) : options.hostname;
+    const refused = isIP(literal) ? refuse(literal, literal) : undefined;
+    if (refused) callback(refused, null);
+    else connect(options, callback);
+  };
+}
+
 /** One keep-alive connection pool per backend origin, shared by every request to it. */
 export class Upstreams {
   private readonly pools = new Map<string, Pool>();
 
-  constructor(private readonly settings: GatewaySettings) {}
+  constructor(
+    private readonly settings: GatewaySettings,
+    private readonly logger?: Logger,
+  ) {}
 
-  pool(origin: string): Pool {
-    let pool = this.pools.get(origin);
+  /** `demoBackend`: requests go to the portal's demo backend path only, the one path its port may serve. */
+  pool(origin: string, demoBackend = false): Pool {
+    // A demo backend's pool may reach the portal's port, so it is never shared with other endpoints.
+    const key = demoBackend ? `demo ${origin}` : origin;
+    let pool = this.pools.get(key);
     if (!pool) {
       pool = new Pool(origin, {
         connections: this.settings.connectionsPerOrigin,
-        connect: { timeout: this.settings.connectTimeoutMs },
+        connect: guardedConnector(origin, demoBackend, this.settings, this.logger),
         headersTimeout: this.settings.headersTimeoutMs,
         bodyTimeout: this.settings.bodyTimeoutMs,
         keepAliveTimeout: 30_000,
       });
-      this.pools.set(origin, pool);
+      this.pools.set(key, pool);
     }
     return pool;
   }
@@ -74,7 +131,24 @@ function clientAddress(req: IncomingMessage): string {
   return address.startsWith("::ffff:") ? address.slice(7) : address;
 }
 
-/** Headers for the backend: the caller's, minus hop-by-hop fields and the key, plus X-Forwarded-* and X-Request-Id. */
+/**
+ * A Cookie header without the portal's cookies, the others kept in order; "" when none is left.
+ * Portal and gateway on one host share cookies: a backend must never receive a portal session.
+ */
+export function withoutPortalCookies(header: string): string {
+  const kept: string[] = [];
+  let removed = false;
+  for (const pair of header.split(";")) {
+    const eq = pair.indexOf("=");
+    // A pair without "=" is a bare name to some servers: judged by that name too.
+    if (isPortalCookie(eq === -1 ? pair : pair.slice(0, eq))) removed = true;
+    else if (pair.trim() !== "") kept.push(pair.trim());
+  }
+  // Untouched when nothing was removed: the backend gets the caller's bytes.
+  return removed ? kept.join("; ") : header;
+}
+
+/** Headers for the backend: the caller's, minus hop-by-hop fields, the key and the portal's cookies, plus X-Forwarded-* and X-Request-Id. */
 export function forwardedRequestHeaders(req: IncomingMessage, requestId: string, trustProxy: boolean): { headers: string[]; hasBody: boolean } {
   const raw = req.rawHeaders;
   const headers: string[] = [];
@@ -91,6 +165,11 @@ export function forwardedRequestHeaders(req: IncomingMessage, requestId: string,
     else if (name === "x-forwarded-for") forwardedFor = forwardedFor ? `${forwardedFor}, ${raw[i + 1]}` : raw[i + 1];
     else if (name === "content-length" || name === "transfer-encoding") hasBody = hasBody || name === "transfer-encoding" || raw[i + 1] !== "0";
     if (REQUEST_HEADERS_NOT_FORWARDED.has(name)) continue;
+    if (name === "cookie") {
+      const kept = withoutPortalCookies(raw[i + 1]);
+      if (kept) headers.push(raw[i], kept);
+      continue;
+    }
     if (name === "x-forwarded-proto") {
       if (trustProxy) forwardedProto ??= raw[i + 1];
       continue;
@@ -119,6 +198,16 @@ export function forwardedRequestHeaders(req: IncomingMessage, requestId: string,
   return { headers, hasBody };
 }
 
+/** A backend's Set-Cookie fields, minus those naming a portal cookie: cookies ignore ports, so a backend could plant a session in the portal. */
+function setCookiesWithoutPortalCookies(value: string | string[] | undefined): string[] {
+  const fields = value === undefined ? [] : Array.isArray(value) ? value : [value];
+  return fields.filter((field) => {
+    const eq = field.indexOf("=");
+    const semicolon = field.indexOf(";");
+    return !isPortalCookie(field.slice(0, eq === -1 ? (semicolon === -1 ? field.length : semicolon) : eq));
+  });
+}
+
 function responseHeadersFrom(upstream: IncomingHttpHeaders, extra: OutgoingHttpHeaders | undefined, requestId: string): OutgoingHttpHeaders {
   const connection = upstream.connection;
   const named = typeof connection === "string" ? connection.toLowerCase().split(",").map((t) => t.trim()) : undefined;
@@ -126,6 +215,11 @@ function responseHeadersFrom(upstream: IncomingHttpHeaders, extra: OutgoingHttpH
   const headers: OutgoingHttpHeaders = {};
   for (const name in upstream) {
     if (RESPONSE_HEADERS_NOT_FORWARDED.has(name) || named?.includes(name)) continue;
+    if (name === "set-cookie") {
+      const kept = setCookiesWithoutPortalCookies(upstream[name]);
+      if (kept.length > 0) headers[name] = kept;
+      continue;
+    }
     headers[name] = upstream[name];
   }
   if (extra) for (const name in extra) headers[name] = extra[name];
@@ -136,6 +230,7 @@ function responseHeadersFrom(upstream: IncomingHttpHeaders, extra: OutgoingHttpH
 /** Which problem an undici failure before the response started becomes. */
 export function problemForUpstreamError(error: Error): ProblemCode {
   const code = (error as { code?: string }).code;
+  if (error instanceof UpstreamForbiddenError) return "upstream_forbidden";
   return code === "UND_ERR_CONNECT_TIMEOUT" || code === "UND_ERR_HEADERS_TIMEOUT" || code === "UND_ERR_BODY_TIMEOUT" ? "upstream_timeout" : "upstream_unavailable";
 }
 

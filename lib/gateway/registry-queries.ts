@@ -16,10 +16,11 @@ export interface ApiVersionRow {
   isPublic: boolean;
 }
 
+/** A client version's keys as the gateway knows them: by their SHA-256 digests, never in clear. */
 export interface ClientVersionRow {
   id: string;
-  apiKey: string;
-  previousApiKey: string | null;
+  apiKeyDigest: string;
+  previousApiKeyDigest: string | null;
   previousApiKeyExpiresAt: Date | null;
   retiredAt: Date | null;
 }
@@ -45,8 +46,8 @@ const apiVersionFields = {
 
 const clientVersionFields = {
   id: clientVersions.id,
-  apiKey: clientVersions.apiKey,
-  previousApiKey: clientVersions.previousApiKey,
+  apiKeyDigest: clientVersions.apiKeyDigest,
+  previousApiKeyDigest: clientVersions.previousApiKeyDigest,
   previousApiKeyExpiresAt: clientVersions.previousApiKeyExpiresAt,
   retiredAt: clientVersions.retiredAt,
 };
@@ -77,8 +78,8 @@ export interface SnapshotSink {
   apiVersion(row: ApiVersionRow): void;
   /** Every plan version, before any contract. */
   planVersion(id: string, policies: Policy[]): void;
-  /** A client version that is not retired; `previousApiKey` only while its grace period lasts. */
-  clientVersion(id: string, apiKey: string, previousApiKey: string | null, previousApiKeyExpiresAt: number): void;
+  /** A client version that is not retired, with its keys' digests; the previous one matters only while its grace period lasts. */
+  clientVersion(id: string, apiKeyDigest: string, previousApiKeyDigest: string | null, previousApiKeyExpiresAt: number): void;
   /** A live contract. */
   contract(id: string, clientVersionId: string, apiVersionId: string, planVersionId: string, active: boolean): void;
 }
@@ -109,7 +110,7 @@ export async function loadEverything(db: Queryable, sink: SnapshotSink): Promise
   for (const [from, to] of PAGES) {
     await readPage(
       db,
-      sql`select string_agg(id::text || E'\t' || api_key || E'\t' || coalesce(previous_api_key, '') || E'\t' ||
+      sql`select string_agg(id::text || E'\t' || api_key_digest || E'\t' || coalesce(previous_api_key_digest, '') || E'\t' ||
             coalesce((extract(epoch from previous_api_key_expires_at) * 1000)::bigint::text, '0'), E'\n') as page
           from client_versions
           where id between ${from}::uuid and ${to}::uuid and retired_at is null`,

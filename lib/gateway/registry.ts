@@ -2,7 +2,8 @@ import { setTimeout as delay } from "node:timers/promises";
 import type { Logger } from "pino";
 import type { Queryable } from "@/db/client";
 import type { Change } from "@/lib/domain/events";
-import { keyFingerprint } from "@/lib/domain/keys";
+import { fingerprintOfDigest } from "@/lib/domain/keys";
+import { endpointRefusal, isDemoBackendPath, type UpstreamRules } from "@/lib/domain/upstream-rules";
 import { compilePlanPolicies, type PlanPolicies } from "./policies";
 import {
   type ApiVersionRow,
@@ -16,6 +17,7 @@ import {
   loadLiveContractsOfClients,
   loadPlanVersions,
 } from "./registry-queries";
+import { DEFAULT_GATEWAY_SETTINGS } from "./settings";
 
 /** Where the gateway sends an API version's traffic. */
 export interface UpstreamTarget {
@@ -25,6 +27,8 @@ export interface UpstreamTarget {
   basePath: string;
   /** Query string of the endpoint (without "?"), put before the caller's. */
   baseQuery: string;
+  /** The portal's demo backend: the one path of the portal's port the gateway may connect to. */
+  demoBackend: boolean;
 }
 
 export interface ApiRoute {
@@ -33,7 +37,7 @@ export interface ApiRoute {
   path: string;
   retired: boolean;
   isPublic: boolean;
-  /** Undefined when the endpoint is not a usable http(s) URL. */
+  /** Undefined when the endpoint is not a usable http(s) URL, or the upstream rules refuse it. */
   upstream: UpstreamTarget | undefined;
 }
 
@@ -43,12 +47,13 @@ export interface ContractEntry {
   plan: PlanPolicies;
 }
 
+/** A client version at the gateway. Its keys are known only by their SHA-256 digests: the registry never holds a key. */
 export interface ClientEntry {
   id: string;
-  apiKey: string;
-  previousApiKey: string | null;
+  keyDigest: string;
+  previousKeyDigest: string | null;
   /** Epoch ms after which the previous key is dead. */
-  previousApiKeyExpiresAt: number;
+  previousKeyExpiresAt: number;
   /** Live contracts by API version id. */
   contracts: Map<string, ContractEntry>;
   /** Fingerprints for logs, computed on first use. */
@@ -62,15 +67,17 @@ export interface KeyMatch {
   previous: boolean;
 }
 
-function upstreamOf(endpoint: string | null): UpstreamTarget | undefined {
+/** The target of an endpoint; undefined (the gateway answers 502) when it is unusable or the rules refuse it, for instance one stored before them. */
+function upstreamOf(endpoint: string | null, rules: UpstreamRules, logger: Logger, routePath: string): UpstreamTarget | undefined {
   if (!endpoint) return undefined;
-  try {
-    const url = new URL(endpoint);
-    if (url.protocol !== "http:" && url.protocol !== "https:") return undefined;
-    return { origin: url.origin, basePath: url.pathname.replace(/\/+$/, ""), baseQuery: url.search.slice(1) };
-  } catch {
+  const refusal = endpointRefusal(rules, endpoint);
+  if (refusal) {
+    logger.warn({ api: routePath, reason: refusal }, "API version's endpoint refused by the upstream rules; it answers 502");
     return undefined;
   }
+  const url = new URL(endpoint);
+  const basePath = url.pathname.replace(/\/+$/, "");
+  return { origin: url.origin, basePath, baseQuery: url.search.slice(1), demoBackend: isDemoBackendPath(basePath) };
 }
 
 /**
@@ -79,7 +86,7 @@ function upstreamOf(endpoint: string | null): UpstreamTarget | undefined {
  * - V8 compares either kind with another string in its slower runtime path, which every request
  *   would pay in its key and contract lookups;
  * - a slice keeps all of the larger string in memory: the full load reads its rows as pages of
- *   text, which the ids and keys kept in the index would otherwise hold on to.
+ *   text, which the ids and key digests kept in the index would otherwise hold on to.
  */
 function flatString(text: string): string {
   return Buffer.from(text, "utf8").toString("utf8");
@@ -87,22 +94,28 @@ function flatString(text: string): string {
 
 /** The index the gateway answers from. Plain maps, filled from the database, mutated only by the registry's worker. */
 class Index {
+  constructor(
+    private readonly upstreamRules: UpstreamRules,
+    private readonly logger: Logger,
+  ) {}
+
   readonly routesByPath = new Map<string, ApiRoute>();
   readonly routesById = new Map<string, ApiRoute>();
   readonly clientsById = new Map<string, ClientEntry>();
-  readonly clientsByKey = new Map<string, ClientEntry>();
+  readonly clientsByKeyDigest = new Map<string, ClientEntry>();
   readonly plans = new Map<string, PlanPolicies>();
 
   putApiVersion(row: ApiVersionRow): void {
     this.removeApiVersion(row.id);
     if (row.status !== "Published" && row.status !== "Retired") return;
+    const path = flatString(`${row.orgSlug}/${row.apiSlug}/${row.version}`);
     const route: ApiRoute = {
       // The contracts' map keys are this very string when the route is known (see setContract).
       id: flatString(row.id),
-      path: flatString(`${row.orgSlug}/${row.apiSlug}/${row.version}`),
+      path,
       retired: row.status === "Retired",
       isPublic: row.isPublic,
-      upstream: upstreamOf(row.endpoint),
+      upstream: upstreamOf(row.endpoint, this.upstreamRules, this.logger, path),
     };
     this.routesById.set(route.id, route);
     this.routesByPath.set(route.path, route);
@@ -121,21 +134,21 @@ class Index {
       this.removeClientVersion(row.id);
       return undefined;
     }
-    return this.setClientVersion(row.id, row.apiKey, row.previousApiKey, row.previousApiKeyExpiresAt?.getTime() ?? 0, now);
+    return this.setClientVersion(row.id, row.apiKeyDigest, row.previousApiKeyDigest, row.previousApiKeyExpiresAt?.getTime() ?? 0, now);
   }
 
-  setClientVersion(id: string, apiKey: string, previousApiKey: string | null, previousExpiresAt: number, now: number): ClientEntry {
+  setClientVersion(id: string, keyDigest: string, previousKeyDigest: string | null, previousExpiresAt: number, now: number): ClientEntry {
     const old = this.clientsById.get(id);
     if (old) this.unindexKeys(old);
-    const entry: ClientEntry = old ?? { id: flatString(id), apiKey, previousApiKey: null, previousApiKeyExpiresAt: 0, contracts: new Map() };
-    if (entry.apiKey !== apiKey) entry.fingerprint = undefined;
-    if (entry.previousApiKey !== previousApiKey) entry.previousFingerprint = undefined;
-    entry.apiKey = flatString(apiKey);
-    entry.previousApiKey = previousApiKey && previousExpiresAt > now ? flatString(previousApiKey) : null;
-    entry.previousApiKeyExpiresAt = entry.previousApiKey ? previousExpiresAt : 0;
+    const entry: ClientEntry = old ?? { id: flatString(id), keyDigest, previousKeyDigest: null, previousKeyExpiresAt: 0, contracts: new Map() };
+    if (entry.keyDigest !== keyDigest) entry.fingerprint = undefined;
+    if (entry.previousKeyDigest !== previousKeyDigest) entry.previousFingerprint = undefined;
+    entry.keyDigest = flatString(keyDigest);
+    entry.previousKeyDigest = previousKeyDigest && previousExpiresAt > now ? flatString(previousKeyDigest) : null;
+    entry.previousKeyExpiresAt = entry.previousKeyDigest ? previousExpiresAt : 0;
     this.clientsById.set(entry.id, entry);
-    this.clientsByKey.set(entry.apiKey, entry);
-    if (entry.previousApiKey) this.clientsByKey.set(entry.previousApiKey, entry);
+    this.clientsByKeyDigest.set(entry.keyDigest, entry);
+    if (entry.previousKeyDigest) this.clientsByKeyDigest.set(entry.previousKeyDigest, entry);
     return entry;
   }
 
@@ -147,8 +160,8 @@ class Index {
   }
 
   private unindexKeys(entry: ClientEntry): void {
-    if (this.clientsByKey.get(entry.apiKey) === entry) this.clientsByKey.delete(entry.apiKey);
-    if (entry.previousApiKey && this.clientsByKey.get(entry.previousApiKey) === entry) this.clientsByKey.delete(entry.previousApiKey);
+    if (this.clientsByKeyDigest.get(entry.keyDigest) === entry) this.clientsByKeyDigest.delete(entry.keyDigest);
+    if (entry.previousKeyDigest && this.clientsByKeyDigest.get(entry.previousKeyDigest) === entry) this.clientsByKeyDigest.delete(entry.previousKeyDigest);
   }
 
   plan(planVersionId: string, policies: Policy[]): PlanPolicies {
@@ -200,7 +213,7 @@ export interface RegistryStats {
  * late answer can never overwrite a newer one.
  */
 export class Registry {
-  private index = new Index();
+  private index: Index;
   private readonly pending = new Map<string, Change>();
   private reloadWanted = false;
   private running: Promise<void> | undefined;
@@ -212,7 +225,10 @@ export class Registry {
   constructor(
     private readonly db: Queryable,
     private readonly logger: Logger,
-  ) {}
+    private readonly upstreamRules: UpstreamRules = DEFAULT_GATEWAY_SETTINGS.upstreamRules,
+  ) {
+    this.index = new Index(upstreamRules, logger);
+  }
 
   /** Loads everything; called once before the gateway listens. */
   async load(): Promise<void> {
@@ -231,15 +247,16 @@ export class Registry {
     return this.index.routesByPath.get(path);
   }
 
-  findKey(key: string, now: number): KeyMatch | undefined {
-    const client = this.index.clientsByKey.get(key);
+  /** The client version whose key has this digest (see digestApiKey), if the key still works. */
+  findKey(keyDigest: string, now: number): KeyMatch | undefined {
+    const client = this.index.clientsByKeyDigest.get(keyDigest);
     if (!client) return undefined;
-    if (key === client.apiKey) return { client, previous: false };
-    if (key === client.previousApiKey && client.previousApiKeyExpiresAt > now) return { client, previous: true };
+    if (keyDigest === client.keyDigest) return { client, previous: false };
+    if (keyDigest === client.previousKeyDigest && client.previousKeyExpiresAt > now) return { client, previous: true };
     // The grace period ran out: the old key dies without any event.
-    if (key === client.previousApiKey) {
-      this.index.clientsByKey.delete(key);
-      client.previousApiKey = null;
+    if (keyDigest === client.previousKeyDigest) {
+      this.index.clientsByKeyDigest.delete(keyDigest);
+      client.previousKeyDigest = null;
     }
     return undefined;
   }
@@ -269,7 +286,7 @@ export class Registry {
     return {
       apiVersions: this.index.routesById.size,
       clientVersions: this.index.clientsById.size,
-      keys: this.index.clientsByKey.size,
+      keys: this.index.clientsByKeyDigest.size,
       contracts,
       plans: this.index.plans.size,
       loadedAt: this.loadedAt,
@@ -331,13 +348,13 @@ export class Registry {
 
   private async fullReload(): Promise<void> {
     const started = Date.now();
-    const next = new Index();
+    const next = new Index(this.upstreamRules, this.logger);
     const now = Date.now();
     await loadEverything(this.db, {
       // First: the contracts then take their routes' id strings as keys.
       apiVersion: (row) => next.putApiVersion(row),
       planVersion: (id, policies) => next.plan(id, policies),
-      clientVersion: (id, apiKey, previousApiKey, previousExpiresAt) => next.setClientVersion(id, apiKey, previousApiKey, previousExpiresAt, now),
+      clientVersion: (id, keyDigest, previousKeyDigest, previousExpiresAt) => next.setClientVersion(id, keyDigest, previousKeyDigest, previousExpiresAt, now),
       contract: (id, clientVersionId, apiVersionId, planVersionId, active) => next.setContract(id, clientVersionId, apiVersionId, planVersionId, active),
     });
     // Swapped in one assignment: requests see the old index or the new one, never half of each.
@@ -382,9 +399,9 @@ export class Registry {
   }
 }
 
-/** A key's fingerprint for logs, cached on the client entry. */
+/** A key's fingerprint for logs (the start of its digest, as keyFingerprint gives), cached on the client entry. */
 export function fingerprintOf(match: KeyMatch): string {
   const { client } = match;
-  if (match.previous) return (client.previousFingerprint ??= keyFingerprint(client.previousApiKey ?? ""));
-  return (client.fingerprint ??= keyFingerprint(client.apiKey));
+  if (match.previous) return (client.previousFingerprint ??= fingerprintOfDigest(client.previousKeyDigest ?? ""));
+  return (client.fingerprint ??= fingerprintOfDigest(client.keyDigest));
 }

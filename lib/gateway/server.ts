@@ -4,11 +4,13 @@ import { setTimeout as delay } from "node:timers/promises";
 import type { Logger } from "pino";
 import type { OpenDatabase } from "@/db/client";
 import { onChanges } from "@/lib/domain/events";
-import { keyFingerprint } from "@/lib/domain/keys";
+import { digestApiKey } from "@/lib/domain/key-vault";
+import { fingerprintOfDigest } from "@/lib/domain/keys";
 import { installPostgresChangePublisher, PostgresChangeListener } from "./change-feed";
 import { type CounterStore, LocalCounters, RedisCounters } from "./counters";
 import { createGatewayLogger, RequestLog } from "./logger";
 import { type PolicyVerdict, rateLimitPolicyHeader } from "./policies";
+import { joinUpstreamPath, pathRefusal } from "./paths";
 import { sendProblem } from "./problems";
 import { forward, type ResponseRelay, Upstreams } from "./proxy";
 import { type ApiRoute, type ContractEntry, fingerprintOf, type KeyMatch, Registry } from "./registry";
@@ -84,30 +86,10 @@ function safeDecode(text: string): string {
   }
 }
 
-/** Resolves "." and ".." segments so that a caller can never climb above the API's endpoint path. */
-export function normalizePath(path: string): string {
-  if (!path.includes(".")) return path;
-  const segments = path.split("/");
-  const out: string[] = [];
-  for (let i = 1; i < segments.length; i++) {
-    const segment = segments[i];
-    const plain = segment.includes("%") ? safeDecode(segment) : segment;
-    if (plain === ".") continue;
-    if (plain === "..") {
-      out.pop();
-      continue;
-    }
-    out.push(segment);
-  }
-  const last = segments[segments.length - 1];
-  const trailing = last === "." || last === ".." ? "/" : "";
-  return out.length === 0 ? "/" : `/${out.join("/")}${trailing}`;
-}
-
-/** The backend path for the rest of the caller's path and query. */
+/** The backend path for the rest of the caller's path (already through pathRefusal) and query. */
 function upstreamPath(route: ApiRoute, restPath: string, query: string): string {
   const upstream = route.upstream!;
-  const path = upstream.basePath + (restPath === "" ? "" : normalizePath(restPath)) || "/";
+  const path = joinUpstreamPath(upstream.basePath, restPath);
   const fullQuery = upstream.baseQuery && query ? `${upstream.baseQuery}&${query}` : upstream.baseQuery || query;
   return fullQuery ? `${path}?${fullQuery}` : path;
 }
@@ -123,7 +105,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   };
 
   try {
-    const registry = new Registry(open.db, logger);
+    const registry = new Registry(open.db, logger, settings.upstreamRules);
     cleanups.push(() => registry.close());
     cleanups.push(onChanges((changes) => registry.enqueue(changes)));
 
@@ -153,7 +135,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
 
     const usage = new UsageRecorder(open.db, logger, settings.usageFlushIntervalMs);
     cleanups.push(() => usage.close());
-    const upstreams = new Upstreams(settings);
+    const upstreams = new Upstreams(settings, logger);
     cleanups.push(() => upstreams.close());
 
     const requestLog = new RequestLog(logger);
@@ -192,7 +174,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
       exchange.relay = forward({
         req,
         res,
-        pool: upstreams.pool(route.upstream.origin),
+        pool: upstreams.pool(route.upstream.origin, route.upstream.demoBackend),
         path: upstreamPath(route, restPath, query),
         requestId: exchange.requestId,
         responseHeaders: headers,
@@ -258,6 +240,12 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
 
       const q = url.indexOf("?", end);
       const restPath = q === -1 ? url.slice(end) : url.slice(end, q);
+      // Before any key is looked at: a refused path tells nothing about keys or contracts.
+      const pathRefused = pathRefusal(restPath);
+      if (pathRefused) {
+        sendProblem(res, "path_invalid", { requestId, detail: pathRefused });
+        return;
+      }
       const fromQuery = q === -1 ? NO_QUERY : takeKeyFromQuery(url.slice(q + 1));
       const key = header || fromQuery.key;
       if (route.isPublic) {
@@ -269,14 +257,16 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
         return;
       }
       const now = exchange.arrivedAt;
-      const match: KeyMatch | undefined = registry.findKey(key, now);
+      // The registry knows keys only by their digests: one SHA-256 per keyed request.
+      const keyDigest = digestApiKey(key);
+      const match: KeyMatch | undefined = registry.findKey(keyDigest, now);
       if (!match) {
-        exchange.fingerprint = keyFingerprint(key);
+        exchange.fingerprint = fingerprintOfDigest(keyDigest);
         sendProblem(res, "key_invalid", { requestId });
         return;
       }
       exchange.fingerprint = fingerprintOf(match);
-      usage.keyUsed(match.client.id, key, now);
+      usage.keyUsed(match.client.id, keyDigest, now);
       const contract = match.client.contracts.get(route.id);
       if (!contract) {
         sendProblem(res, "no_contract", { requestId });

@@ -1,3 +1,8 @@
+import { lookup } from "node:dns";
+import type { LookupFunction } from "node:net";
+import { readConfig } from "@/lib/config";
+import { type UpstreamRules, upstreamRulesFor } from "@/lib/domain/upstream-rules";
+
 /** Tunables of the gateway; every one has a default that suits a single machine. */
 export interface GatewaySettings {
   /** Milliseconds to open a TCP connection to a backend before answering 504. */
@@ -12,6 +17,10 @@ export interface GatewaySettings {
   usageFlushIntervalMs: number;
   /** Keep X-Forwarded-Proto/-Host from the caller: only when a trusted proxy sits in front. */
   trustProxy: boolean;
+  /** Where backends may be (lib/domain/upstream-rules.ts), checked again on the address each connection resolves to. */
+  upstreamRules: UpstreamRules;
+  /** Resolves backend host names; tests put their own in. */
+  lookup: LookupFunction;
 }
 
 export const DEFAULT_GATEWAY_SETTINGS: GatewaySettings = {
@@ -21,6 +30,9 @@ export const DEFAULT_GATEWAY_SETTINGS: GatewaySettings = {
   connectionsPerOrigin: 128,
   usageFlushIntervalMs: 5_000,
   trustProxy: false,
+  // An empty environment: every port at its default, nothing allowed beyond the rules.
+  upstreamRules: upstreamRulesFor(readConfig({} as NodeJS.ProcessEnv)),
+  lookup,
 };
 
 function positiveInt(value: string | undefined, name: string, fallback: number): number {
@@ -40,5 +52,7 @@ export function gatewaySettingsFromEnv(env: NodeJS.ProcessEnv = process.env): Ga
     connectionsPerOrigin: positiveInt(env.GATEWAY_CONNECTIONS_PER_ORIGIN, "GATEWAY_CONNECTIONS_PER_ORIGIN", d.connectionsPerOrigin),
     usageFlushIntervalMs: positiveInt(env.GATEWAY_USAGE_FLUSH_MS, "GATEWAY_USAGE_FLUSH_MS", d.usageFlushIntervalMs),
     trustProxy: env.GATEWAY_TRUST_PROXY === "true",
+    upstreamRules: upstreamRulesFor(readConfig(env)),
+    lookup: d.lookup,
   };
 }

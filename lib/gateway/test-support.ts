@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import { type AddressInfo, connect } from "node:net";
 import { Writable } from "node:stream";
 import { pino, type Logger } from "pino";
 import type { Db, OpenDatabase } from "@/db/client";
@@ -181,4 +181,36 @@ export async function call(url: string, init: RequestInit = {}): Promise<{ statu
   const text = await response.text();
   const type = response.headers.get("content-type") ?? "";
   return { status: response.status, headers: response.headers, body: type.includes("json") ? JSON.parse(text) : text };
+}
+
+export interface RawResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+/**
+ * One request over a bare socket, its target sent byte for byte: fetch and node:http may resolve
+ * dot segments or refuse odd characters before the gateway sees them. `headers` may repeat a name.
+ */
+export function rawRequest(port: number, target: string, headers: [string, string][] = []): Promise<RawResponse> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, "127.0.0.1");
+    const head = [`GET ${target} HTTP/1.1`, `Host: 127.0.0.1:${port}`, ...headers.map(([n, v]) => `${n}: ${v}`), "Connection: close", "", ""].join("\r\n");
+    socket.write(Buffer.from(head, "utf8"));
+    const chunks: Buffer[] = [];
+    socket.on("data", (c: Buffer) => chunks.push(c));
+    socket.on("error", reject);
+    socket.on("close", () => {
+      const text = Buffer.concat(chunks).toString("utf8");
+      const split = text.indexOf("\r\n\r\n");
+      const [statusLine, ...lines] = text.slice(0, split === -1 ? text.length : split).split("\r\n");
+      const parsed: Record<string, string> = {};
+      for (const line of lines) {
+        const colon = line.indexOf(":");
+        if (colon > 0) parsed[line.slice(0, colon).toLowerCase()] = line.slice(colon + 1).trim();
+      }
+      resolve({ status: Number(statusLine.split(" ")[1]), headers: parsed, body: split === -1 ? "" : text.slice(split + 4) });
+    });
+  });
 }

@@ -15,8 +15,8 @@ interface MinuteCounts {
 
 interface KeyUse {
   clientVersionId: string;
-  /** The key itself: after a rotation, it decides which last-used column the time belongs to. */
-  key: string;
+  /** The key's digest: after a rotation, it decides which last-used column the time belongs to. */
+  keyDigest: string;
   at: number;
 }
 
@@ -76,11 +76,11 @@ export class UsageRecorder {
     c.latencyMsSum += latencyMs;
   }
 
-  /** Notes that a key was used (a valid key, whether or not a contract let the request through). */
-  keyUsed(clientVersionId: string, key: string, now: number): void {
-    const use = this.keyUses.get(key);
+  /** Notes that a key, given by its digest, was used (a valid key, whether or not a contract let the request through). */
+  keyUsed(clientVersionId: string, keyDigest: string, now: number): void {
+    const use = this.keyUses.get(keyDigest);
     if (use) use.at = now;
-    else this.keyUses.set(key, { clientVersionId, key, at: now });
+    else this.keyUses.set(keyDigest, { clientVersionId, keyDigest, at: now });
   }
 
   /** Writes what was collected; on failure, keeps it for the next attempt. */
@@ -109,7 +109,7 @@ export class UsageRecorder {
       this.logger.error({ err: (error as Error).message }, "Could not write gateway usage; keeping it for the next attempt");
       // Written again with the next batch; the rows are merged then.
       this.done.push(...counts);
-      for (const [key, use] of keyUses) if (!this.keyUses.has(key)) this.keyUses.set(key, use);
+      for (const [keyDigest, use] of keyUses) if (!this.keyUses.has(keyDigest)) this.keyUses.set(keyDigest, use);
     }
   }
 
@@ -153,16 +153,16 @@ export class UsageRecorder {
       pass.sort((a, b) => (a.clientVersionId < b.clientVersionId ? -1 : a.clientVersionId > b.clientVersionId ? 1 : 0));
       for (let i = 0; i < pass.length; i += 1000) {
         const values = sql.join(
-          pass.slice(i, i + 1000).map((u) => sql`(${u.clientVersionId}::uuid, ${u.key}::text, ${new Date(u.at).toISOString()}::timestamptz)`),
+          pass.slice(i, i + 1000).map((u) => sql`(${u.clientVersionId}::uuid, ${u.keyDigest}::text, ${new Date(u.at).toISOString()}::timestamptz)`),
           sql`, `,
         );
         // A key rotated since it was used: its time goes to whichever column holds that key now, or nowhere.
         await this.db.execute(sql`
           update client_versions cv set
-            api_key_last_used_at = case when cv.api_key = v.key then greatest(cv.api_key_last_used_at, v.at) else cv.api_key_last_used_at end,
-            previous_api_key_last_used_at = case when cv.previous_api_key = v.key then greatest(cv.previous_api_key_last_used_at, v.at) else cv.previous_api_key_last_used_at end
-          from (values ${values}) as v(id, key, at)
-          where cv.id = v.id and (cv.api_key = v.key or cv.previous_api_key = v.key)`);
+            api_key_last_used_at = case when cv.api_key_digest = v.digest then greatest(cv.api_key_last_used_at, v.at) else cv.api_key_last_used_at end,
+            previous_api_key_last_used_at = case when cv.previous_api_key_digest = v.digest then greatest(cv.previous_api_key_last_used_at, v.at) else cv.previous_api_key_last_used_at end
+          from (values ${values}) as v(id, digest, at)
+          where cv.id = v.id and (cv.api_key_digest = v.digest or cv.previous_api_key_digest = v.digest)`);
       }
     }
   }

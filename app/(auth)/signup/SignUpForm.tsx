@@ -13,7 +13,17 @@ export function SignUpForm() {
   const fields = state && !state.ok ? state.fields : undefined;
   return (
     <form action={action} onSubmit={submitKeepingValues(action)} className="flex flex-col gap-4">
-      {state && !state.ok && <Alert>{state.error}</Alert>}
+      {state && !state.ok && state.code === "account_created" ? (
+        <Alert kind="info">
+          Your account was created.{" "}
+          <Link href="/login" className="font-medium text-brand-600 hover:underline">
+            Sign in
+          </Link>{" "}
+          to continue.
+        </Alert>
+      ) : (
+        state && !state.ok && <Alert>{state.error}</Alert>
+      )}
       <Field label="Name" name="name" autoComplete="name" required error={fields?.name} />
       <Field label="Email" name="email" type="email" autoComplete="username" required error={fields?.email} />
       <Field label="Password" name="password" type="password" autoComplete="new-password" required minLength={10} hint="At least 10 characters" error={fields?.password} />
