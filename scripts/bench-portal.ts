@@ -17,7 +17,7 @@ import { encode } from "next-auth/jwt";
 import { Agent, request } from "undici";
 import { migrateDatabase, openPglite } from "@/db/client";
 import { createApi, offerPlan, publishApiVersion } from "@/lib/domain/apis";
-import { listClientOrganizations, listMyClients } from "@/lib/domain/client-queries";
+import { listClientOrganizations, listMyClients } from "@/lib/domain/clients";
 import { createClient } from "@/lib/domain/clients";
 import { createContract } from "@/lib/domain/contracts";
 import { createKeyVault, installKeyVault, loadKeySecret } from "@/lib/domain/key-vault";

@@ -2,7 +2,7 @@ import type { ReactNode } from "react";
 import { getDb } from "@/db/client";
 import { TopNav } from "@/components/TopNav";
 import { requireActor } from "@/lib/auth/actor";
-import { countPendingApprovals } from "@/lib/domain/management-approvals";
+import { countPendingApprovals } from "@/lib/domain/contracts";
 import { countUnreadNotifications } from "@/lib/domain/notifications";
 import { hasManagementAccess } from "@/lib/domain/permissions";
 

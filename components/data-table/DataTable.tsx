@@ -16,7 +16,7 @@ import {
   type Updater,
   useTable,
 } from "@tanstack/react-table";
-import { formatSort, pageCountOf, parseSort, parseTableParams, type TableSort, tableParamNames } from "./params";
+import { formatSort, listParamsSchema, pageCountOf, parseSort, type TableSort, tableParamNames } from "./params";
 
 export interface DataTableColumnMeta {
   /** Classes for the column's header and cells, e.g. "w-32" or "text-right". */
@@ -49,6 +49,7 @@ export function useTableUrl(prefix = "") {
   const searchParams = useSearchParams();
   const [pending, startTransition] = useTransition();
   const names = tableParamNames(prefix);
+  const schema = useMemo(() => listParamsSchema({ prefix }), [prefix]);
   const navigate = (updates: Record<string, string | undefined>, mode: "push" | "replace" = "push") => {
     const next = new URLSearchParams(searchParams.toString());
     for (const [name, value] of Object.entries(updates)) {
@@ -58,7 +59,7 @@ export function useTableUrl(prefix = "") {
     const query = next.toString();
     startTransition(() => router[mode](query ? `${pathname}?${query}` : pathname, { scroll: false }));
   };
-  return { params: parseTableParams(searchParams, { prefix }), names, navigate, pending };
+  return { params: schema.parse(searchParams), names, navigate, pending };
 }
 
 export interface DataTableProps<TData extends RowData> {
@@ -87,7 +88,7 @@ export interface DataTableProps<TData extends RowData> {
 
 /**
  * The one table of Portico. A client component over TanStack Table in manual mode: the page
- * reads the same URL params with parseTableParams, queries one page, and passes rows + total.
+ * reads the same URL params with the list's listParamsSchema, queries one page, and passes rows + total.
  */
 export function DataTable<TData extends RowData>({
   columns,

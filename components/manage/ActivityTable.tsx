@@ -1,7 +1,7 @@
 "use client";
 
 import { DataTable, dataTableColumns } from "@/components/data-table/DataTable";
-import type { ActivityEntry } from "@/lib/domain/management-activity";
+import type { ActivityEntry } from "@/lib/domain/activity";
 import { describeAction, describeDetails } from "./activity-words";
 import { formatDateTime } from "./format";
 

@@ -5,7 +5,7 @@ import { DataTable, dataTableColumns } from "@/components/data-table/DataTable";
 import type { TableSort } from "@/components/data-table/params";
 import { Alert } from "@/components/ui/Alert";
 import type { ActionResult } from "@/lib/auth/action";
-import type { ApprovalRequest } from "@/lib/domain/management-approvals";
+import type { ApprovalRequest } from "@/lib/domain/contracts";
 import { ActionButton, ConfirmActionButton } from "./ActionButton";
 import { ActionForm, SubmitButton, TextAreaField, type FormAction } from "./ActionForm";
 import { TEXT_LIMITS } from "@/lib/domain/text";

@@ -3,7 +3,7 @@
 import { createContext, useContext } from "react";
 import { dataTableColumns } from "@/components/data-table/DataTable";
 import type { TableSort } from "@/components/data-table/params";
-import type { ContractRow } from "@/lib/domain/contract-queries";
+import type { ContractRow } from "@/lib/domain/contracts";
 import { ConfirmActionButton } from "./ActionButton";
 import type { FormAction } from "./ActionForm";
 import { ContractFilters } from "./ContractFilters";

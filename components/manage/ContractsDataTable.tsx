@@ -4,7 +4,7 @@ import type { ReactNode } from "react";
 import { DataTable, type DataTableColumn, dataTableColumns } from "@/components/data-table/DataTable";
 import type { TableSort } from "@/components/data-table/params";
 import { StatusBadge } from "@/components/StatusBadge";
-import type { ContractRow } from "@/lib/domain/contract-queries";
+import type { ContractRow } from "@/lib/domain/contracts";
 import { formatDateTime } from "./format";
 
 /** A client version as a table cell: its name, then its organization and version. */

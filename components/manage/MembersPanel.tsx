@@ -3,7 +3,7 @@
 import { createContext, useContext } from "react";
 import { DataTable, dataTableColumns } from "@/components/data-table/DataTable";
 import type { TableSort } from "@/components/data-table/params";
-import type { MemberSummary } from "@/lib/domain/management-organizations";
+import type { MemberSummary } from "@/lib/domain/organizations";
 import { ActionForm, SelectField, SubmitButton, TextField, type FormAction } from "./ActionForm";
 import { DialogButton } from "./DialogButton";
 import { formatDateTime, ROLE_LABELS } from "./format";

@@ -1,6 +1,8 @@
 "use client";
 
 import Link from "next/link";
+import { useMemo } from "react";
+import { DataTable, dataTableColumns } from "@/components/data-table/DataTable";
 import { StatusBadge } from "@/components/StatusBadge";
 import { ActionButton, ConfirmActionButton } from "./ActionButton";
 import { ActionForm, CheckboxField, SelectField, SubmitButton, type FormAction } from "./ActionForm";
@@ -15,20 +17,81 @@ export interface OfferedPlanRow {
   requiresApproval: boolean;
 }
 
-/**
- * The plans an API version offers. Approval can be switched until the version is retired;
- * offering and withdrawing only until it is published.
- */
-export function OfferedPlans({
+const col = dataTableColumns<OfferedPlanRow>();
+
+/** The columns of the offered plans; the actions column only for those who may change the offer. */
+function offeredPlanColumns({
   apiVersionId,
   orgSlug,
-  plans,
-  offerable,
   canChangeApproval,
   canChangeOffer,
   canSeePlans,
   actions,
-}: {
+}: Pick<OfferedPlansProps, "apiVersionId" | "orgSlug" | "canChangeApproval" | "canChangeOffer" | "canSeePlans" | "actions">) {
+  const columns = [
+    col.accessor("name", {
+      id: "plan",
+      header: "Plan",
+      enableSorting: false,
+      meta: { className: "font-medium" },
+      cell: ({ row: { original: plan } }) =>
+        canSeePlans ? (
+          <Link href={`/manage/${orgSlug}/plans/${plan.slug}/${encodeURIComponent(plan.version)}`} className="text-brand-700 hover:underline">
+            {plan.name}
+          </Link>
+        ) : (
+          plan.name
+        ),
+    }),
+    col.accessor("version", {
+      id: "version",
+      header: "Version",
+      enableSorting: false,
+      cell: ({ row: { original: plan } }) => (
+        <>
+          {plan.version} <StatusBadge status={plan.status} />
+        </>
+      ),
+    }),
+    col.accessor("policies", { id: "policies", header: "Policies", enableSorting: false }),
+    col.accessor("requiresApproval", { id: "requiresApproval", header: "Requires approval", enableSorting: false, cell: (info) => (info.getValue() ? "Yes" : "No") }),
+  ];
+  if (!canChangeApproval && !canChangeOffer) return col.columns(columns);
+  return col.columns([
+    ...columns,
+    col.display({
+      id: "actions",
+      header: () => <span className="sr-only">Actions</span>,
+      cell: ({ row: { original: plan } }) => (
+        <div className="flex flex-wrap justify-end gap-2">
+          {canChangeApproval && (
+            <ActionButton
+              action={actions.setApproval}
+              fields={{ apiVersionId, planVersionId: plan.planVersionId, requiresApproval: plan.requiresApproval ? "false" : "true" }}
+              label={plan.requiresApproval ? "Stop requiring approval" : "Require approval"}
+              buttonLabel={`${plan.requiresApproval ? "Stop requiring approval" : "Require approval"} for ${plan.name}`}
+              variant="secondary"
+            />
+          )}
+          {canChangeOffer && (
+            <ConfirmActionButton
+              action={actions.withdraw}
+              fields={{ apiVersionId, planVersionId: plan.planVersionId }}
+              label="Withdraw"
+              buttonLabel={`Withdraw ${plan.name}`}
+              title={`Withdraw ${plan.name}?`}
+              submitLabel="Withdraw plan"
+            >
+              This version will no longer offer {plan.name} {plan.version}.
+            </ConfirmActionButton>
+          )}
+        </div>
+      ),
+    }),
+  ]);
+}
+
+interface OfferedPlansProps {
   apiVersionId: string;
   orgSlug: string;
   plans: OfferedPlanRow[];
@@ -37,73 +100,30 @@ export function OfferedPlans({
   canChangeOffer: boolean;
   canSeePlans: boolean;
   actions: { offer: FormAction; withdraw: FormAction; setApproval: FormAction };
-}) {
+}
+
+/**
+ * The plans an API version offers. Approval can be switched until the version is retired;
+ * offering and withdrawing only until it is published.
+ */
+export function OfferedPlans({ apiVersionId, orgSlug, plans, offerable, canChangeApproval, canChangeOffer, canSeePlans, actions }: OfferedPlansProps) {
+  const columns = useMemo(
+    () => offeredPlanColumns({ apiVersionId, orgSlug, canChangeApproval, canChangeOffer, canSeePlans, actions }),
+    [apiVersionId, orgSlug, canChangeApproval, canChangeOffer, canSeePlans, actions],
+  );
   return (
     <div className="flex flex-col gap-6">
-      {plans.length === 0 ? (
-        <p className="text-sm text-slate-600">This version offers no plans yet.</p>
-      ) : (
-        <div className="overflow-x-auto rounded-lg ring-1 ring-slate-200">
-          <table aria-label="Offered plans" className="min-w-full text-sm">
-            <thead className="bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-600">
-              <tr>
-                <th scope="col" className="px-3 py-2">Plan</th>
-                <th scope="col" className="px-3 py-2">Version</th>
-                <th scope="col" className="px-3 py-2">Policies</th>
-                <th scope="col" className="px-3 py-2">Requires approval</th>
-                {(canChangeApproval || canChangeOffer) && <th scope="col" className="px-3 py-2"><span className="sr-only">Actions</span></th>}
-              </tr>
-            </thead>
-            <tbody className="divide-y divide-slate-100">
-              {plans.map((plan) => (
-                <tr key={plan.planVersionId} className="align-top">
-                  <td className="px-3 py-2 font-medium">
-                    {canSeePlans ? (
-                      <Link href={`/manage/${orgSlug}/plans/${plan.slug}/${encodeURIComponent(plan.version)}`} className="text-brand-700 hover:underline">
-                        {plan.name}
-                      </Link>
-                    ) : (
-                      plan.name
-                    )}
-                  </td>
-                  <td className="px-3 py-2">
-                    {plan.version} <StatusBadge status={plan.status} />
-                  </td>
-                  <td className="px-3 py-2">{plan.policies}</td>
-                  <td className="px-3 py-2">{plan.requiresApproval ? "Yes" : "No"}</td>
-                  {(canChangeApproval || canChangeOffer) && (
-                    <td className="px-3 py-2">
-                      <div className="flex flex-wrap justify-end gap-2">
-                        {canChangeApproval && (
-                          <ActionButton
-                            action={actions.setApproval}
-                            fields={{ apiVersionId, planVersionId: plan.planVersionId, requiresApproval: plan.requiresApproval ? "false" : "true" }}
-                            label={plan.requiresApproval ? "Stop requiring approval" : "Require approval"}
-                            buttonLabel={`${plan.requiresApproval ? "Stop requiring approval" : "Require approval"} for ${plan.name}`}
-                            variant="secondary"
-                          />
-                        )}
-                        {canChangeOffer && (
-                          <ConfirmActionButton
-                            action={actions.withdraw}
-                            fields={{ apiVersionId, planVersionId: plan.planVersionId }}
-                            label="Withdraw"
-                            buttonLabel={`Withdraw ${plan.name}`}
-                            title={`Withdraw ${plan.name}?`}
-                            submitLabel="Withdraw plan"
-                          >
-                            This version will no longer offer {plan.name} {plan.version}.
-                          </ConfirmActionButton>
-                        )}
-                      </div>
-                    </td>
-                  )}
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      {/* Every offered plan on one page: an API version offers a handful. */}
+      <DataTable
+        label="Offered plans"
+        paramPrefix="offered-"
+        columns={columns}
+        rows={plans}
+        total={plans.length}
+        pageSize={Math.max(1, plans.length)}
+        getRowId={(plan) => plan.planVersionId}
+        emptyMessage="This version offers no plans yet."
+      />
       {canChangeOffer && offerable && (
         <div className="flex flex-col gap-2">
           <h3 className="font-semibold">Offer a plan</h3>

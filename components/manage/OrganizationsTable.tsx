@@ -3,7 +3,7 @@
 import Link from "next/link";
 import { DataTable, dataTableColumns } from "@/components/data-table/DataTable";
 import type { TableSort } from "@/components/data-table/params";
-import type { ManagedOrganization } from "@/lib/domain/management-organizations";
+import type { ManagedOrganization } from "@/lib/domain/organizations";
 import { ROLE_LABELS } from "./format";
 
 const col = dataTableColumns<ManagedOrganization>();

@@ -1,4 +1,4 @@
-import type { ContractStatus } from "@/lib/domain/clients";
+import type { ContractStatus } from "@/lib/domain/contracts";
 
 /** The contract statuses a Contracts tab filters by, as their URL values and words. */
 export const CONTRACT_STATUS_FILTERS: readonly { value: ContractStatus; label: string }[] = [
@@ -9,7 +9,3 @@ export const CONTRACT_STATUS_FILTERS: readonly { value: ContractStatus; label: s
   { value: "Broken", label: "Broken" },
 ];
 
-/** `{prefix}status` from the URL, if it names a status. */
-export function statusFilter(value: string | undefined): ContractStatus | undefined {
-  return CONTRACT_STATUS_FILTERS.find((s) => s.value === value)?.value;
-}

@@ -4,7 +4,7 @@ import { useActionState, useId, useState } from "react";
 import { revealApiKeyAction, rotateApiKeyAction } from "@/app/(portal)/my-clients/actions";
 import { Alert } from "@/components/ui/Alert";
 import { Button } from "@/components/ui/Button";
-import type { ApiKeySummary } from "@/lib/domain/client-queries";
+import type { ApiKeySummary } from "@/lib/domain/clients";
 import { ActionMessage } from "./ActionMessage";
 import { CopyButton } from "./CopyButton";
 import { Dialog } from "./Dialog";

@@ -1,7 +1,7 @@
 import Link from "next/link";
 import { StatusBadge } from "@/components/StatusBadge";
 import type { TableSort } from "@/components/data-table/params";
-import type { MyClient } from "@/lib/domain/client-queries";
+import type { MyClient } from "@/lib/domain/clients";
 import { ApiKeyField } from "./ApiKeyField";
 import { ClientVersionActions } from "./ClientVersionActions";
 import { toClientContract } from "./client-contract";
@@ -28,7 +28,6 @@ export function ClientSection({
   const { selected } = client;
   const headingId = `client-${client.id}`;
   const retired = selected.status === "Retired";
-  const liveContracts = client.contracts.filter((c) => c.status === "Active" || c.status === "AwaitingApproval").length;
   const detailHref = `/my-clients/${client.orgSlug}/${client.slug}`;
 
   return (
@@ -55,7 +54,7 @@ export function ClientSection({
           clientVersionId={selected.id}
           version={selected.version}
           retired={retired}
-          liveContracts={liveContracts}
+          liveContracts={client.liveContractCount}
           canEdit={client.canEdit}
           canAdmin={client.canAdmin}
         />

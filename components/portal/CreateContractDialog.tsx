@@ -6,7 +6,7 @@ import { createContractAction } from "@/app/(portal)/apis/actions";
 import { Alert } from "@/components/ui/Alert";
 import { Button } from "@/components/ui/Button";
 import { submitKeepingValues } from "@/components/ui/submitKeepingValues";
-import type { ContractCandidate } from "@/lib/domain/client-queries";
+import type { ContractCandidate } from "@/lib/domain/clients";
 import { ActionMessage } from "./ActionMessage";
 import { Dialog } from "./Dialog";
 import { type ClientOrganization, NewClientForm } from "./NewClientForm";

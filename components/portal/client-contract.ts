@@ -1,4 +1,4 @@
-import type { MyClientContract } from "@/lib/domain/client-queries";
+import type { MyClientContract } from "@/lib/domain/clients";
 
 /** A row of a client's contracts table: only what the row shows (the page sends no more). */
 export type ClientContract = Omit<MyClientContract, "clientVersionId" | "apiVersionId">;

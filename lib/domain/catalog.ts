@@ -1,13 +1,15 @@
-import { and, asc, desc, eq, ilike, or, type SQL, sql } from "drizzle-orm";
+import { and, asc, desc, eq, sql } from "drizzle-orm";
+import { z } from "zod";
 import type { Queryable } from "@/db/client";
 import { apis, apiVersions, organizations } from "@/db/schema";
 import { readConfig } from "@/lib/config";
-import { canSeeApiVersion, listOfferedPlans } from "./apis";
+import { canSeeApiVersion, listOfferedPlans } from "./apis/records";
 import { DomainError } from "./errors";
 import { type Actor, hasPermission } from "./permissions";
-import { describePolicies } from "./plans";
-import { countRows, pageTotal, totalOverPages } from "./paging";
-import { cleanSearchText, searchWords, textProblem } from "./text";
+import { describePolicies } from "./plans/commands";
+import { listParamsSchema } from "./list-params";
+import { pagedList, totalOverPages } from "./lists";
+import { cleanSearchText, TEXT_LIMITS, textProblem } from "./text";
 
 /** The managed endpoint of an API version at the gateway: `{gateway}/{org}/{api}/{version}/`. */
 export function managedEndpoint(orgSlug: string, apiSlug: string, version: string, gatewayUrl = readConfig().gatewayUrl): string {
@@ -17,6 +19,18 @@ export function managedEndpoint(orgSlug: string, apiSlug: string, version: strin
 export const CATALOG_SORT_KEYS = ["name", "organization", "published"] as const;
 export type CatalogSortKey = (typeof CATALOG_SORT_KEYS)[number];
 export const DEFAULT_CATALOG_SORT = { id: "name", desc: false } as const satisfies { id: CatalogSortKey; desc: boolean };
+
+/** A tag as the catalog stores it: lower case, at most a tag's length; none when empty. */
+function catalogTag(text: string | undefined): string | undefined {
+  return cleanSearchText(text).toLowerCase().slice(0, TEXT_LIMITS.tag).trim() || undefined;
+}
+
+/** The URL params of the catalog: `q`, `sort`, `page` and `tag`. */
+export const catalogListParams = listParamsSchema({
+  sortable: CATALOG_SORT_KEYS,
+  defaultSort: DEFAULT_CATALOG_SORT,
+  filters: { tag: z.string().optional().transform(catalogTag) },
+});
 
 /** An API in the catalog, described by its latest published version. */
 export interface CatalogEntry {
@@ -41,10 +55,6 @@ export interface CatalogOptions {
   pageSize?: number;
 }
 
-function escapeLike(text: string): string {
-  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
-}
-
 /** The latest published version of each API. */
 function latestPublished(db: Queryable) {
   return db
@@ -65,52 +75,36 @@ function latestPublished(db: Queryable) {
  * Returns a page of entries, the total, and every tag in use with its count.
  */
 export async function listCatalog(db: Queryable, _actor: Actor, options: CatalogOptions = {}) {
-  const pageSize = Math.min(Math.max(1, Math.floor(options.pageSize ?? 20)), 100);
-  const page = Math.max(1, Math.floor(options.page ?? 1));
   const latest = latestPublished(db);
-  const tagText = sql<string>`array_to_string(${apis.tags}, ' ')`;
-  const words = searchWords(options.q);
-  const conditions: (SQL | undefined)[] = words.map((word) => {
-    const pattern = `%${escapeLike(word)}%`;
-    return or(ilike(apis.name, pattern), ilike(apis.description, pattern), ilike(tagText, pattern), ilike(organizations.name, pattern));
-  });
-  const tag = cleanSearchText(options.tag).toLowerCase();
-  if (tag) conditions.push(sql`${tag} = any(${apis.tags})`);
-
-  const sort = options.sort ?? DEFAULT_CATALOG_SORT;
-  const dir = sort.desc ? desc : asc;
-  const order = { name: [dir(apis.name)], organization: [dir(organizations.name), asc(apis.name)], published: [dir(latest.publishedAt), asc(apis.name)] }[sort.id];
-
-  const rows = await db
-    .select({
-      apiId: apis.id,
-      orgSlug: organizations.slug,
-      orgName: organizations.name,
-      slug: apis.slug,
-      name: apis.name,
-      description: apis.description,
-      tags: apis.tags,
-      version: latest.version,
-      isPublic: latest.isPublic,
-      publishedAt: latest.publishedAt,
-      total: totalOverPages(),
-    })
-    .from(latest)
-    .innerJoin(apis, eq(apis.id, latest.apiId))
-    .innerJoin(organizations, eq(organizations.id, apis.orgId))
-    .where(and(...conditions))
-    .orderBy(...order, asc(apis.id))
-    .limit(pageSize)
-    .offset((page - 1) * pageSize);
-
-  const total = await pageTotal(rows, page, async () => {
-    const [row] = await db
-      .select({ n: countRows() })
-      .from(latest)
-      .innerJoin(apis, eq(apis.id, latest.apiId))
-      .innerJoin(organizations, eq(organizations.id, apis.orgId))
-      .where(and(...conditions));
-    return row.n;
+  const tag = catalogTag(options.tag);
+  const list = await pagedList({
+    query: () =>
+      db
+        .select({
+          apiId: apis.id,
+          orgSlug: organizations.slug,
+          orgName: organizations.name,
+          slug: apis.slug,
+          name: apis.name,
+          description: apis.description,
+          tags: apis.tags,
+          version: latest.version,
+          isPublic: latest.isPublic,
+          publishedAt: latest.publishedAt,
+          total: totalOverPages(),
+        })
+        .from(latest)
+        .innerJoin(apis, eq(apis.id, latest.apiId))
+        .innerJoin(organizations, eq(organizations.id, apis.orgId))
+        .$dynamic(),
+    where: tag ? sql`${tag} = any(${apis.tags})` : undefined,
+    search: [apis.name, apis.description, sql<string>`array_to_string(${apis.tags}, ' ')`, organizations.name],
+    q: options.q,
+    sort: options.sort ?? DEFAULT_CATALOG_SORT,
+    sortColumns: { name: [apis.name], organization: [organizations.name], published: [latest.publishedAt] },
+    orderBy: [asc(apis.name), asc(apis.id)],
+    page: options.page,
+    pageSize: options.pageSize,
   });
 
   // Tags of every catalog entry, counted here: a catalog holds hundreds of APIs, not millions.
@@ -119,8 +113,8 @@ export async function listCatalog(db: Queryable, _actor: Actor, options: Catalog
   for (const { tags } of tagLists) for (const tag of tags) counts.set(tag, (counts.get(tag) ?? 0) + 1);
   const tagRows = [...counts].map(([tag, count]) => ({ tag, count })).sort((a, b) => a.tag.localeCompare(b.tag));
 
-  const entries: CatalogEntry[] = rows.map(({ total: _total, ...entry }) => entry);
-  return { rows: entries, total, page, pageSize, tags: tagRows };
+  const entries: CatalogEntry[] = list.rows;
+  return { ...list, rows: entries, tags: tagRows };
 }
 
 /** One operation of an OpenAPI document, as the API page lists it. */

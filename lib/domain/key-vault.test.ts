@@ -6,7 +6,7 @@ import { eq, sql } from "drizzle-orm";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { Db, OpenDatabase } from "@/db/client";
 import { auditEvents, clientVersions } from "@/db/schema";
-import { listMyClients } from "./client-queries";
+import { listMyClients } from "./clients";
 import { createClientVersion, revealApiKey, rotateApiKey } from "./clients";
 import {
   createKeyVault,

@@ -6,21 +6,17 @@ import { createApi, createApiVersion, offerPlan, publishApiVersion, updateApiVer
 import { createClient, rotateApiKey } from "./clients";
 import { approveContract, breakContract, createContract, rejectContract } from "./contracts";
 import { DomainError } from "./errors";
-import { requireManagedOrganization } from "./management-access";
-import { listActivity } from "./management-activity";
-import { getApiVersionDetail, listOfferablePlanVersions, suggestNextVersion } from "./management-apis";
-import { countPendingApprovals, decideContracts, listPendingApprovals } from "./management-approvals";
-import { getClientVersionDetail } from "./management-clients";
-import {
-  compareVersions,
-  getOrganizationOverview,
-  listManagedOrganizations,
-  listOrganizationApis,
-  listOrganizationClients,
-  listOrganizationMembers,
-  listOrganizationPlans,
-} from "./management-organizations";
-import { getPlanVersionDetail } from "./management-plans";
+import { requireManagedOrganization } from "./organizations";
+import { listActivity } from "./activity";
+import { getApiVersionDetail, listOfferablePlanVersions } from "./apis";
+import { countPendingApprovals, decideContracts, listPendingApprovals } from "./contracts";
+import { getClientVersionDetail } from "./clients";
+import { compareVersions, suggestNextVersion } from "./lists";
+import { getOrganizationOverview, listManagedOrganizations, listOrganizationMembers } from "./organizations";
+import { listOrganizationApis } from "./apis";
+import { listOrganizationClients } from "./clients";
+import { listOrganizationPlans } from "./plans";
+import { getPlanVersionDetail } from "./plans";
 import { addMember } from "./organizations";
 import type { Actor } from "./permissions";
 import { createPlan, lockPlanVersion } from "./plans";
@@ -340,13 +336,13 @@ describe("approval requests", () => {
     expect(second.rows.map((r) => r.contractId)).toEqual([made[2].contract.id]);
     const past = await listPendingApprovals(db, owner, { pageSize: 2, page: 5 });
     expect(past).toEqual({ rows: [], total: 3 });
-    const newestFirst = await listPendingApprovals(db, owner, { desc: true });
+    const newestFirst = await listPendingApprovals(db, owner, { sort: { id: "requested", desc: true } });
     expect(newestFirst.rows[0].contractId).toBe(made[2].contract.id);
-    const byRequester = await listPendingApprovals(db, owner, { sort: "requester" });
+    const byRequester = await listPendingApprovals(db, owner, { sort: { id: "requester", desc: false } });
     expect(byRequester.rows.map((r) => r.requesterName)).toEqual([...made.map((m) => m.consumer.name)].sort((a, b) => a.localeCompare(b)));
     const filtered = await listPendingApprovals(db, owner, { q: made[1].client.name });
     expect(filtered.rows.map((r) => r.contractId)).toEqual([made[1].contract.id]);
-    expect(await countPendingApprovals(db, owner, made[1].client.name)).toBe(1);
+    expect((await listPendingApprovals(db, owner, { q: made[1].client.name })).total).toBe(1);
     expect((await listPendingApprovals(db, owner, { q: "100%_" })).total).toBe(0);
   });
 });

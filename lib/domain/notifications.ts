@@ -3,9 +3,14 @@ import { z } from "zod";
 import type { Queryable } from "@/db/client";
 import { notifications } from "@/db/schema";
 import { parseInput } from "./errors";
+import { listParamsSchema } from "./list-params";
+import { pagedList, totalOverPages } from "./lists";
 import type { Actor } from "./permissions";
 
 export type Notification = typeof notifications.$inferSelect;
+
+/** The URL params of the notifications list: only its page. */
+export const notificationListParams = listParamsSchema();
 
 export async function countUnreadNotifications(db: Queryable, actor: Actor): Promise<number> {
   const [row] = await db
@@ -21,26 +26,17 @@ export async function listNotifications(
   actor: Actor,
   options: { page?: number; pageSize?: number; unreadOnly?: boolean } = {},
 ): Promise<{ rows: Notification[]; total: number; unread: number; page: number; pageSize: number }> {
-  const pageSize = Math.min(Math.max(1, Math.floor(options.pageSize ?? 20)), 100);
-  const page = Math.max(1, Math.floor(options.page ?? 1));
-  const where = and(eq(notifications.recipientId, actor.userId), options.unreadOnly ? eq(notifications.read, false) : undefined);
-  const [rows, [counts]] = await Promise.all([
-    db
-      .select()
-      .from(notifications)
-      .where(where)
-      .orderBy(desc(notifications.createdAt), desc(notifications.id))
-      .limit(pageSize)
-      .offset((page - 1) * pageSize),
-    db
-      .select({
-        total: sql<number>`count(*)`.mapWith(Number),
-        unread: sql<number>`count(*) filter (where not ${notifications.read})`.mapWith(Number),
-      })
-      .from(notifications)
-      .where(eq(notifications.recipientId, actor.userId)),
+  const [{ rows, total, page, pageSize }, unread] = await Promise.all([
+    pagedList({
+      query: () => db.select({ notification: notifications, total: totalOverPages() }).from(notifications).$dynamic(),
+      where: and(eq(notifications.recipientId, actor.userId), options.unreadOnly ? eq(notifications.read, false) : undefined),
+      orderBy: [desc(notifications.createdAt), desc(notifications.id)],
+      page: options.page,
+      pageSize: options.pageSize,
+    }),
+    countUnreadNotifications(db, actor),
   ]);
-  return { rows, total: options.unreadOnly ? counts.unread : counts.total, unread: counts.unread, page, pageSize };
+  return { rows: rows.map((row) => row.notification), total, unread, page, pageSize };
 }
 
 const markReadSchema = z.union([z.literal("all"), z.array(z.string().uuid()).max(500)]);

@@ -8,7 +8,7 @@ import { audit } from "./audit";
 import { DomainError, parseInput } from "./errors";
 import { revokeUserSessions } from "./sessions";
 import { firstFreeSlug, nameSchema, slugify } from "./slugs";
-import type { Actor, Profile } from "./permissions";
+import { type Actor, type Profile, requireAdmin } from "./permissions";
 
 export const emailSchema = z.string().trim().toLowerCase().email("Enter a valid email address").max(254);
 export const passwordSchema = z.string().min(10, "At least 10 characters").max(200, "At most 200 characters");
@@ -99,7 +99,7 @@ const profileSchema = z.object({ userId: z.string().uuid(), profile: z.enum(["po
  * request. Disabling also ends every session of the user.
  */
 export async function updateUserAccess(db: Db, actor: Actor, input: z.input<typeof profileSchema>): Promise<void> {
-  if (actor.profile !== "admin") throw new DomainError("forbidden");
+  requireAdmin(actor);
   const data = parseInput(profileSchema, input);
   await db.transaction(async (tx) => {
     const updated = await tx

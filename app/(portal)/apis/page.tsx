@@ -2,10 +2,10 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import type { ReactNode } from "react";
 import { getDb } from "@/db/client";
-import { pageCountOf, parseTableParams, type SearchParamsRecord } from "@/components/data-table/params";
 import { CatalogTable } from "@/components/portal/CatalogTable";
 import { requireActor } from "@/lib/auth/actor";
-import { CATALOG_SORT_KEYS, DEFAULT_CATALOG_SORT, listCatalog } from "@/lib/domain/catalog";
+import { catalogListParams, DEFAULT_CATALOG_SORT, listCatalog } from "@/lib/domain/catalog";
+import type { SearchParamsRecord } from "@/lib/domain/list-params";
 
 export const metadata: Metadata = { title: "APIs" };
 
@@ -14,12 +14,12 @@ const PAGE_SIZE = 20;
 export default async function CatalogPage({ searchParams }: { searchParams: Promise<SearchParamsRecord> }) {
   const actor = await requireActor();
   const search = await searchParams;
-  const params = parseTableParams(search, { sortable: CATALOG_SORT_KEYS, defaultSort: DEFAULT_CATALOG_SORT });
-  const tag = typeof search.tag === "string" ? search.tag.trim().toLowerCase().slice(0, 32) : "";
+  const { tag, ...params } = catalogListParams.parse(search);
   const db = await getDb();
-  let catalog = await listCatalog(db, actor, { ...params, tag: tag || undefined, pageSize: PAGE_SIZE });
+  let catalog = await listCatalog(db, actor, { ...params, tag, pageSize: PAGE_SIZE });
   if (catalog.rows.length === 0 && catalog.total > 0) {
-    catalog = await listCatalog(db, actor, { ...params, page: pageCountOf(catalog.total, PAGE_SIZE), tag: tag || undefined, pageSize: PAGE_SIZE });
+    // Past the last page: show the last page instead.
+    catalog = await listCatalog(db, actor, { ...params, page: catalog.pageCount, tag, pageSize: PAGE_SIZE });
   }
 
   const tagHref = (value?: string) => {

@@ -1,27 +1,24 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { getDb } from "@/db/client";
-import { parseTableParams } from "@/components/data-table/params";
 import { NewOrganizationForm } from "@/components/manage/NewOrganizationForm";
 import { OrganizationsTable } from "@/components/manage/OrganizationsTable";
 import { PageHeader, Section } from "@/components/manage/PageHeader";
 import { requireManager } from "@/lib/auth/actor";
-import { countPendingApprovals } from "@/lib/domain/management-approvals";
-import { listManagedOrganizations, ORGANIZATION_SORTS } from "@/lib/domain/management-organizations";
+import { countPendingApprovals } from "@/lib/domain/contracts";
+import type { SearchParamsRecord } from "@/lib/domain/list-params";
+import { DEFAULT_ORGANIZATION_SORT, listManagedOrganizations, organizationListParams } from "@/lib/domain/organizations";
 import { isAdmin } from "@/lib/domain/permissions";
 import { createOrganizationAction } from "./actions";
-import type { SearchParams } from "./page-helpers";
 
 export const metadata: Metadata = { title: "API Management" };
 
 const PAGE_SIZE = 20;
-const DEFAULT_SORT = { id: "name", desc: false } as const;
-
-export default async function ManagePage({ searchParams }: { searchParams: Promise<SearchParams> }) {
+export default async function ManagePage({ searchParams }: { searchParams: Promise<SearchParamsRecord> }) {
   const actor = await requireManager();
   const db = await getDb();
-  const table = parseTableParams(await searchParams, { sortable: ORGANIZATION_SORTS, defaultSort: DEFAULT_SORT });
-  const organizations = await listManagedOrganizations(db, actor, { q: table.q, sort: table.sort, page: table.page, pageSize: PAGE_SIZE });
+  const params = organizationListParams.parse(await searchParams);
+  const organizations = await listManagedOrganizations(db, actor, { ...params, pageSize: PAGE_SIZE });
   const pending = await countPendingApprovals(db, actor);
   return (
     <>
@@ -40,7 +37,7 @@ export default async function ManagePage({ searchParams }: { searchParams: Promi
       </PageHeader>
       <div className="flex flex-col gap-6">
         <Section title="Organizations" id="organizations">
-          <OrganizationsTable rows={organizations.rows} total={organizations.total} pageSize={PAGE_SIZE} defaultSort={DEFAULT_SORT} />
+          <OrganizationsTable rows={organizations.rows} total={organizations.total} pageSize={PAGE_SIZE} defaultSort={DEFAULT_ORGANIZATION_SORT} />
         </Section>
         <Section title="New organization" id="new-organization" description="You become its owner.">
           <NewOrganizationForm action={createOrganizationAction} />

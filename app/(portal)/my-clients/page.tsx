@@ -1,12 +1,12 @@
 import type { Metadata } from "next";
 import { getDb } from "@/db/client";
 import { DataTableFilter, DataTablePagination } from "@/components/data-table/DataTable";
-import { pageCountOf, parseTableParams, type SearchParamsRecord } from "@/components/data-table/params";
 import { ClientSection } from "@/components/portal/ClientSection";
 import { NewClientDialog } from "@/components/portal/NewClientDialog";
 import { requireActor } from "@/lib/auth/actor";
-import { listClientOrganizations, listMyClients } from "@/lib/domain/client-queries";
-import { CONTRACT_SORT_KEYS, DEFAULT_CONTRACT_SORT } from "@/lib/domain/contract-queries";
+import { listClientOrganizations, listMyClients, myClientContractsListParams, myClientsListParams } from "@/lib/domain/clients";
+import { DEFAULT_CONTRACT_SORT } from "@/lib/domain/contracts";
+import { pageCountOf, type SearchParamsRecord } from "@/lib/domain/list-params";
 
 export const metadata: Metadata = { title: "My Clients" };
 
@@ -18,8 +18,8 @@ export default async function MyClientsPage({ searchParams }: { searchParams: Pr
   const actor = await requireActor();
   const db = await getDb();
   const search = await searchParams;
-  const { q, page } = parseTableParams(search);
-  const { sort } = parseTableParams(search, { prefix: "contracts-", sortable: CONTRACT_SORT_KEYS, defaultSort: DEFAULT_CONTRACT_SORT });
+  const { q, page } = myClientsListParams.parse(search);
+  const { sort } = myClientContractsListParams.parse(search);
   const versions: Record<string, string> = {};
   for (const [name, value] of Object.entries(search)) {
     if (name.startsWith(VERSION_PARAM) && typeof value === "string") versions[name.slice(VERSION_PARAM.length)] = value;

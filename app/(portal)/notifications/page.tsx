@@ -1,9 +1,9 @@
 import type { Metadata } from "next";
 import { getDb } from "@/db/client";
-import { parseTableParams, type SearchParamsRecord } from "@/components/data-table/params";
 import { NotificationTable } from "@/components/portal/NotificationTable";
 import { requireActor } from "@/lib/auth/actor";
-import { listNotifications } from "@/lib/domain/notifications";
+import type { SearchParamsRecord } from "@/lib/domain/list-params";
+import { listNotifications, notificationListParams } from "@/lib/domain/notifications";
 
 export const metadata: Metadata = { title: "Notifications" };
 
@@ -11,7 +11,7 @@ const PAGE_SIZE = 20;
 
 export default async function NotificationsPage({ searchParams }: { searchParams: Promise<SearchParamsRecord> }) {
   const actor = await requireActor();
-  const { page } = parseTableParams(await searchParams);
+  const { page } = notificationListParams.parse(await searchParams);
   const result = await listNotifications(await getDb(), actor, { page, pageSize: PAGE_SIZE });
   return (
     <div className="flex flex-col gap-6">

@@ -1,6 +1,5 @@
 import type { Metadata } from "next";
 import { getDb } from "@/db/client";
-import { parseTableParams } from "@/components/data-table/params";
 import { ActivityTable } from "@/components/manage/ActivityTable";
 import { MembersPanel } from "@/components/manage/MembersPanel";
 import { NewApiForm } from "@/components/manage/NewApiForm";
@@ -13,20 +12,17 @@ import { VersionedTable } from "@/components/manage/VersionedTable";
 import { selectedTab, type TabDef } from "@/components/manage/tab-state";
 import { ROLE_LABELS } from "@/components/manage/format";
 import { requireManager } from "@/lib/auth/actor";
-import { listActivity } from "@/lib/domain/management-activity";
-import {
-  getOrganizationOverview,
-  listOrganizationApis,
-  listOrganizationClients,
-  listOrganizationMembers,
-  listOrganizationPlans,
-  MEMBER_SORTS,
-  VERSIONED_SORTS,
-} from "@/lib/domain/management-organizations";
-import { loadOrNotFound, pageNumber, type SearchParams } from "../page-helpers";
+import { activityListParams, listActivity } from "@/lib/domain/activity";
+import { listOrganizationApis } from "@/lib/domain/apis";
+import { listOrganizationClients } from "@/lib/domain/clients";
+import type { SearchParamsRecord } from "@/lib/domain/list-params";
+import { DEFAULT_VERSIONED_SORT, versionedListParams } from "@/lib/domain/lists";
+import { DEFAULT_MEMBER_SORT, getOrganizationOverview, listOrganizationMembers, memberListParams } from "@/lib/domain/organizations";
+import { listOrganizationPlans } from "@/lib/domain/plans";
+import { loadOrNotFound } from "../page-helpers";
 import { addMemberAction, changeMemberRoleAction, createApiAction, createClientAction, createPlanAction, removeMemberAction } from "./actions";
 
-type Props = { params: Promise<{ org: string }>; searchParams: Promise<SearchParams> };
+type Props = { params: Promise<{ org: string }>; searchParams: Promise<SearchParamsRecord> };
 
 export async function generateMetadata({ params }: Props): Promise<Metadata> {
   return { title: `${(await params).org} · API Management` };
@@ -34,7 +30,6 @@ export async function generateMetadata({ params }: Props): Promise<Metadata> {
 
 const ACTIVITY_PAGE_SIZE = 25;
 const PAGE_SIZE = 20;
-const DEFAULT_SORT = { id: "name", desc: false } as const;
 
 export default async function OrganizationPage({ params, searchParams }: Props) {
   const actor = await requireManager();
@@ -52,8 +47,8 @@ export default async function OrganizationPage({ params, searchParams }: Props) 
   ];
   const tab = selectedTab(tabs, query.tab);
   const base = `/manage/${org.slug}`;
-  const list = parseTableParams(query, { sortable: VERSIONED_SORTS, defaultSort: DEFAULT_SORT });
-  const listQuery = { q: list.q, sort: list.sort, page: list.page, pageSize: PAGE_SIZE };
+  const list = versionedListParams.parse(query);
+  const listQuery = { ...list, pageSize: PAGE_SIZE };
 
   return (
     <>
@@ -74,7 +69,7 @@ export default async function OrganizationPage({ params, searchParams }: Props) 
                 basePath={`${base}/apis`}
                 {...(await listOrganizationApis(db, actor, org.id, listQuery))}
                 pageSize={PAGE_SIZE}
-                defaultSort={DEFAULT_SORT}
+                defaultSort={DEFAULT_VERSIONED_SORT}
                 emptyMessage={list.q ? "No API matches." : "No APIs yet."}
               />
             </Section>
@@ -93,7 +88,7 @@ export default async function OrganizationPage({ params, searchParams }: Props) 
                 basePath={`${base}/plans`}
                 {...(await listOrganizationPlans(db, actor, org.id, listQuery))}
                 pageSize={PAGE_SIZE}
-                defaultSort={DEFAULT_SORT}
+                defaultSort={DEFAULT_VERSIONED_SORT}
                 emptyMessage={list.q ? "No plan matches." : "No plans yet."}
               />
             </Section>
@@ -112,7 +107,7 @@ export default async function OrganizationPage({ params, searchParams }: Props) 
                 basePath={`${base}/clients`}
                 {...(await listOrganizationClients(db, actor, org.id, listQuery))}
                 pageSize={PAGE_SIZE}
-                defaultSort={DEFAULT_SORT}
+                defaultSort={DEFAULT_VERSIONED_SORT}
                 emptyMessage={list.q ? "No client matches." : "No clients yet."}
               />
             </Section>
@@ -127,7 +122,7 @@ export default async function OrganizationPage({ params, searchParams }: Props) 
         {tab === "activity" && (
           <Section title="Activity" id="activity">
             <ActivityTable
-              {...(await listActivity(db, actor, { kind: "organization", orgId: org.id }, { page: pageNumber(query, "activity-"), pageSize: ACTIVITY_PAGE_SIZE }))}
+              {...(await listActivity(db, actor, { kind: "organization", orgId: org.id }, { page: activityListParams.parse(query).page, pageSize: ACTIVITY_PAGE_SIZE }))}
               pageSize={ACTIVITY_PAGE_SIZE}
             />
           </Section>
@@ -137,10 +132,9 @@ export default async function OrganizationPage({ params, searchParams }: Props) 
   );
 }
 
-async function MembersTab({ orgId, query, canAdmin }: { orgId: string; query: SearchParams; canAdmin: boolean }) {
+async function MembersTab({ orgId, query, canAdmin }: { orgId: string; query: SearchParamsRecord; canAdmin: boolean }) {
   const actor = await requireManager();
-  const list = parseTableParams(query, { sortable: MEMBER_SORTS, defaultSort: DEFAULT_SORT });
-  const members = await listOrganizationMembers(await getDb(), actor, orgId, { q: list.q, sort: list.sort, page: list.page, pageSize: PAGE_SIZE });
+  const members = await listOrganizationMembers(await getDb(), actor, orgId, { ...memberListParams.parse(query), pageSize: PAGE_SIZE });
   return (
     <Section title="Members" id="members" description={canAdmin ? "An organization keeps at least one owner." : undefined}>
       <MembersPanel
@@ -148,7 +142,7 @@ async function MembersTab({ orgId, query, canAdmin }: { orgId: string; query: Se
         members={members.rows}
         total={members.total}
         pageSize={PAGE_SIZE}
-        defaultSort={DEFAULT_SORT}
+        defaultSort={DEFAULT_MEMBER_SORT}
         ownerCount={members.ownerCount}
         canAdmin={canAdmin}
         currentUserId={actor.userId}

@@ -6,7 +6,7 @@ import { getDb } from "@/db/client";
 import { actorAction } from "@/lib/auth/action";
 import { approveContract, rejectContract } from "@/lib/domain/contracts";
 import { DomainError } from "@/lib/domain/errors";
-import { decideContracts } from "@/lib/domain/management-approvals";
+import { decideContracts } from "@/lib/domain/contracts";
 
 const plural = (n: number) => `${n} request${n === 1 ? "" : "s"}`;
 

@@ -10,7 +10,7 @@ import { CreateContractDialog } from "@/components/portal/CreateContractDialog";
 import { Markdown } from "@/components/portal/Markdown";
 import { requireActor } from "@/lib/auth/actor";
 import { getApiPage } from "@/lib/domain/catalog";
-import { listClientOrganizations, listContractCandidates } from "@/lib/domain/client-queries";
+import { listClientOrganizations, listContractCandidates } from "@/lib/domain/clients";
 import { isDomainError } from "@/lib/domain/errors";
 
 type Props = { params: Promise<{ org: string; api: string }>; searchParams: Promise<{ version?: string | string[] }> };

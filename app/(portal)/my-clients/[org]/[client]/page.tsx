@@ -3,21 +3,20 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { cache } from "react";
 import { getDb } from "@/db/client";
-import { formatSort, parseSort, parseTableParams, type SearchParamsRecord } from "@/components/data-table/params";
 import { ClientSection } from "@/components/portal/ClientSection";
 import { requireActor } from "@/lib/auth/actor";
-import { getMyClient } from "@/lib/domain/client-queries";
-import { CONTRACT_SORT_KEYS, DEFAULT_CONTRACT_SORT } from "@/lib/domain/contract-queries";
+import { getMyClient, myClientContractsListParams } from "@/lib/domain/clients";
+import { DEFAULT_CONTRACT_SORT, type ContractSortKey } from "@/lib/domain/contracts";
 import { isDomainError } from "@/lib/domain/errors";
+import type { SearchParamsRecord } from "@/lib/domain/list-params";
 
 type Props = { params: Promise<{ org: string; client: string }>; searchParams: Promise<SearchParamsRecord> };
 
-// Once per request: the metadata and the page read the same client.
-const loadClient = cache(async (org: string, slug: string, version: string | undefined, sortParam: string | undefined) => {
+// Once per request: the metadata and the page read the same client (cache compares plain arguments).
+const loadClient = cache(async (org: string, slug: string, version: string | undefined, sortId: ContractSortKey, sortDesc: boolean) => {
   const actor = await requireActor();
-  const sort = parseSort(sortParam, CONTRACT_SORT_KEYS) ?? DEFAULT_CONTRACT_SORT;
   try {
-    return await getMyClient(await getDb(), actor, decodeURIComponent(org), decodeURIComponent(slug), { version, sort });
+    return await getMyClient(await getDb(), actor, decodeURIComponent(org), decodeURIComponent(slug), { version, sort: { id: sortId, desc: sortDesc } });
   } catch (error) {
     // Another user's client and a missing one look the same.
     if (isDomainError(error, "client_not_found")) notFound();
@@ -28,9 +27,9 @@ const loadClient = cache(async (org: string, slug: string, version: string | und
 async function load({ params, searchParams }: Props) {
   const { org, client: slug } = await params;
   const search = await searchParams;
-  const { sort } = parseTableParams(search, { prefix: "contracts-", sortable: CONTRACT_SORT_KEYS });
+  const { sort = DEFAULT_CONTRACT_SORT } = myClientContractsListParams.parse(search);
   const version = typeof search.version === "string" ? search.version : undefined;
-  return { client: await loadClient(org, slug, version, formatSort(sort)), search };
+  return { client: await loadClient(org, slug, version, sort.id, sort.desc), search };
 }
 
 export async function generateMetadata(props: Props): Promise<Metadata> {

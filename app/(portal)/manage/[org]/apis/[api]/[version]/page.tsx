@@ -1,13 +1,11 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { getDb } from "@/db/client";
-import { parseTableParams } from "@/components/data-table/params";
 import { StatusBadge } from "@/components/StatusBadge";
 import { ActionButton, ConfirmActionButton } from "@/components/manage/ActionButton";
 import { ActivityTable } from "@/components/manage/ActivityTable";
 import { ApiContractsTable } from "@/components/manage/ApiContractsTable";
 import { ApiVersionEditForm } from "@/components/manage/ApiVersionEditForm";
-import { statusFilter } from "@/components/manage/contract-filters";
 import { formatDateTime } from "@/components/manage/format";
 import { Markdown } from "@/components/portal/Markdown";
 import { NewVersionButton } from "@/components/manage/NewVersionButton";
@@ -19,11 +17,13 @@ import { selectedTab, type TabDef } from "@/components/manage/tab-state";
 import { Alert } from "@/components/ui/Alert";
 import { requireManager } from "@/lib/auth/actor";
 import { readConfig } from "@/lib/config";
-import { CONTRACT_SORT_KEYS, DEFAULT_CONTRACT_SORT, listContracts } from "@/lib/domain/contract-queries";
-import { listActivity } from "@/lib/domain/management-activity";
-import { getApiVersionDetail, listOfferablePlanVersions, suggestNextVersion } from "@/lib/domain/management-apis";
+import { contractListParams, DEFAULT_CONTRACT_SORT, listContracts } from "@/lib/domain/contracts";
+import { activityListParams, listActivity } from "@/lib/domain/activity";
+import { getApiVersionDetail, listOfferablePlanVersions } from "@/lib/domain/apis";
+import type { SearchParamsRecord } from "@/lib/domain/list-params";
+import { suggestNextVersion } from "@/lib/domain/lists";
 import { describePolicies } from "@/lib/domain/plans";
-import { loadOrNotFound, pageNumber, param, type SearchParams } from "../../../../page-helpers";
+import { loadOrNotFound } from "../../../../page-helpers";
 import {
   breakContractAction,
   createApiVersionAction,
@@ -35,7 +35,7 @@ import {
   withdrawPlanAction,
 } from "./actions";
 
-type Props = { params: Promise<{ org: string; api: string; version: string }>; searchParams: Promise<SearchParams> };
+type Props = { params: Promise<{ org: string; api: string; version: string }>; searchParams: Promise<SearchParamsRecord> };
 
 export async function generateMetadata({ params }: Props): Promise<Metadata> {
   const { api, version } = await params;
@@ -95,7 +95,7 @@ export default async function ApiVersionPage({ params, searchParams }: Props) {
         }
       >
         <VersionLinks currentId={version.id} versions={detail.versions} baseHref={`${base}/apis/${api.slug}`} />
-        {status === "Created" && <p className="text-sm text-slate-600">{notReadyReason(version.endpoint, version.isPublic)}</p>}
+        {detail.notReadyReason && <p className="text-sm text-slate-600">{detail.notReadyReason}</p>}
       </PageHeader>
 
       <Tabs tabs={TABS} selected={tab} label={`${api.name} ${version.version}`} />
@@ -174,7 +174,7 @@ export default async function ApiVersionPage({ params, searchParams }: Props) {
         {tab === "activity" && (
           <Section title="Activity" id="activity">
             <ActivityTable
-              {...(await listActivity(db, actor, { kind: "apiVersion", apiVersionId: version.id }, { page: pageNumber(query, "activity-"), pageSize: ACTIVITY_PAGE_SIZE }))}
+              {...(await listActivity(db, actor, { kind: "apiVersion", apiVersionId: version.id }, { page: activityListParams.parse(query).page, pageSize: ACTIVITY_PAGE_SIZE }))}
               pageSize={ACTIVITY_PAGE_SIZE}
             />
           </Section>
@@ -184,20 +184,10 @@ export default async function ApiVersionPage({ params, searchParams }: Props) {
   );
 }
 
-async function ContractsTab({ apiVersionId, query, detail }: { apiVersionId: string; query: SearchParams; detail: Awaited<ReturnType<typeof getApiVersionDetail>> }) {
+async function ContractsTab({ apiVersionId, query, detail }: { apiVersionId: string; query: SearchParamsRecord; detail: Awaited<ReturnType<typeof getApiVersionDetail>> }) {
   const actor = await requireManager();
-  const table = parseTableParams(query, { prefix: "contracts-", sortable: CONTRACT_SORT_KEYS, defaultSort: DEFAULT_CONTRACT_SORT });
-  const status = statusFilter(param(query, "contracts-status"));
-  const plan = detail.offeredPlans.find((p) => p.planVersionId === param(query, "contracts-plan"))?.planVersionId;
-  const page = await listContracts(await getDb(), actor, {
-    apiVersionId,
-    status,
-    planVersionId: plan,
-    q: table.q,
-    sort: table.sort,
-    page: table.page,
-    pageSize: CONTRACTS_PAGE_SIZE,
-  });
+  const { status, plan, ...table } = contractListParams(detail.offeredPlans.map((p) => p.planVersionId)).parse(query);
+  const page = await listContracts(await getDb(), actor, { apiVersionId, status, planVersionId: plan, ...table, pageSize: CONTRACTS_PAGE_SIZE });
   return (
     <Section title="Contracts" id="contracts" description="Every contract with this API version, whoever the client.">
       {detail.pendingContracts > 0 && (
@@ -222,9 +212,3 @@ async function ContractsTab({ apiVersionId, query, detail }: { apiVersionId: str
   );
 }
 
-/** Why a Created version is not Ready yet (SPEC §3). */
-function notReadyReason(endpoint: string | null, isPublic: boolean): string {
-  if (!endpoint && isPublic) return "Not ready to publish: it needs an endpoint.";
-  if (!endpoint) return "Not ready to publish: it needs an endpoint, and a plan to offer unless it is public.";
-  return "Not ready to publish: it needs a plan to offer, unless it is public.";
-}

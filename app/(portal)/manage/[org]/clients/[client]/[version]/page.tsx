@@ -1,12 +1,10 @@
 import type { Metadata } from "next";
 import { getDb } from "@/db/client";
-import { parseTableParams } from "@/components/data-table/params";
 import { StatusBadge } from "@/components/StatusBadge";
 import { ConfirmActionButton } from "@/components/manage/ActionButton";
 import { ActivityTable } from "@/components/manage/ActivityTable";
 import { ApiKeyPanel } from "@/components/manage/ApiKeyPanel";
 import { ClientContractsTable } from "@/components/manage/ClientContractsTable";
-import { statusFilter } from "@/components/manage/contract-filters";
 import { formatDateTime } from "@/components/manage/format";
 import { NewVersionButton } from "@/components/manage/NewVersionButton";
 import { Facts, PageHeader, Section, VersionLinks } from "@/components/manage/PageHeader";
@@ -14,11 +12,12 @@ import { TabPanel } from "@/components/manage/TabPanel";
 import { Tabs } from "@/components/manage/Tabs";
 import { selectedTab, type TabDef } from "@/components/manage/tab-state";
 import { requireManager } from "@/lib/auth/actor";
-import { CONTRACT_SORT_KEYS, DEFAULT_CONTRACT_SORT, listContracts } from "@/lib/domain/contract-queries";
-import { listActivity } from "@/lib/domain/management-activity";
-import { suggestNextVersion } from "@/lib/domain/management-apis";
-import { getClientVersionDetail } from "@/lib/domain/management-clients";
-import { loadOrNotFound, pageNumber, param, type SearchParams } from "../../../../page-helpers";
+import { contractListParams, DEFAULT_CONTRACT_SORT, listContracts } from "@/lib/domain/contracts";
+import { activityListParams, listActivity } from "@/lib/domain/activity";
+import type { SearchParamsRecord } from "@/lib/domain/list-params";
+import { suggestNextVersion } from "@/lib/domain/lists";
+import { getClientVersionDetail } from "@/lib/domain/clients";
+import { loadOrNotFound } from "../../../../page-helpers";
 import {
   breakClientContractAction,
   createClientVersionAction,
@@ -28,7 +27,7 @@ import {
   withdrawContractAction,
 } from "./actions";
 
-type Props = { params: Promise<{ org: string; client: string; version: string }>; searchParams: Promise<SearchParams> };
+type Props = { params: Promise<{ org: string; client: string; version: string }>; searchParams: Promise<SearchParamsRecord> };
 
 export async function generateMetadata({ params }: Props): Promise<Metadata> {
   const { client, version } = await params;
@@ -126,7 +125,7 @@ export default async function ClientVersionPage({ params, searchParams }: Props)
         {tab === "activity" && (
           <Section title="Activity" id="activity">
             <ActivityTable
-              {...(await listActivity(db, actor, { kind: "clientVersion", clientVersionId: version.id }, { page: pageNumber(query, "activity-"), pageSize: ACTIVITY_PAGE_SIZE }))}
+              {...(await listActivity(db, actor, { kind: "clientVersion", clientVersionId: version.id }, { page: activityListParams.parse(query).page, pageSize: ACTIVITY_PAGE_SIZE }))}
               pageSize={ACTIVITY_PAGE_SIZE}
             />
           </Section>
@@ -136,11 +135,10 @@ export default async function ClientVersionPage({ params, searchParams }: Props)
   );
 }
 
-async function ContractsTab({ clientVersionId, query, canEdit }: { clientVersionId: string; query: SearchParams; canEdit: boolean }) {
+async function ContractsTab({ clientVersionId, query, canEdit }: { clientVersionId: string; query: SearchParamsRecord; canEdit: boolean }) {
   const actor = await requireManager();
-  const table = parseTableParams(query, { prefix: "contracts-", sortable: CONTRACT_SORT_KEYS, defaultSort: DEFAULT_CONTRACT_SORT });
-  const status = statusFilter(param(query, "contracts-status"));
-  const page = await listContracts(await getDb(), actor, { clientVersionId, status, q: table.q, sort: table.sort, page: table.page, pageSize: CONTRACTS_PAGE_SIZE });
+  const { status, plan: _plan, ...table } = contractListParams().parse(query);
+  const page = await listContracts(await getDb(), actor, { clientVersionId, status, ...table, pageSize: CONTRACTS_PAGE_SIZE });
   return (
     <Section title="Contracts" id="contracts" description="Every contract this client version signed or requested.">
       <ClientContractsTable

@@ -9,14 +9,15 @@ import { NewVersionButton } from "@/components/manage/NewVersionButton";
 import { Facts, PageHeader, Section, VersionLinks } from "@/components/manage/PageHeader";
 import { PoliciesEditor } from "@/components/manage/PoliciesEditor";
 import { requireManager } from "@/lib/auth/actor";
-import { listActivity } from "@/lib/domain/management-activity";
-import { suggestNextVersion } from "@/lib/domain/management-apis";
-import { getPlanVersionDetail } from "@/lib/domain/management-plans";
+import { activityListParams, listActivity } from "@/lib/domain/activity";
+import type { SearchParamsRecord } from "@/lib/domain/list-params";
+import { suggestNextVersion } from "@/lib/domain/lists";
+import { getPlanVersionDetail } from "@/lib/domain/plans";
 import { describePolicies } from "@/lib/domain/plans";
-import { loadOrNotFound, pageNumber, type SearchParams } from "../../../../page-helpers";
+import { loadOrNotFound } from "../../../../page-helpers";
 import { createPlanVersionAction, lockPlanVersionAction, updatePoliciesAction } from "./actions";
 
-type Props = { params: Promise<{ org: string; plan: string; version: string }>; searchParams: Promise<SearchParams> };
+type Props = { params: Promise<{ org: string; plan: string; version: string }>; searchParams: Promise<SearchParamsRecord> };
 
 export async function generateMetadata({ params }: Props): Promise<Metadata> {
   const { plan, version } = await params;
@@ -34,7 +35,7 @@ export default async function PlanVersionPage({ params, searchParams }: Props) {
   const { org, plan, version, can } = detail;
   const base = `/manage/${org.slug}`;
   const locked = version.status === "Locked";
-  const activity = await listActivity(db, actor, { kind: "planVersion", planVersionId: version.id }, { page: pageNumber(query, "activity-"), pageSize: ACTIVITY_PAGE_SIZE });
+  const activity = await listActivity(db, actor, { kind: "planVersion", planVersionId: version.id }, { page: activityListParams.parse(query).page, pageSize: ACTIVITY_PAGE_SIZE });
 
   return (
     <>

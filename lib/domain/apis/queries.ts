@@ -1,12 +1,14 @@
-import { and, asc, eq, notInArray, sql } from "drizzle-orm";
+import { and, asc, eq, inArray, notInArray } from "drizzle-orm";
 import type { Queryable } from "@/db/client";
-import { apiPlans, apis, apiVersions, contracts, plans, planVersions } from "@/db/schema";
-import { apiVersionStatus, listOfferedPlans } from "./apis";
-import { DomainError } from "./errors";
-import { organizationPermissions, requireManagedOrganization } from "./management-access";
-import { compareVersions, qualified } from "./management-organizations";
-import type { Actor } from "./permissions";
-import { isStorableText } from "./text";
+import { apiPlans, apis, apiVersions, plans, planVersions } from "@/db/schema";
+import { countApiVersionContracts } from "../contracts/queries";
+import { DomainError } from "../errors";
+import { compareVersions, type ListPage, type ListQuery, type VersionedSort, type VersionedSummary, versionedParentPage } from "../lists";
+import { organizationPermissions, requireManagedOrganization } from "../organizations/access";
+import { type Actor, requireManagementView } from "../permissions";
+import { isStorableText } from "../text";
+import { apiVersionReadiness, apiVersionStatus, type ApiVersionStatus, offeredPlanCountOf } from "./readiness";
+import { listOfferedPlans } from "./records";
 
 export interface ApiVersionRef {
   org: string;
@@ -32,23 +34,19 @@ export async function getApiVersionDetail(db: Queryable, actor: Actor, ref: ApiV
       status: apiVersions.status,
       endpoint: apiVersions.endpoint,
       isPublic: apiVersions.isPublic,
-      planCount: sql<number>`(select count(*)::int from ${apiPlans} where ${qualified(apiPlans.apiVersionId)} = ${qualified(apiVersions.id)})`,
+      planCount: offeredPlanCountOf(apiVersions.id),
     })
     .from(apiVersions)
     .where(eq(apiVersions.apiId, row.api.id));
-  const [counts] = await db
-    .select({
-      live: sql<number>`count(*) filter (where ${contracts.status} in ('AwaitingApproval', 'Active'))::int`,
-      pending: sql<number>`count(*) filter (where ${contracts.status} = 'AwaitingApproval')::int`,
-    })
-    .from(contracts)
-    .where(eq(contracts.apiVersionId, row.version.id));
+  const counts = await countApiVersionContracts(db, row.version.id);
   const can = organizationPermissions(actor, org.id);
+  const readiness = apiVersionReadiness(row.version, offeredPlans.length);
   return {
     org,
     api: row.api,
     version: row.version,
-    status: apiVersionStatus(row.version, offeredPlans.length),
+    status: readiness.status,
+    notReadyReason: readiness.notReadyReason,
     offeredPlans,
     versions: siblings
       .map((v) => ({ id: v.id, version: v.version, status: apiVersionStatus(v, v.planCount) }))
@@ -80,11 +78,25 @@ export async function listOfferablePlanVersions(db: Queryable, orgId: string, ap
   return rows.sort((a, b) => a.planName.localeCompare(b.planName) || compareVersions(b.version, a.version));
 }
 
-/** A version label that follows the highest one: 1.0 -> 1.1, 2.9 -> 2.10, v3 -> v4. */
-export function suggestNextVersion(versions: readonly string[]): string {
-  const highest = [...versions].sort(compareVersions).at(-1);
-  if (!highest) return "1.0";
-  const match = /^(.*?)(\d+)(\D*)$/.exec(highest);
-  if (!match) return `${highest}.1`;
-  return `${match[1]}${Number(match[2]) + 1}${match[3]}`;
+export type ApiSummary = VersionedSummary<ApiVersionStatus>;
+
+/** A page of the organization's APIs, each with its versions and their derived statuses (apiView). */
+export async function listOrganizationApis(db: Queryable, actor: Actor, orgId: string, query: ListQuery<VersionedSort> = {}): Promise<ListPage<ApiSummary>> {
+  requireManagementView(actor, orgId, "apiView");
+  return versionedParentPage(db, apis, orgId, query, {
+    load: (apiIds) =>
+      db
+        .select({
+          id: apiVersions.id,
+          parentId: apiVersions.apiId,
+          version: apiVersions.version,
+          status: apiVersions.status,
+          endpoint: apiVersions.endpoint,
+          isPublic: apiVersions.isPublic,
+          planCount: offeredPlanCountOf(apiVersions.id),
+        })
+        .from(apiVersions)
+        .where(inArray(apiVersions.apiId, apiIds)),
+    summary: (v) => ({ id: v.id, version: v.version, status: apiVersionStatus(v, v.planCount) }),
+  });
 }

@@ -1,15 +1,19 @@
-import { and, asc, desc, eq, ilike, inArray, or, type SQL, sql } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, or, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
 import type { Queryable } from "@/db/client";
 import { apis, apiVersions, clients, clientVersions, contracts, memberships, organizations, plans, planVersions } from "@/db/schema";
-import { type ClientVersionStatus, clientVersionStatus, type ContractStatus, LIVE_CONTRACT_STATUSES } from "./clients";
-import { managedEndpoint } from "./catalog";
-import { type ContractRow, type ContractSortKey, listContractClientIds, listContracts, MAX_CONTRACT_PAGE_SIZE } from "./contract-queries";
-import { DomainError } from "./errors";
-import { maskStoredApiKey } from "./keys";
-import { type Actor, hasPermission } from "./permissions";
-import { countRows, pageTotal, totalOverPages } from "./paging";
-import { isStorableText, searchWords } from "./text";
+import { canSeeApiVersion, findApiVersion } from "../apis/records";
+import { managedEndpoint } from "../catalog";
+import { liveContractWith, signingRefusal } from "../contracts/eligibility";
+import { type ContractRow, type ContractSortKey, CONTRACT_SORT_KEYS, DEFAULT_CONTRACT_SORT, listContractClientIds, listContracts, MAX_CONTRACT_PAGE_SIZE } from "../contracts/queries";
+import { type ClientVersionStatus, clientVersionStatus, type ContractStatus, contractStatusesOf, LIVE_CONTRACT_STATUSES, parseStatusArray } from "../contracts/statuses";
+import { DomainError } from "../errors";
+import { maskStoredApiKey } from "../keys";
+import { listParamsSchema } from "../list-params";
+import { compareVersions, type ListColumn, type ListPage, type ListQuery, pagedList, pageWindow, sortOrder, totalOverPages, type VersionedSort, type VersionedSummary, versionedParentPage, wordsMatch } from "../lists";
+import { organizationPermissions, requireManagedOrganization } from "../organizations/access";
+import { type Actor, hasPermission, memberOrgIdsWith, requireManagementView } from "../permissions";
+import { isStorableText } from "../text";
 
 /** The contracts My Clients lists: live ones, and rejected ones so their reason stays visible. */
 export const MY_CLIENTS_CONTRACT_STATUSES: readonly ContractStatus[] = ["AwaitingApproval", "Active", "Rejected"];
@@ -49,6 +53,8 @@ export interface MyClient {
   canAdmin: boolean;
   versions: ClientVersionSummary[];
   selected: ClientVersionSummary & { key: ApiKeySummary };
+  /** Live contracts of the selected version, all of them even when a filter shows fewer. */
+  liveContractCount: number;
   contracts: MyClientContract[];
 }
 
@@ -62,22 +68,15 @@ export interface MyClientsOptions {
   versions?: Readonly<Record<string, string>>;
 }
 
-function escapeLike(text: string): string {
-  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
-}
+/**
+ * The URL params of My Clients: `q` and `page` page the clients; `contracts-sort` orders the
+ * contracts of every section.
+ */
+export const myClientsListParams = listParamsSchema();
+export const myClientContractsListParams = listParamsSchema({ prefix: "contracts-", sortable: CONTRACT_SORT_KEYS, defaultSort: DEFAULT_CONTRACT_SORT });
 
-/** The organizations whose clients the actor may see in the portal: those they belong to. */
-function clientOrgIds(actor: Actor): string[] {
-  return [...actor.roles.keys()].filter((orgId) => hasPermission(actor, orgId, "clientView"));
-}
-
-function nameMatches(q: string): SQL | undefined {
-  const words = searchWords(q);
-  if (words.length === 0) return undefined;
-  return and(...words.map((w) => or(ilike(clients.name, `%${escapeLike(w)}%`), ilike(clients.description, `%${escapeLike(w)}%`))));
-}
-
-function keySummary(version: typeof clientVersions.$inferSelect, now = new Date()): ApiKeySummary {
+/** The masked key of a client version and, while it still works, the one its last rotation replaced. */
+export function apiKeySummary(version: typeof clientVersions.$inferSelect, now = new Date()): ApiKeySummary {
   const inGrace = version.previousApiKeyDigest && version.previousApiKeyExpiresAt && version.previousApiKeyExpiresAt > now;
   return {
     masked: maskStoredApiKey(version.id, { sealed: version.apiKeySealed, legacy: version.legacyApiKey }),
@@ -100,19 +99,20 @@ function pickVersion<T extends { version: { version: string; retiredAt: Date | n
 
 const apiOrg = alias(organizations, "api_org");
 
+type LeanSortKey = Extract<ContractSortKey, "api" | "apiVersion" | "plan" | "status" | "endpoint" | "created">;
+const LEAN_SORT_COLUMNS: Readonly<Record<LeanSortKey, readonly ListColumn[]>> = {
+  api: [apis.name, apiVersions.version],
+  apiVersion: [apiVersions.version, apis.name],
+  plan: [plans.name, planVersions.version],
+  status: [contracts.status],
+  endpoint: [apiOrg.slug, apis.slug, apiVersions.version],
+  created: [contracts.createdAt],
+};
+
+/** The order of a My Clients section: a column it shows, else newest first. */
 function leanOrder(sort: MyClientsOptions["sort"]) {
-  const dir = sort?.desc === false ? asc : desc;
-  const columns = {
-    api: [apis.name, apiVersions.version],
-    apiVersion: [apiVersions.version, apis.name],
-    plan: [plans.name, planVersions.version],
-    status: [contracts.status],
-    endpoint: [apiOrg.slug, apis.slug, apiVersions.version],
-    created: [contracts.createdAt],
-  } as const;
-  const key = sort && sort.id in columns ? (sort.id as keyof typeof columns) : "created";
-  const direction = sort && sort.id in columns ? dir : desc;
-  return [...columns[key].map((c) => direction(c)), desc(contracts.createdAt), asc(contracts.id)];
+  const shown = sort && sort.id in LEAN_SORT_COLUMNS ? { id: sort.id as LeanSortKey, desc: sort.desc } : { id: "created" as const, desc: true };
+  return sortOrder(shown, LEAN_SORT_COLUMNS, [desc(contracts.createdAt), asc(contracts.id)]);
 }
 
 /**
@@ -178,8 +178,8 @@ async function describeClients(
   const versionRows = await db
     .select({
       version: clientVersions,
-      pending: sql<boolean>`coalesce(bool_or(${contracts.status} = 'AwaitingApproval'), false)`,
-      active: sql<boolean>`coalesce(bool_or(${contracts.status} = 'Active'), false)`,
+      pending: sql<number>`count(${contracts.id}) filter (where ${contracts.status} = 'AwaitingApproval')`.mapWith(Number),
+      active: sql<number>`count(${contracts.id}) filter (where ${contracts.status} = 'Active')`.mapWith(Number),
     })
     .from(clientVersions)
     .leftJoin(contracts, and(eq(contracts.clientVersionId, clientVersions.id), inArray(contracts.status, LIVE_CONTRACT_STATUSES)))
@@ -217,7 +217,7 @@ async function describeClients(
     const summaries = versions.map((v) => ({
       id: v.version.id,
       version: v.version.version,
-      status: clientVersionStatus(v.version, [...(v.pending ? (["AwaitingApproval"] as const) : []), ...(v.active ? (["Active"] as const) : [])]),
+      status: clientVersionStatus(v.version, [...(v.pending > 0 ? (["AwaitingApproval"] as const) : []), ...(v.active > 0 ? (["Active"] as const) : [])]),
       createdAt: v.version.createdAt,
       retiredAt: v.version.retiredAt,
     }));
@@ -230,7 +230,8 @@ async function describeClients(
         canEdit: hasPermission(actor, client.orgId, "clientEdit"),
         canAdmin: hasPermission(actor, client.orgId, "clientAdmin"),
         versions: summaries,
-        selected: { ...summary, key: keySummary(chosen.version) },
+        selected: { ...summary, key: apiKeySummary(chosen.version) },
+        liveContractCount: chosen.pending + chosen.active,
         contracts: contractsByVersion.get(chosen.version.id) ?? [],
       },
     ];
@@ -253,35 +254,33 @@ const clientColumns = {
  * when its name or one of its contracts matches.
  */
 export async function listMyClients(db: Queryable, actor: Actor, options: MyClientsOptions = {}) {
-  const pageSize = Math.min(Math.max(1, Math.floor(options.pageSize ?? 10)), 100);
-  const page = Math.max(1, Math.floor(options.page ?? 1));
-  const orgIds = clientOrgIds(actor);
+  const orgIds = memberOrgIdsWith(actor, "clientView");
   const q = options.q?.trim() ?? "";
-  if (orgIds.length === 0) return { clients: [] as MyClient[], total: 0, page, pageSize };
-
-  const byName = q ? nameMatches(q) : undefined;
+  if (orgIds.length === 0) {
+    const { page, pageSize } = pageWindow(options, { defaultSize: 10 });
+    return { clients: [] as MyClient[], total: 0, page, pageSize };
+  }
+  const byName = wordsMatch([clients.name, clients.description], q);
   const withMatches = q ? await listContractClientIds(db, actor, { status: MY_CLIENTS_CONTRACT_STATUSES, q }) : [];
-  const where = and(inArray(clients.orgId, orgIds), q ? or(byName, withMatches.length > 0 ? inArray(clients.id, withMatches) : undefined) : undefined);
-  const rows = await db
-    .select({
-      ...clientColumns,
-      matchedByName: byName ? sql<boolean>`(${byName})` : sql<boolean>`true`,
-      total: totalOverPages(),
-    })
-    .from(clients)
-    .innerJoin(organizations, eq(organizations.id, clients.orgId))
-    .where(where)
-    .orderBy(asc(clients.name), asc(organizations.slug), asc(clients.id))
-    .limit(pageSize)
-    .offset((page - 1) * pageSize);
-
-  const total = await pageTotal(rows, page, async () => {
-    const [row] = await db.select({ n: countRows() }).from(clients).innerJoin(organizations, eq(organizations.id, clients.orgId)).where(where);
-    return row.n;
+  const { rows, total, page, pageSize } = await pagedList({
+    query: () =>
+      db
+        .select({ ...clientColumns, matchedByName: byName ? sql<boolean>`(${byName})` : sql<boolean>`true`, total: totalOverPages() })
+        .from(clients)
+        .innerJoin(organizations, eq(organizations.id, clients.orgId))
+        .$dynamic(),
+    where: and(
+      inArray(clients.orgId, orgIds),
+      q ? or(byName, withMatches.length > 0 ? inArray(clients.id, withMatches) : undefined) : undefined,
+    ),
+    orderBy: [asc(clients.name), asc(organizations.slug), asc(clients.id)],
+    page: options.page,
+    pageSize: options.pageSize,
+    defaultPageSize: 10,
   });
 
   const matchedByName = new Set(rows.filter((r) => r.matchedByName).map((r) => r.id));
-  const described = await describeClients(db, actor, rows.map(({ total: _t, matchedByName: _m, ...client }) => client), {
+  const described = await describeClients(db, actor, rows.map(({ matchedByName: _m, ...client }) => client), {
     q,
     matchedByName,
     sort: options.sort,
@@ -312,7 +311,7 @@ export async function getMyClient(
 
 /** Organizations where the actor may create clients, the one they joined first (their personal one) first. */
 export async function listClientOrganizations(db: Queryable, actor: Actor) {
-  const orgIds = [...actor.roles.keys()].filter((orgId) => hasPermission(actor, orgId, "clientEdit"));
+  const orgIds = memberOrgIdsWith(actor, "clientEdit");
   if (orgIds.length === 0) return [];
   return db
     .select({ id: organizations.id, slug: organizations.slug, name: organizations.name })
@@ -337,8 +336,10 @@ export interface ContractCandidate {
  * with the API version, come with the reason they cannot sign.
  */
 export async function listContractCandidates(db: Queryable, actor: Actor, apiVersionId: string): Promise<ContractCandidate[]> {
-  const orgIds = [...actor.roles.keys()].filter((orgId) => hasPermission(actor, orgId, "clientEdit"));
+  const orgIds = memberOrgIdsWith(actor, "clientEdit");
   if (orgIds.length === 0) return [];
+  const found = await findApiVersion(db, apiVersionId);
+  const apiVersion = found && canSeeApiVersion(actor, found.api, found.version) ? found.version : undefined;
   const live = alias(contracts, "live");
   const rows = await db
     .select({
@@ -352,7 +353,7 @@ export async function listContractCandidates(db: Queryable, actor: Actor, apiVer
     .from(clientVersions)
     .innerJoin(clients, eq(clients.id, clientVersions.clientId))
     .innerJoin(organizations, eq(organizations.id, clients.orgId))
-    .leftJoin(live, and(eq(live.clientVersionId, clientVersions.id), eq(live.apiVersionId, apiVersionId), inArray(live.status, LIVE_CONTRACT_STATUSES)))
+    .leftJoin(live, liveContractWith(live, clientVersions.id, apiVersionId))
     .where(inArray(clients.orgId, orgIds))
     .orderBy(asc(clients.name), desc(clientVersions.createdAt));
   const multipleOrgs = new Set(rows.map((r) => r.orgName)).size > 1;
@@ -361,12 +362,68 @@ export async function listContractCandidates(db: Queryable, actor: Actor, apiVer
     clientName: r.clientName,
     version: r.version,
     orgName: multipleOrgs ? r.orgName : "",
-    disabledReason: r.retiredAt
-      ? "retired"
-      : r.liveStatus === "Active"
-        ? "already has a contract with this API version"
-        : r.liveStatus === "AwaitingApproval"
-          ? "already awaiting approval for this API version"
-          : null,
+    disabledReason: signingRefusal({ clientVersion: r, apiVersion, liveContractStatus: r.liveStatus })?.reason ?? null,
   }));
+}
+
+export interface ClientVersionRef {
+  org: string;
+  client: string;
+  version: string;
+}
+
+/**
+ * The client version behind /manage/[org]/clients/[client]/[version], for users with clientView
+ * there. The key itself stays out: only its mask and dates; revealing goes through revealApiKey.
+ */
+export async function getClientVersionDetail(db: Queryable, actor: Actor, ref: ClientVersionRef) {
+  const org = await requireManagedOrganization(db, actor, ref.org, "clientView");
+  if (!isStorableText(ref.client, ref.version)) throw new DomainError("client_not_found");
+  const [row] = await db
+    .select({ client: clients, version: clientVersions, contractStatuses: contractStatusesOf(clientVersions.id) })
+    .from(clientVersions)
+    .innerJoin(clients, eq(clients.id, clientVersions.clientId))
+    .where(and(eq(clients.orgId, org.id), eq(clients.slug, ref.client), eq(clientVersions.version, ref.version)));
+  if (!row) throw new DomainError("client_not_found");
+  const siblings = await db
+    .select({ id: clientVersions.id, version: clientVersions.version, retiredAt: clientVersions.retiredAt, contractStatuses: contractStatusesOf(clientVersions.id) })
+    .from(clientVersions)
+    .where(eq(clientVersions.clientId, row.client.id));
+  const { apiKeyDigest: _d, apiKeySealed: _s, previousApiKeyDigest: _pd, previousApiKeySealed: _ps, legacyApiKey: _l, legacyPreviousApiKey: _lp, ...version } = row.version;
+  const statuses = parseStatusArray(row.contractStatuses);
+  return {
+    org,
+    client: row.client,
+    version,
+    status: clientVersionStatus(row.version, statuses),
+    contractStatuses: statuses,
+    key: apiKeySummary(row.version),
+    versions: siblings
+      .map((v) => ({ id: v.id, version: v.version, status: clientVersionStatus(v, parseStatusArray(v.contractStatuses)) }))
+      .sort((a, b) => compareVersions(a.version, b.version)),
+    can: organizationPermissions(actor, org.id),
+  };
+}
+
+export type ClientVersionDetail = Awaited<ReturnType<typeof getClientVersionDetail>>;
+
+export type ClientSummary = VersionedSummary<ClientVersionStatus>;
+
+/** A page of the organization's clients, each with its versions and their derived statuses (clientView). */
+export async function listOrganizationClients(db: Queryable, actor: Actor, orgId: string, query: ListQuery<VersionedSort> = {}): Promise<ListPage<ClientSummary>> {
+  requireManagementView(actor, orgId, "clientView");
+  return versionedParentPage(db, clients, orgId, query, {
+    load: (clientIds) =>
+      db
+        .select({
+          id: clientVersions.id,
+          parentId: clientVersions.clientId,
+          version: clientVersions.version,
+          retiredAt: clientVersions.retiredAt,
+          contractStatuses: contractStatusesOf(clientVersions.id),
+        })
+        .from(clientVersions)
+        .where(inArray(clientVersions.clientId, clientIds)),
+    summary: (v) => ({ id: v.id, version: v.version, status: clientVersionStatus(v, parseStatusArray(v.contractStatuses)) }),
+  });
 }

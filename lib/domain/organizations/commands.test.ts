@@ -2,9 +2,9 @@ import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Db, OpenDatabase } from "@/db/client";
 import { auditEvents, memberships } from "@/db/schema";
-import { addMember, changeMemberRole, createOrganization, getOrganization, removeMember } from "./organizations";
-import { type Actor, loadActor } from "./permissions";
-import { expectCode, makeBareUser, makeOrg, makeUser, openTestDb, personalOrgId, refresh } from "./test-fixtures";
+import { addMember, changeMemberRole, createOrganization, getOrganization, removeMember } from "../organizations";
+import { type Actor, loadActor } from "../permissions";
+import { expectCode, makeBareUser, makeOrg, makeUser, openTestDb, personalOrgId, refresh } from "../test-fixtures";
 
 let open: OpenDatabase;
 let db: Db;

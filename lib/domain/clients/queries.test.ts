@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Db, OpenDatabase } from "@/db/client";
-import { createClient, createClientVersion, retireClientVersion, rotateApiKey } from "./clients";
-import { getMyClient, listClientOrganizations, listContractCandidates, listMyClients } from "./client-queries";
-import { breakContract, createContract, rejectContract, withdrawContract } from "./contracts";
-import { createOrganization, addMember } from "./organizations";
-import type { Actor } from "./permissions";
-import { expectCode, makeOrg, makePublishedApi, makeUser, openTestDb, personalOrgId, refresh } from "./test-fixtures";
+import { createClient, createClientVersion, retireClientVersion, rotateApiKey } from "../clients";
+import { getMyClient, listClientOrganizations, listContractCandidates, listMyClients } from "../clients";
+import { breakContract, createContract, rejectContract, withdrawContract } from "../contracts";
+import { createOrganization, addMember } from "../organizations";
+import type { Actor } from "../permissions";
+import { expectCode, makeOrg, makePublishedApi, makeUser, openTestDb, personalOrgId, refresh } from "../test-fixtures";
 
 let open: OpenDatabase;
 let db: Db;

@@ -14,11 +14,11 @@ import {
   setRequiresApproval,
   updateApiVersion,
   withdrawPlanOffer,
-} from "./apis";
-import { onChanges } from "./events";
-import type { Actor } from "./permissions";
-import { createPlan } from "./plans";
-import { expectCode, makeLockedPlan, makeOrg, makeUser, openTestDb } from "./test-fixtures";
+} from "../apis";
+import { onChanges } from "../events";
+import type { Actor } from "../permissions";
+import { createPlan } from "../plans";
+import { expectCode, makeLockedPlan, makeOrg, makeUser, openTestDb } from "../test-fixtures";
 
 let open: OpenDatabase;
 let db: Db;

@@ -3,12 +3,12 @@ import { z } from "zod";
 import type { Db, Queryable } from "@/db/client";
 import { isUniqueViolation } from "@/db/client";
 import { memberships, organizations, users } from "@/db/schema";
-import { audit } from "./audit";
-import { DomainError, parseInput } from "./errors";
-import { type Actor, hasManagementAccess, hasPermission, ROLES, requirePermission, type Role } from "./permissions";
-import { descriptionSchema, nameSchema, slugSchema } from "./slugs";
-import { emailSchema } from "./users";
-import { isStorableText } from "./text";
+import { audit } from "../audit";
+import { DomainError, parseInput } from "../errors";
+import { type Actor, hasManagementAccess, hasPermission, ROLES, requirePermission, type Role } from "../permissions";
+import { descriptionSchema, nameSchema, slugSchema } from "../slugs";
+import { emailSchema } from "../users";
+import { isStorableText } from "../text";
 
 export type Organization = typeof organizations.$inferSelect;
 

@@ -1,10 +1,10 @@
 import { eq } from "drizzle-orm";
 import type { Queryable } from "@/db/client";
 import { organizations } from "@/db/schema";
-import { DomainError } from "./errors";
-import type { Organization } from "./organizations";
-import { isStorableText } from "./text";
-import { type Actor, hasManagementAccess, hasPermission, type Permission } from "./permissions";
+import { DomainError } from "../errors";
+import { type Actor, hasManagementAccess, hasPermission, type Permission, requireManagementView } from "../permissions";
+import { isStorableText } from "../text";
+import type { Organization } from "./commands";
 
 export type ViewPermission = Extract<Permission, "orgView" | "apiView" | "planView" | "clientView">;
 
@@ -16,7 +16,8 @@ export async function requireManagedOrganization(db: Queryable, actor: Actor, sl
   // A slug from the URL that the database cannot hold names no organization.
   if (!hasManagementAccess(actor) || !isStorableText(slug)) throw new DomainError("not_found", "That organization does not exist.");
   const [org] = await db.select().from(organizations).where(eq(organizations.slug, slug));
-  if (!org || !hasPermission(actor, org.id, permission)) throw new DomainError("not_found", "That organization does not exist.");
+  if (!org) throw new DomainError("not_found", "That organization does not exist.");
+  requireManagementView(actor, org.id, permission);
   return org;
 }
 

@@ -1,11 +1,11 @@
-import { and, asc, eq } from "drizzle-orm";
+import { and, asc, eq, inArray } from "drizzle-orm";
 import type { Queryable } from "@/db/client";
 import { apiPlans, apis, apiVersions, plans, planVersions } from "@/db/schema";
-import { DomainError } from "./errors";
-import { organizationPermissions, requireManagedOrganization } from "./management-access";
-import { compareVersions } from "./management-organizations";
-import type { Actor } from "./permissions";
-import { isStorableText } from "./text";
+import { DomainError } from "../errors";
+import { compareVersions, type ListPage, type ListQuery, type VersionedSort, type VersionedSummary, versionedParentPage } from "../lists";
+import { organizationPermissions, requireManagedOrganization } from "../organizations/access";
+import { type Actor, requireManagementView } from "../permissions";
+import { isStorableText } from "../text";
 
 export interface PlanVersionRef {
   org: string;
@@ -45,3 +45,18 @@ export async function getPlanVersionDetail(db: Queryable, actor: Actor, ref: Pla
 }
 
 export type PlanVersionDetail = Awaited<ReturnType<typeof getPlanVersionDetail>>;
+
+export type PlanSummary = VersionedSummary<"Created" | "Locked">;
+
+/** A page of the organization's plans, each with its versions (planView). */
+export async function listOrganizationPlans(db: Queryable, actor: Actor, orgId: string, query: ListQuery<VersionedSort> = {}): Promise<ListPage<PlanSummary>> {
+  requireManagementView(actor, orgId, "planView");
+  return versionedParentPage(db, plans, orgId, query, {
+    load: (planIds) =>
+      db
+        .select({ id: planVersions.id, parentId: planVersions.planId, version: planVersions.version, status: planVersions.status })
+        .from(planVersions)
+        .where(inArray(planVersions.planId, planIds)),
+    summary: (v) => ({ id: v.id, version: v.version, status: v.status }),
+  });
+}

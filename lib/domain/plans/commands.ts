@@ -1,16 +1,15 @@
 import { and, eq } from "drizzle-orm";
 import { z } from "zod";
-import type { Db, Queryable } from "@/db/client";
+import type { Db } from "@/db/client";
 import { isUniqueViolation } from "@/db/client";
 import { plans, planVersions, type Policy } from "@/db/schema";
-import { audit } from "./audit";
-import { DomainError, parseInput } from "./errors";
-import { publishChanges } from "./events";
-import { type Actor, requirePermission } from "./permissions";
-import { descriptionSchema, nameSchema, slugSchema, versionSchema } from "./slugs";
+import { audit } from "../audit";
+import { DomainError, parseInput } from "../errors";
+import { publishChanges } from "../events";
+import { type Actor, requirePermission } from "../permissions";
+import { descriptionSchema, nameSchema, slugSchema, versionSchema } from "../slugs";
+import { findPlanVersion, type Plan, type PlanVersion } from "./records";
 
-export type Plan = typeof plans.$inferSelect;
-export type PlanVersion = typeof planVersions.$inferSelect;
 
 export const policySchema = z.discriminatedUnion("type", [
   z.object({
@@ -50,16 +49,6 @@ export async function createPlan(db: Db, actor: Actor, input: z.input<typeof cre
     if (isUniqueViolation(error)) throw new DomainError("slug_taken", `A plan with the identifier "${data.slug}" already exists in this organization.`);
     throw error;
   }
-}
-
-/** A plan version with its plan, for permission checks. */
-export async function findPlanVersion(db: Queryable, planVersionId: string) {
-  const [row] = await db
-    .select({ version: planVersions, plan: plans })
-    .from(planVersions)
-    .innerJoin(plans, eq(plans.id, planVersions.planId))
-    .where(eq(planVersions.id, planVersionId));
-  return row;
 }
 
 const createPlanVersionSchema = z.object({

@@ -2,14 +2,17 @@ import { and, eq, inArray } from "drizzle-orm";
 import { z } from "zod";
 import type { Db, Queryable } from "@/db/client";
 import { isUniqueViolation } from "@/db/client";
-import { apiPlans, apis, apiVersions, clients, clientVersions, contracts, memberships, plans, planVersions, users } from "@/db/schema";
-import { findApiVersion, canSeeApiVersion } from "./apis";
-import { audit, notify } from "./audit";
-import { findClientVersion, LIVE_CONTRACT_STATUSES } from "./clients";
-import { DomainError, parseInput } from "./errors";
-import { publishChanges } from "./events";
-import { type Actor, hasPermission, isAdmin, requirePermission } from "./permissions";
-import { multilineText, TEXT_LIMITS } from "./text";
+import { apiPlans, apis, apiVersions, clients, clientVersions, contracts, plans, planVersions } from "@/db/schema";
+import { canSeeApiVersion, findApiVersion } from "../apis/records";
+import { audit, notify } from "../audit";
+import { findClientVersion } from "../clients/records";
+import { DomainError, isDomainError, parseInput } from "../errors";
+import { publishChanges } from "../events";
+import { type Actor, hasPermission, membersHoldingPermission, requirePermission } from "../permissions";
+import { multilineText, TEXT_LIMITS } from "../text";
+import { findLiveContractStatus, signingRefusal } from "./eligibility";
+import { LIVE_CONTRACT_STATUSES } from "./statuses";
+import { canSeeContract, DECIDING_PERMISSION, requireDecider } from "./visibility";
 
 export type Contract = typeof contracts.$inferSelect;
 
@@ -20,23 +23,6 @@ const createContractSchema = z.object({
   apiVersionId: z.string().uuid(),
   planVersionId: z.string().uuid(),
 });
-
-/** The users who may answer approval requests for an organization's plans. */
-async function approverIds(tx: Queryable, orgId: string): Promise<string[]> {
-  const rows = await tx
-    .select({ id: users.id })
-    .from(memberships)
-    .innerJoin(users, eq(users.id, memberships.userId))
-    .where(
-      and(
-        eq(memberships.orgId, orgId),
-        inArray(memberships.role, ["owner", "api-developer"]),
-        inArray(users.profile, ["manager", "admin"]),
-        eq(users.disabled, false),
-      ),
-    );
-  return rows.map((r) => r.id);
-}
 
 /**
  * Signs a contract between a client version and an API version through a plan the API version offers.
@@ -50,35 +36,24 @@ export async function createContract(db: Db, actor: Actor, input: z.input<typeof
       const client = await findClientVersion(tx, data.clientVersionId);
       if (client && !hasPermission(actor, client.client.orgId, "clientEdit")) throw new DomainError("forbidden", "You may not edit that client.");
       if (!client) throw new DomainError("client_not_found");
-      if (client.version.retiredAt) throw new DomainError("client_retired");
 
-      const api = await findApiVersion(tx, data.apiVersionId);
-      if (!api || !canSeeApiVersion(actor, api.api, api.version)) throw new DomainError("api_not_found");
-      if (api.version.status !== "Published") throw new DomainError("api_not_published");
-      if (api.version.isPublic) throw new DomainError("api_is_public");
-
+      const found = await findApiVersion(tx, data.apiVersionId);
+      const api = found && canSeeApiVersion(actor, found.api, found.version) ? found : undefined;
       const [offer] = await tx
         .select({ requiresApproval: apiPlans.requiresApproval, planStatus: planVersions.status, planName: plans.name })
         .from(apiPlans)
         .innerJoin(planVersions, eq(planVersions.id, apiPlans.planVersionId))
         .innerJoin(plans, eq(plans.id, planVersions.planId))
         .where(and(eq(apiPlans.apiVersionId, data.apiVersionId), eq(apiPlans.planVersionId, data.planVersionId)));
-      if (!offer) throw new DomainError("plan_not_offered");
-      if (offer.planStatus !== "Locked") throw new DomainError("plan_not_locked");
+      const refusal = signingRefusal({
+        clientVersion: client.version,
+        apiVersion: api?.version,
+        offer: offer ?? null,
+        liveContractStatus: await findLiveContractStatus(tx, data.clientVersionId, data.apiVersionId),
+      });
+      if (refusal || !api || !offer) throw new DomainError(refusal?.code ?? "api_not_found");
 
-      const [live] = await tx
-        .select({ id: contracts.id })
-        .from(contracts)
-        .where(
-          and(
-            eq(contracts.clientVersionId, data.clientVersionId),
-            eq(contracts.apiVersionId, data.apiVersionId),
-            inArray(contracts.status, LIVE_CONTRACT_STATUSES),
-          ),
-        );
-      if (live) throw new DomainError("contract_exists");
-
-      const needsApproval = offer.requiresApproval && !hasPermission(actor, api.api.orgId, "planAdmin");
+      const needsApproval = offer.requiresApproval && !hasPermission(actor, api.api.orgId, DECIDING_PERMISSION);
       const [created] = await tx
         .insert(contracts)
         .values({
@@ -99,7 +74,7 @@ export async function createContract(db: Db, actor: Actor, input: z.input<typeof
         await audit(tx, actor, { orgId: api.api.orgId, action: "contract.created", entityType: "contract", entityId: created.id, details: { client: client.client.name, api: api.api.slug, apiVersion: api.version.version, plan: offer.planName, status: created.status } });
       }
       if (needsApproval) {
-        await notify(tx, await approverIds(tx, api.api.orgId), {
+        await notify(tx, await membersHoldingPermission(tx, api.api.orgId, DECIDING_PERMISSION), {
           kind: "approval_requested",
           text: `${actor.name} asks for the ${offer.planName} plan of ${api.api.name} ${api.version.version} for ${client.client.name}.`,
           link: "/manage/approvals",
@@ -143,10 +118,6 @@ async function findContractContext(tx: Queryable, contractId: string) {
 
 type ContractContext = NonNullable<Awaited<ReturnType<typeof findContractContext>>>;
 
-function canSeeContract(actor: Actor, ctx: ContractContext): boolean {
-  return hasPermission(actor, ctx.clientOrgId, "clientView") || hasPermission(actor, ctx.apiOrgId, "apiView");
-}
-
 async function loadContract(tx: Queryable, actor: Actor, contractId: string): Promise<ContractContext> {
   const ctx = await findContractContext(tx, contractId);
   if (!ctx || !canSeeContract(actor, ctx)) throw new DomainError("contract_not_found");
@@ -157,8 +128,8 @@ function describe(ctx: ContractContext): string {
   return `${ctx.clientName} ${ctx.clientVersion} → ${ctx.apiName} ${ctx.apiVersion} (${ctx.planName})`;
 }
 
-function requireApprover(actor: Actor, ctx: ContractContext): void {
-  if (!isAdmin(actor)) requirePermission(actor, ctx.apiOrgId, "planAdmin", "Only a plan administrator of the API's organization can decide this request.");
+function requireAwaitingDecision(actor: Actor, ctx: ContractContext): void {
+  requireDecider(actor, ctx.apiOrgId);
   if (ctx.contract.status !== "AwaitingApproval") throw new DomainError("invalid_state", "That contract is not awaiting approval.");
 }
 
@@ -166,7 +137,7 @@ export async function approveContract(db: Db, actor: Actor, contractId: string):
   const id = parseInput(z.string().uuid(), contractId);
   await db.transaction(async (tx) => {
     const ctx = await loadContract(tx, actor, id);
-    requireApprover(actor, ctx);
+    requireAwaitingDecision(actor, ctx);
     await tx.update(contracts).set({ status: "Active", decidedById: actor.userId, decidedAt: new Date() }).where(eq(contracts.id, id));
     await audit(tx, actor, { orgId: ctx.apiOrgId, action: "contract.approved", entityType: "contract", entityId: id, details: { contract: describe(ctx) } });
     if (ctx.contract.createdById) {
@@ -182,7 +153,7 @@ export async function rejectContract(db: Db, actor: Actor, input: z.input<typeof
   const data = parseInput(rejectSchema, input);
   await db.transaction(async (tx) => {
     const ctx = await loadContract(tx, actor, data.contractId);
-    requireApprover(actor, ctx);
+    requireAwaitingDecision(actor, ctx);
     await tx.update(contracts).set({ status: "Rejected", decidedById: actor.userId, decidedAt: new Date(), reason: data.reason }).where(eq(contracts.id, data.contractId));
     await audit(tx, actor, { orgId: ctx.apiOrgId, action: "contract.rejected", entityType: "contract", entityId: data.contractId, details: { contract: describe(ctx), reason: data.reason } });
     if (ctx.contract.createdById) {
@@ -238,4 +209,55 @@ export async function breakContract(db: Db, actor: Actor, input: z.input<typeof 
     }
   });
   await publishChanges({ kind: "contract", id: data.contractId });
+}
+
+/**
+ * Signs, for a new client version, the live contracts of another version of the same client;
+ * each copy goes through the contract rules again. Returns the new contracts' ids.
+ */
+export async function copyLiveContracts(tx: Db, actor: Actor, fromClientVersionId: string, toClientVersionId: string): Promise<string[]> {
+  const live = await tx
+    .select()
+    .from(contracts)
+    .where(and(eq(contracts.clientVersionId, fromClientVersionId), inArray(contracts.status, LIVE_CONTRACT_STATUSES)));
+  const ids: string[] = [];
+  for (const contract of live) {
+    const copy = await createContract(tx, actor, { clientVersionId: toClientVersionId, apiVersionId: contract.apiVersionId, planVersionId: contract.planVersionId });
+    ids.push(copy.id);
+  }
+  return ids;
+}
+
+const decisionSchema = z.discriminatedUnion("decision", [
+  z.object({ decision: z.literal("approve"), contractIds: z.array(z.string().uuid()).min(1, "Select at least one request").max(100) }),
+  z.object({
+    decision: z.literal("reject"),
+    contractIds: z.array(z.string().uuid()).min(1, "Select at least one request").max(100),
+    reason: multilineText({ max: TEXT_LIMITS.reason, min: 1, minMessage: "A reason is required" }),
+  }),
+]);
+
+export interface DecisionOutcome {
+  decided: string[];
+  failed: { contractId: string; code: string; message: string }[];
+}
+
+/**
+ * Approves or rejects several requests, each through the contract rules in its own transaction:
+ * one that was decided meanwhile, or that the actor may not decide, fails alone.
+ */
+export async function decideContracts(db: Db, actor: Actor, input: z.input<typeof decisionSchema>): Promise<DecisionOutcome> {
+  const data = parseInput(decisionSchema, input);
+  const outcome: DecisionOutcome = { decided: [], failed: [] };
+  for (const contractId of new Set(data.contractIds)) {
+    try {
+      if (data.decision === "approve") await approveContract(db, actor, contractId);
+      else await rejectContract(db, actor, { contractId, reason: data.reason });
+      outcome.decided.push(contractId);
+    } catch (error) {
+      if (!isDomainError(error)) throw error;
+      outcome.failed.push({ contractId, code: error.code, message: error.message });
+    }
+  }
+  return outcome;
 }

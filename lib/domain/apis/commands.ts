@@ -1,27 +1,19 @@
-import { and, eq, sql } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import { z } from "zod";
 import type { Db, Queryable } from "@/db/client";
 import { isUniqueViolation } from "@/db/client";
-import { apiPlans, apis, apiVersions, plans, planVersions } from "@/db/schema";
+import { apiPlans, apis, apiVersions, planVersions } from "@/db/schema";
 import { readConfig } from "@/lib/config";
-import { audit } from "./audit";
-import { DomainError, parseInput } from "./errors";
-import { publishChanges } from "./events";
-import { findPlanVersion } from "./plans";
-import { type Actor, hasPermission, requirePermission } from "./permissions";
-import { descriptionSchema, nameSchema, slugSchema, versionSchema } from "./slugs";
-import { requireAllowedEndpoint, upstreamRulesFor } from "./upstream-rules";
-import { CONTROL_CHARACTER_MESSAGE, multilineText, plainText, TEXT_LIMITS, textProblem } from "./text";
-
-export type Api = typeof apis.$inferSelect;
-export type ApiVersion = typeof apiVersions.$inferSelect;
-export type ApiVersionStatus = "Created" | "Ready" | "Published" | "Retired";
-
-/** Ready is derived: an endpoint, and public or at least one plan. */
-export function apiVersionStatus(version: Pick<ApiVersion, "status" | "endpoint" | "isPublic">, planCount: number): ApiVersionStatus {
-  if (version.status !== "Created") return version.status;
-  return version.endpoint && (version.isPublic || planCount > 0) ? "Ready" : "Created";
-}
+import { audit } from "../audit";
+import { DomainError, parseInput } from "../errors";
+import { publishChanges } from "../events";
+import { findPlanVersion } from "../plans/records";
+import { type Actor, hasPermission, requirePermission } from "../permissions";
+import { descriptionSchema, nameSchema, slugSchema, versionSchema } from "../slugs";
+import { requireAllowedEndpoint, upstreamRulesFor } from "../upstream-rules";
+import { CONTROL_CHARACTER_MESSAGE, multilineText, plainText, TEXT_LIMITS, textProblem } from "../text";
+import { apiVersionReadiness, countOfferedPlans } from "./readiness";
+import { type Api, type ApiVersion, canSeeApiVersion, findApiVersion } from "./records";
 
 const endpointSchema = z
   .string()
@@ -91,21 +83,6 @@ export async function createApi(db: Db, actor: Actor, input: z.input<typeof crea
   }
 }
 
-/** An API version with its API; undefined when missing. */
-export async function findApiVersion(db: Queryable, apiVersionId: string) {
-  const [row] = await db
-    .select({ version: apiVersions, api: apis })
-    .from(apiVersions)
-    .innerJoin(apis, eq(apis.id, apiVersions.apiId))
-    .where(eq(apiVersions.id, apiVersionId));
-  return row;
-}
-
-/** Published and retired versions are visible to every signed-in user; others need apiView. */
-export function canSeeApiVersion(actor: Actor, api: Api, version: ApiVersion): boolean {
-  return version.status !== "Created" || hasPermission(actor, api.orgId, "apiView");
-}
-
 async function requireEditableVersion(tx: Queryable, actor: Actor, apiVersionId: string, permission: "apiEdit" | "apiAdmin") {
   const row = await findApiVersion(tx, apiVersionId);
   if (!row || !canSeeApiVersion(actor, row.api, row.version)) throw new DomainError("api_not_found");
@@ -166,7 +143,7 @@ export async function updateApiVersion(db: Db, actor: Actor, input: z.input<type
     const freezes = data.endpoint !== undefined || data.isPublic !== undefined;
     if (version.status === "Retired") throw new DomainError("invalid_state", "A retired API version cannot change.");
     if (freezes && version.status !== "Created") throw new DomainError("invalid_state", "The endpoint and visibility of a published API version are frozen.");
-    if (data.isPublic && !version.isPublic && (await offeredPlanCount(tx, version.id)) > 0) {
+    if (data.isPublic && !version.isPublic && (await countOfferedPlans(tx, version.id)) > 0) {
       throw new DomainError("invalid_state", "A public API offers no plans: withdraw its plans before making it public.");
     }
     requireUsableEndpoint(data.endpoint);
@@ -230,16 +207,11 @@ export async function setRequiresApproval(db: Db, actor: Actor, input: z.input<t
   });
 }
 
-async function offeredPlanCount(tx: Queryable, apiVersionId: string): Promise<number> {
-  const [row] = await tx.select({ n: sql<number>`count(*)::int` }).from(apiPlans).where(eq(apiPlans.apiVersionId, apiVersionId));
-  return row.n;
-}
-
 export async function publishApiVersion(db: Db, actor: Actor, apiVersionId: string): Promise<void> {
   const id = parseInput(z.string().uuid(), apiVersionId);
   await db.transaction(async (tx) => {
     const { version, api } = await requireEditableVersion(tx, actor, id, "apiAdmin");
-    const status = apiVersionStatus(version, await offeredPlanCount(tx, id));
+    const { status } = apiVersionReadiness(version, await countOfferedPlans(tx, id));
     if (status === "Published" || status === "Retired") throw new DomainError("invalid_state", `That API version is already ${status.toLowerCase()}.`);
     if (status !== "Ready") throw new DomainError("api_not_ready");
     requireUsableEndpoint(version.endpoint);
@@ -259,25 +231,4 @@ export async function retireApiVersion(db: Db, actor: Actor, apiVersionId: strin
     await audit(tx, actor, { orgId: api.orgId, action: "api_version.retired", entityType: "api_version", entityId: id, details: { api: api.slug, version: version.version } });
   });
   await publishChanges({ kind: "apiVersion", id });
-}
-
-/** The plans an API version offers, with their policies. */
-export async function listOfferedPlans(db: Queryable, apiVersionId: string) {
-  return db
-    .select({
-      planVersionId: planVersions.id,
-      planId: plans.id,
-      slug: plans.slug,
-      name: plans.name,
-      description: plans.description,
-      version: planVersions.version,
-      status: planVersions.status,
-      policies: planVersions.policies,
-      requiresApproval: apiPlans.requiresApproval,
-    })
-    .from(apiPlans)
-    .innerJoin(planVersions, eq(planVersions.id, apiPlans.planVersionId))
-    .innerJoin(plans, eq(plans.id, planVersions.planId))
-    .where(eq(apiPlans.apiVersionId, apiVersionId))
-    .orderBy(plans.name);
 }

@@ -2,10 +2,10 @@ import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Db, OpenDatabase } from "@/db/client";
 import { auditEvents, planVersions, type Policy } from "@/db/schema";
-import { onChanges } from "./events";
-import type { Actor } from "./permissions";
-import { createPlan, createPlanVersion, describePolicies, lockPlanVersion, updatePlanPolicies } from "./plans";
-import { expectCode, makeOrg, makeUser, openTestDb } from "./test-fixtures";
+import { onChanges } from "../events";
+import type { Actor } from "../permissions";
+import { createPlan, createPlanVersion, describePolicies, lockPlanVersion, updatePlanPolicies } from "../plans";
+import { expectCode, makeOrg, makeUser, openTestDb } from "../test-fixtures";
 
 let open: OpenDatabase;
 let db: Db;

@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Db, OpenDatabase } from "@/db/client";
 import { readConfig } from "@/lib/config";
-import { createClient, createClientVersion } from "./clients";
-import { createContract, rejectContract } from "./contracts";
-import { listContracts } from "./contract-queries";
-import { addMember } from "./organizations";
-import type { Actor } from "./permissions";
-import { makeOrg, makePublishedApi, makeUser, openTestDb, personalOrgId, refresh } from "./test-fixtures";
+import { createClient, createClientVersion } from "../clients";
+import { createContract, rejectContract } from "../contracts";
+import { listContracts } from "../contracts";
+import { addMember } from "../organizations";
+import type { Actor } from "../permissions";
+import { makeOrg, makePublishedApi, makeUser, openTestDb, personalOrgId, refresh } from "../test-fixtures";
 
 let open: OpenDatabase;
 let db: Db;

@@ -2,9 +2,9 @@ import { and, desc, eq, inArray, or, sql, type Column, type SQL } from "drizzle-
 import type { Queryable } from "@/db/client";
 import { apiVersions, apis, auditEvents, clients, clientVersions, contracts, plans, planVersions, users } from "@/db/schema";
 import { DomainError } from "./errors";
-import { qualified } from "./management-organizations";
-import { type Actor, hasManagementAccess, hasPermission } from "./permissions";
-import { countRows, pageTotal, totalOverPages } from "./paging";
+import { listParamsSchema } from "./list-params";
+import { type ListPage, pagedList, qualified, totalOverPages } from "./lists";
+import { type Actor, mayViewInManagement } from "./permissions";
 
 /** Whose history an Activity tab shows. */
 export type ActivityScope =
@@ -24,11 +24,13 @@ export interface ActivityEntry {
   details: Record<string, unknown>;
 }
 
+/** The URL params of an Activity tab: only its page, `activity-page`. */
+export const activityListParams = listParamsSchema({ prefix: "activity-" });
+
 const notFound = () => new DomainError("not_found", "That does not exist.");
 
 /** The events about one thing, after checking that the actor may view it in API Management. */
 async function scopeCondition(db: Queryable, actor: Actor, scope: ActivityScope): Promise<SQL> {
-  if (!hasManagementAccess(actor)) throw notFound();
   const e = auditEvents;
   switch (scope.kind) {
     case "apiVersion": {
@@ -37,7 +39,7 @@ async function scopeCondition(db: Queryable, actor: Actor, scope: ActivityScope)
         .from(apiVersions)
         .innerJoin(apis, eq(apis.id, apiVersions.apiId))
         .where(eq(apiVersions.id, scope.apiVersionId));
-      if (!row || !hasPermission(actor, row.orgId, "apiView")) throw notFound();
+      if (!row || !mayViewInManagement(actor, row.orgId, "apiView")) throw notFound();
       const contractIds = db.select({ id: sql<string>`${contracts.id}::text` }).from(contracts).where(eq(contracts.apiVersionId, scope.apiVersionId));
       return or(
         and(eq(e.entityType, "api_version"), eq(e.entityId, scope.apiVersionId)),
@@ -52,7 +54,7 @@ async function scopeCondition(db: Queryable, actor: Actor, scope: ActivityScope)
         .from(clientVersions)
         .innerJoin(clients, eq(clients.id, clientVersions.clientId))
         .where(eq(clientVersions.id, scope.clientVersionId));
-      if (!row || !hasPermission(actor, row.orgId, "clientView")) throw notFound();
+      if (!row || !mayViewInManagement(actor, row.orgId, "clientView")) throw notFound();
       const contractIds = db.select({ id: sql<string>`${contracts.id}::text` }).from(contracts).where(eq(contracts.clientVersionId, scope.clientVersionId));
       return or(
         and(eq(e.entityType, "client_version"), eq(e.entityId, scope.clientVersionId)),
@@ -66,14 +68,14 @@ async function scopeCondition(db: Queryable, actor: Actor, scope: ActivityScope)
         .from(planVersions)
         .innerJoin(plans, eq(plans.id, planVersions.planId))
         .where(eq(planVersions.id, scope.planVersionId));
-      if (!row || !hasPermission(actor, row.orgId, "planView")) throw notFound();
+      if (!row || !mayViewInManagement(actor, row.orgId, "planView")) throw notFound();
       return or(
         and(eq(e.entityType, "plan_version"), eq(e.entityId, scope.planVersionId)),
         and(eq(e.entityType, "plan"), eq(e.entityId, row.planId), sql`${e.details}->>'version' = ${row.version}`),
       )!;
     }
     case "organization": {
-      if (!hasPermission(actor, scope.orgId, "orgView")) throw notFound();
+      if (!mayViewInManagement(actor, scope.orgId, "orgView")) throw notFound();
       return eq(e.orgId, scope.orgId);
     }
   }
@@ -87,36 +89,36 @@ export async function listActivity(
   db: Queryable,
   actor: Actor,
   scope: ActivityScope,
-  { page = 1, pageSize = 25 }: { page?: number; pageSize?: number } = {},
-): Promise<{ rows: ActivityEntry[]; total: number }> {
+  { page, pageSize }: { page?: number; pageSize?: number } = {},
+): Promise<ListPage<ActivityEntry>> {
   const condition = await scopeCondition(db, actor, scope);
   // Both organizations of a contract record its creation and breaking, in one transaction: same time.
   const twin = (column: Column) => sql`${sql.identifier("twin")}.${sql.identifier(column.name)}`;
   const e = (column: Column) => qualified(column);
   const firstOfTwins = sql`not exists (select 1 from ${auditEvents} as ${sql.identifier("twin")} where ${twin(auditEvents.entityType)} = ${e(auditEvents.entityType)} and ${twin(auditEvents.entityId)} = ${e(auditEvents.entityId)} and ${twin(auditEvents.action)} = ${e(auditEvents.action)} and ${twin(auditEvents.at)} = ${e(auditEvents.at)} and ${twin(auditEvents.id)} < ${e(auditEvents.id)})`;
   const where = scope.kind === "organization" ? condition : and(condition, firstOfTwins);
-  const size = Math.min(Math.max(1, Math.trunc(pageSize)), 100);
-  const rows = await db
-    .select({
-      id: auditEvents.id,
-      at: auditEvents.at,
-      action: auditEvents.action,
-      entityType: auditEvents.entityType,
-      entityId: auditEvents.entityId,
-      actorName: users.name,
-      actorEmail: users.email,
-      details: auditEvents.details,
-      total: totalOverPages(),
-    })
-    .from(auditEvents)
-    .leftJoin(users, eq(users.id, auditEvents.actorId))
-    .where(where)
-    .orderBy(desc(auditEvents.at), desc(auditEvents.id))
-    .limit(size)
-    .offset((Math.max(1, Math.trunc(page)) - 1) * size);
-  const total = await pageTotal(rows, page, async () => {
-    const [row] = await db.select({ n: countRows() }).from(auditEvents).where(where);
-    return row.n;
+  const { rows, total } = await pagedList({
+    query: () =>
+      db
+        .select({
+          id: auditEvents.id,
+          at: auditEvents.at,
+          action: auditEvents.action,
+          entityType: auditEvents.entityType,
+          entityId: auditEvents.entityId,
+          actorName: users.name,
+          actorEmail: users.email,
+          details: auditEvents.details,
+          total: totalOverPages(),
+        })
+        .from(auditEvents)
+        .leftJoin(users, eq(users.id, auditEvents.actorId))
+        .$dynamic(),
+    where,
+    orderBy: [desc(auditEvents.at), desc(auditEvents.id)],
+    page,
+    pageSize,
+    defaultPageSize: 25,
   });
-  return { rows: rows.map(({ total: _total, ...row }) => row), total };
+  return { rows, total };
 }

@@ -4,30 +4,16 @@ import { z } from "zod";
 import type { Db, Queryable } from "@/db/client";
 import { isUniqueViolation } from "@/db/client";
 import { clients, clientVersions, contracts } from "@/db/schema";
-import { audit } from "./audit";
-import { DomainError, parseInput } from "./errors";
-import { publishChanges } from "./events";
-import { digestApiKey, sealApiKey } from "./key-vault";
-import { generateApiKey, MAX_KEY_GRACE_SECONDS, readStoredApiKey } from "./keys";
-import { type Actor, hasPermission, requirePermission } from "./permissions";
-import { descriptionSchema, firstFreeSlug, nameSchema, slugify, slugSchema, versionSchema } from "./slugs";
-
-export type Client = typeof clients.$inferSelect;
-export type ClientVersion = typeof clientVersions.$inferSelect;
-/** A client version as returned to whoever just issued its key: the key in clear, this once, never stored so. */
-export type IssuedClientVersion = ClientVersion & { apiKey: string };
-export type ClientVersionStatus = "Created" | "AwaitingApproval" | "Registered" | "Retired";
-export type ContractStatus = (typeof contracts.$inferSelect)["status"];
-
-export const LIVE_CONTRACT_STATUSES: ContractStatus[] = ["AwaitingApproval", "Active"];
-
-/** Derived from the version's contracts: Retired, else AwaitingApproval, else Registered, else Created. */
-export function clientVersionStatus(version: Pick<ClientVersion, "retiredAt">, contractStatuses: readonly ContractStatus[]): ClientVersionStatus {
-  if (version.retiredAt) return "Retired";
-  if (contractStatuses.includes("AwaitingApproval")) return "AwaitingApproval";
-  if (contractStatuses.includes("Active")) return "Registered";
-  return "Created";
-}
+import { audit } from "../audit";
+import { copyLiveContracts } from "../contracts/commands";
+import { LIVE_CONTRACT_STATUSES } from "../contracts/statuses";
+import { DomainError, parseInput } from "../errors";
+import { publishChanges } from "../events";
+import { digestApiKey, sealApiKey } from "../key-vault";
+import { generateApiKey, MAX_KEY_GRACE_SECONDS, readStoredApiKey } from "../keys";
+import { type Actor, hasPermission, requirePermission } from "../permissions";
+import { descriptionSchema, firstFreeSlug, nameSchema, slugify, slugSchema, versionSchema } from "../slugs";
+import { type Client, findClientVersion, type IssuedClientVersion, requireClientVersion } from "./records";
 
 const createClientSchema = z.object({
   orgId: z.string().uuid(),
@@ -79,23 +65,6 @@ export async function createClient(db: Db, actor: Actor, input: z.input<typeof c
   }
 }
 
-/** A client version with its client; undefined when missing. */
-export async function findClientVersion(db: Queryable, clientVersionId: string) {
-  const [row] = await db
-    .select({ version: clientVersions, client: clients })
-    .from(clientVersions)
-    .innerJoin(clients, eq(clients.id, clientVersions.clientId))
-    .where(eq(clientVersions.id, clientVersionId));
-  return row;
-}
-
-/** The client version, if the actor may view it; client_not_found otherwise. */
-export async function requireClientVersion(db: Queryable, actor: Actor, clientVersionId: string) {
-  const row = await findClientVersion(db, clientVersionId);
-  if (!row || !hasPermission(actor, row.client.orgId, "clientView")) throw new DomainError("client_not_found");
-  return row;
-}
-
 const createVersionSchema = z.object({
   clientId: z.string().uuid(),
   version: versionSchema,
@@ -118,16 +87,7 @@ export async function createClientVersion(db: Db, actor: Actor, input: z.input<t
       if (data.copyContractsFromVersionId) {
         const source = await findClientVersion(tx, data.copyContractsFromVersionId);
         if (source?.client.id !== client.id) throw new DomainError("client_not_found");
-        const live = await tx
-          .select()
-          .from(contracts)
-          .where(and(eq(contracts.clientVersionId, source.version.id), inArray(contracts.status, LIVE_CONTRACT_STATUSES)));
-        // Imported lazily: contracts.ts imports this file.
-        const { createContract } = await import("./contracts");
-        for (const contract of live) {
-          const copy = await createContract(tx, actor, { clientVersionId: version.id, apiVersionId: contract.apiVersionId, planVersionId: contract.planVersionId });
-          contractIds.push(copy.id);
-        }
+        contractIds.push(...(await copyLiveContracts(tx, actor, source.version.id, version.id)));
       }
       return { version, contractIds };
     });

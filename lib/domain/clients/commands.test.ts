@@ -2,23 +2,22 @@ import { and, eq, or } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Db, isUniqueViolation, type OpenDatabase } from "@/db/client";
 import { auditEvents, clients, clientVersions, contracts } from "@/db/schema";
-import { retireApiVersion } from "./apis";
+import { retireApiVersion } from "../apis";
 import {
-  clientVersionStatus,
   createClient,
   createClientVersion,
   deleteClient,
   retireClientVersion,
   revealApiKey,
   rotateApiKey,
-} from "./clients";
-import { approveContract, breakContract, createContract, rejectContract, withdrawContract } from "./contracts";
-import { onChanges } from "./events";
-import { digestApiKey } from "./key-vault";
-import { MAX_KEY_GRACE_SECONDS } from "./keys";
-import { addMember } from "./organizations";
-import type { Actor } from "./permissions";
-import { expectCode, makeClient, makeOrg, makePublishedApi, makeUser, openTestDb, personalOrgId, refresh } from "./test-fixtures";
+} from "../clients";
+import { approveContract, breakContract, clientVersionStatus, createContract, rejectContract, withdrawContract } from "../contracts";
+import { onChanges } from "../events";
+import { digestApiKey } from "../key-vault";
+import { MAX_KEY_GRACE_SECONDS } from "../keys";
+import { addMember } from "../organizations";
+import type { Actor } from "../permissions";
+import { expectCode, makeClient, makeOrg, makePublishedApi, makeUser, openTestDb, personalOrgId, refresh } from "../test-fixtures";
 
 let open: OpenDatabase;
 let db: Db;

@@ -1,0 +1,4 @@
+export * from "./records";
+export * from "./readiness";
+export * from "./commands";
+export * from "./queries";

@@ -1,0 +1,3 @@
+export * from "./commands";
+export * from "./access";
+export * from "./queries";
