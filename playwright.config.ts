@@ -23,7 +23,8 @@ export default defineConfig({
   testDir: "e2e",
   timeout: 30_000,
   expect: { timeout: 10_000 },
-  fullyParallel: false,
+  // Tests, not whole files, are shared between the workers; `describe.serial` keeps a story in order.
+  fullyParallel: true,
   workers: 2,
   retries: process.env.CI ? 1 : 0,
   reporter: process.env.CI ? [["list"]] : [["list"], ["html", { open: "never" }]],
@@ -37,6 +38,11 @@ export default defineConfig({
       args: ["--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
     },
   },
+  projects: [
+    // Signs each demo account in once and saves its login (see e2e/auth.setup.ts).
+    { name: "setup", testMatch: /\.setup\.ts$/ },
+    { name: "chromium", dependencies: ["setup"] },
+  ],
   webServer: {
     command: "npm start",
     url: `http://localhost:${port}/login`,

@@ -1,15 +1,12 @@
 import { expect, signUp, test } from "./fixtures";
-import { ApiPage, MyClientsPage } from "./portal-pages";
 
 const gatewayUrl = `http://localhost:${process.env.E2E_GATEWAY_PORT}`;
 
-test("a contract signed in the portal opens the gateway, and deleting it closes it again", async ({ page, request }) => {
+test("a contract signed in the portal opens the gateway, and deleting it closes it again", async ({ page, request, myClients, apiPage }) => {
   await signUp(page, "Gus Gateway");
-  const myClients = new MyClientsPage(page);
   await myClients.goto();
   await myClients.newClient("Invoice Sync");
 
-  const apiPage = new ApiPage(page);
   await apiPage.goto("acme", "billing");
   const endpoint = (await apiPage.main.getByRole("region", { name: "Endpoint" }).locator("code").first().textContent())!.trim();
   expect(endpoint).toBe(`${gatewayUrl}/acme/billing/1.0/`);

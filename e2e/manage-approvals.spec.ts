@@ -1,14 +1,15 @@
-import { accounts, expect, signIn, signUp, test } from "./fixtures";
-import { ApprovalsPage, createClientInMyClients, main, requestContract, uniqueSuffix } from "./manage-pages";
+import { expect, signUp, test } from "./fixtures";
+import { createClientInMyClients, main, requestContract, uniqueSuffix } from "./manage-pages";
 
 test.describe("Approvals in bulk", () => {
   test.setTimeout(120_000);
+  test.use({ signedInAs: "provider" });
 
-  test("the provider selects several requests and decides them together, with one shared reason to reject", async ({ page, browser }) => {
+  test("the provider selects several requests and decides them together, with one shared reason to reject", async ({ page, newVisitor, approvals }) => {
     const run = uniqueSuffix();
     const clients = [`Kiosk ${run}`, `Signage ${run}`, `Ticker ${run}`];
     for (const client of clients) {
-      const developer = await (await browser.newContext()).newPage();
+      const developer = await newVisitor();
       await signUp(developer, `Owner of ${client}`);
       await createClientInMyClients(developer, client);
       // The demo's Weather API offers Gold with approval required.
@@ -16,8 +17,6 @@ test.describe("Approvals in bulk", () => {
       await developer.context().close();
     }
 
-    await signIn(page, accounts.provider);
-    const approvals = new ApprovalsPage(page);
     await approvals.goto();
     await main(page).getByRole("searchbox", { name: "Filter requests" }).fill(run);
     await expect(approvals.table().getByRole("row")).toHaveCount(1 + clients.length);

@@ -1,15 +1,6 @@
-import type { Browser, Page } from "@playwright/test";
-import { accounts, type Account, expect, signIn, signUp, test } from "./fixtures";
-import {
-  ApiVersionPage,
-  ApprovalsPage,
-  ClientVersionPage,
-  createClientInMyClients,
-  main,
-  ManageHome,
-  requestContract,
-  uniqueSuffix,
-} from "./manage-pages";
+import type { Page } from "@playwright/test";
+import { type Account, expect, signIn, signUp, test } from "./fixtures";
+import { ApiVersionPage, ApprovalsPage, ClientVersionPage, createClientInMyClients, main, requestContract, uniqueSuffix } from "./manage-pages";
 
 const run = uniqueSuffix();
 const org = { name: `Parcel Co ${run}`, slug: `parcel-co-${run}` };
@@ -18,15 +9,9 @@ const api = { name: `Parcels ${run}`, slug: `parcels-${run}` };
 /** The developer whose contract is approved, for the later steps of the story. */
 let approvedDeveloper: Account | undefined;
 
-async function signedIn(browser: Browser, account: Account): Promise<Page> {
-  const page = await (await browser.newContext()).newPage();
-  await signIn(page, account);
-  return page;
-}
-
 /** A brand-new portal user with one client; its management URL is known from the email and name. */
-async function newDeveloper(browser: Browser, name: string, clientName: string) {
-  const page = await (await browser.newContext()).newPage();
+async function newDeveloper(newVisitor: () => Promise<Page>, name: string, clientName: string) {
+  const page = await newVisitor();
   const account = await signUp(page, name);
   await createClientInMyClients(page, clientName);
   const personalOrg = account.email.split("@")[0];
@@ -36,10 +21,9 @@ async function newDeveloper(browser: Browser, name: string, clientName: string) 
 
 test.describe.serial("a provider offers a plan that needs approval, and answers the requests", () => {
   test.setTimeout(120_000);
+  test.use({ signedInAs: "provider" });
 
-  test("the provider creates a plan with a rate limit, locks it, creates an API, offers the plan with approval required and publishes", async ({ page }) => {
-    await signIn(page, accounts.provider);
-    const home = new ManageHome(page);
+  test("the provider creates a plan with a rate limit, locks it, creates an API, offers the plan with approval required and publishes", async ({ page, manageHome: home }) => {
     await home.goto();
     const organization = await home.createOrganization(org.name, org.slug);
     await expect(page.getByRole("heading", { name: org.name, level: 1 })).toBeVisible();
@@ -74,13 +58,13 @@ test.describe.serial("a provider offers a plan that needs approval, and answers 
     await expect(main(page).getByRole("link", { name: api.name })).toBeVisible();
   });
 
-  test("a new developer requests a contract; the provider sees it in Approvals and in the Contracts tab, approves it, and the client's Contracts tab shows it active", async ({ browser }) => {
-    const developer = await newDeveloper(browser, `Dora ${run}`, `Tracker ${run}`);
+  test("a new developer requests a contract; the provider sees it in Approvals and in the Contracts tab, approves it, and the client's Contracts tab shows it active", async ({ newVisitor, asProvider: provider, asAdmin: admin }) => {
+    const developer = await newDeveloper(newVisitor, `Dora ${run}`, `Tracker ${run}`);
     approvedDeveloper = developer.account;
     await requestContract(developer.page, { org: org.slug, api: api.slug, client: new RegExp(`Tracker ${run}`), plan: new RegExp(plan.name) });
     await expect(main(developer.page).getByText("Awaiting approval").first()).toBeVisible();
 
-    const provider = await signedIn(browser, accounts.provider);
+    await provider.goto("/apis");
     const nav = provider.getByRole("navigation", { name: "Main" });
     await expect(nav.getByRole("link", { name: "Approvals", exact: true })).toHaveAccessibleDescription(/awaits? your approval/);
 
@@ -121,7 +105,6 @@ test.describe.serial("a provider offers a plan that needs approval, and answers 
     await expect(apiPage.contractRow(`Tracker ${run}`)).toBeVisible();
 
     // The client belongs to the developer's personal organization: an admin opens its Contracts tab.
-    const admin = await signedIn(browser, accounts.admin);
     const clientPage = new ClientVersionPage(admin, developer.personalOrg, developer.clientSlug, "1.0");
     await clientPage.goto("contracts");
     await expect(admin.getByRole("tab", { name: "Contracts", exact: true })).toHaveAttribute("aria-selected", "true");
@@ -135,11 +118,10 @@ test.describe.serial("a provider offers a plan that needs approval, and answers 
     await expect(section.getByRole("row").filter({ hasText: api.name })).toContainText("Active");
   });
 
-  test("a rejection carries its reason to the developer, in My Clients and in the notifications", async ({ browser }) => {
-    const developer = await newDeveloper(browser, `Rex ${run}`, `Scanner ${run}`);
+  test("a rejection carries its reason to the developer, in My Clients and in the notifications", async ({ newVisitor, asProvider: provider }) => {
+    const developer = await newDeveloper(newVisitor, `Rex ${run}`, `Scanner ${run}`);
     await requestContract(developer.page, { org: org.slug, api: api.slug, client: new RegExp(`Scanner ${run}`), plan: new RegExp(plan.name) });
 
-    const provider = await signedIn(browser, accounts.provider);
     const approvals = new ApprovalsPage(provider);
     await approvals.goto();
     // The reason is required.
@@ -169,7 +151,6 @@ test.describe.serial("a provider offers a plan that needs approval, and answers 
   });
 
   test("the API's Activity tab tells who did what", async ({ page }) => {
-    await signIn(page, accounts.provider);
     const apiPage = new ApiVersionPage(page, org.slug, api.slug, "1.0");
     await apiPage.goto();
     await apiPage.tab("Activity").click();
@@ -181,8 +162,7 @@ test.describe.serial("a provider offers a plan that needs approval, and answers 
     await expect(activity.getByRole("row").filter({ hasText: "Rejected a contract" })).toContainText("Only for registered shipping partners.");
   });
 
-  test("the provider breaks the active contract with a reason, and the developer is told why", async ({ page, browser }) => {
-    await signIn(page, accounts.provider);
+  test("the provider breaks the active contract with a reason, and the developer is told why", async ({ page, newVisitor }) => {
     const apiPage = new ApiVersionPage(page, org.slug, api.slug, "1.0");
     await apiPage.goto("contracts");
     await apiPage.contractRow(`Tracker ${run}`).getByRole("button", { name: /^Break contract/ }).click();
@@ -194,7 +174,8 @@ test.describe.serial("a provider offers a plan that needs approval, and answers 
     await expect(row).toContainText("Traffic pattern looks like scraping.");
     await expect(row.getByRole("button", { name: /^Break contract/ })).toHaveCount(0);
 
-    const developer = await (await browser.newContext()).newPage();
+    // A developer made in this run has no saved login: they sign in.
+    const developer = await newVisitor();
     await signIn(developer, approvedDeveloper!);
     await developer.goto("/notifications");
     await expect(main(developer).getByText(/ended your contract .*: Traffic pattern looks like scraping\./)).toBeVisible();

@@ -1,13 +1,12 @@
-import { accounts, expect, signIn, test } from "./fixtures";
-import { ClientVersionPage, main, ManageHome, uniqueSuffix } from "./manage-pages";
+import { expect, test } from "./fixtures";
+import { ClientVersionPage, main, uniqueSuffix } from "./manage-pages";
 
 test.describe("versions and their lifecycles", () => {
   test.setTimeout(90_000);
+  test.use({ signedInAs: "provider" });
 
-  test("a public API is ready with an endpoint alone; a new version starts as a copy; publishing and retiring are offered in turn", async ({ page }) => {
+  test("a public API is ready with an endpoint alone; a new version starts as a copy; publishing and retiring are offered in turn", async ({ page, manageHome: home }) => {
     const run = uniqueSuffix();
-    await signIn(page, accounts.provider);
-    const home = new ManageHome(page);
     await home.goto();
     const organization = await home.createOrganization(`Open ${run}`, `open-${run}`);
     const apiPage = await organization.createApi({ name: `Clock ${run}`, slug: `clock-${run}`, endpoint: "http://localhost:9/clock", isPublic: true });
@@ -37,11 +36,9 @@ test.describe("versions and their lifecycles", () => {
     await expect(main(page).getByRole("form", { name: "Edit API version" })).toHaveCount(0);
   });
 
-  test("a client version's API key is revealed, copied and rotated with a grace period; retiring it kills the key", async ({ page, context }) => {
+  test("a client version's API key is revealed, copied and rotated with a grace period; retiring it kills the key", async ({ page, context, manageHome: home }) => {
     await context.grantPermissions(["clipboard-read", "clipboard-write"]);
     const run = uniqueSuffix();
-    await signIn(page, accounts.provider);
-    const home = new ManageHome(page);
     await home.goto();
     const organization = await home.createOrganization(`Keys ${run}`, `keys-${run}`);
     await organization.createClient(`Dashboard ${run}`, `dashboard-${run}`);

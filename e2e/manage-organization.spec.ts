@@ -1,16 +1,14 @@
-import { accounts, expect, signIn, signUp, test } from "./fixtures";
-import { ApiVersionPage, main, mainAlert, ManageHome, OrganizationPage, PlanVersionPage, uniqueSuffix } from "./manage-pages";
+import { accounts, expect, signUp, test } from "./fixtures";
+import { ApiVersionPage, main, mainAlert, OrganizationPage, PlanVersionPage, uniqueSuffix } from "./manage-pages";
 
 test.describe("a provider runs an organization", () => {
   test.setTimeout(90_000);
+  test.use({ signedInAs: "provider" });
 
-  test("members are added by email with a role, change role and leave; the last owner stays", async ({ page, browser }) => {
-    const newcomerPage = await (await browser.newContext()).newPage();
-    const newcomer = await signUp(newcomerPage, "Mia Member");
+  test("members are added by email with a role, change role and leave; the last owner stays", async ({ page, newVisitor, asProvider, manageHome: home }) => {
+    const newcomer = await signUp(await newVisitor(), "Mia Member");
 
     const run = uniqueSuffix();
-    await signIn(page, accounts.provider);
-    const home = new ManageHome(page);
     await home.goto();
     const organization = await home.createOrganization(`Team ${run}`, `team-${run}`);
 
@@ -37,8 +35,7 @@ test.describe("a provider runs an organization", () => {
     await row.getByLabel("Role of Mia Member").selectOption({ label: "Owner" });
     await row.getByRole("button", { name: "Change role" }).click();
     await expect(me.getByRole("button", { name: "Change role" })).toBeVisible();
-    const other = await (await browser.newContext({ storageState: await page.context().storageState() })).newPage();
-    const otherView = new OrganizationPage(other, organization.slug);
+    const otherView = new OrganizationPage(asProvider, organization.slug);
     await otherView.goto("members");
     const miaThere = otherView.membersTable().getByRole("row").filter({ hasText: newcomer.email });
     await miaThere.getByLabel("Role of Mia Member").selectOption({ label: "Viewer" });
@@ -62,7 +59,6 @@ test.describe("a provider runs an organization", () => {
   });
 
   test("tabs are a tablist: each has its URL, and arrow keys move between them", async ({ page }) => {
-    await signIn(page, accounts.provider);
     const acme = new OrganizationPage(page, "acme");
     await acme.goto();
     await expect(page.getByRole("tablist")).toBeVisible();
@@ -86,17 +82,14 @@ test.describe("a provider runs an organization", () => {
     await expect(main(page).getByText("Private: calls need an API key with an active contract")).toBeVisible();
   });
 
-  test("actions the lifecycle no longer allows are refused with a sentence, even from a page that still offers them", async ({ page, browser }) => {
+  test("actions the lifecycle no longer allows are refused with a sentence, even from a page that still offers them", async ({ page, asProvider, manageHome: home }) => {
     const run = uniqueSuffix();
-    await signIn(page, accounts.provider);
-    const home = new ManageHome(page);
     await home.goto();
     const organization = await home.createOrganization(`Stale ${run}`, `stale-${run}`);
     const plan = await organization.createPlan(`Basic ${run}`, `basic-${run}`);
 
     // A second tab locks the plan while the first still offers Lock and the editor.
-    const other = await (await browser.newContext({ storageState: await page.context().storageState() })).newPage();
-    const second = new PlanVersionPage(other, organization.slug, plan.plan, "1.0");
+    const second = new PlanVersionPage(asProvider, organization.slug, plan.plan, "1.0");
     await second.goto();
     await second.lock();
 
@@ -110,7 +103,6 @@ test.describe("a provider runs an organization", () => {
 
   test("the server checks what the browser does not: an endpoint must be http or https", async ({ page }) => {
     const run = uniqueSuffix();
-    await signIn(page, accounts.provider);
     const acme = new OrganizationPage(page, "acme");
     await acme.goto("apis");
     const form = page.getByRole("form", { name: "New API" });

@@ -1,4 +1,4 @@
-import { accounts, expect, signIn, signUp, test } from "./fixtures";
+import { expect, signUp, test } from "./fixtures";
 import { expectNotFound, main, ManageHome, uniqueSuffix } from "./manage-pages";
 
 /** API Management URLs of the demo organization `acme` and of the demo developer's client. */
@@ -19,10 +19,10 @@ const ACME_URLS = [
 test.describe("API Management is hidden from those who may not manage", () => {
   test.setTimeout(90_000);
 
-  test("a portal-only user gets the 404 page on each management URL, even for their own client", async ({ page, nav }) => {
-    await signIn(page, accounts.developer);
-    await expect(nav.getByRole("link", { name: "API Management" })).toHaveCount(0);
-    for (const url of ACME_URLS) await expectNotFound(page, url);
+  test("a portal-only user gets the 404 page on each management URL, even for their own client", async ({ asDeveloper }) => {
+    await asDeveloper.goto("/apis");
+    await expect(asDeveloper.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "API Management" })).toHaveCount(0);
+    for (const url of ACME_URLS) await expectNotFound(asDeveloper, url);
   });
 
   test("a newcomer who signed up a minute ago gets the 404 page too", async ({ page }) => {
@@ -30,12 +30,10 @@ test.describe("API Management is hidden from those who may not manage", () => {
     for (const url of ["/manage", "/manage/approvals", "/manage/acme/apis/weather/1.0?tab=contracts"]) await expectNotFound(page, url);
   });
 
-  test("a manager of another organization gets the 404 page on that organization's URLs", async ({ page, browser }) => {
+  test("a manager of another organization gets the 404 page on that organization's URLs", async ({ asAdmin: admin, asProvider: provider }) => {
     // The admin sets up an organization the provider does not belong to.
     const run = uniqueSuffix();
     const slug = `hidden-${run}`;
-    const admin = await (await browser.newContext()).newPage();
-    await signIn(admin, accounts.admin);
     const home = new ManageHome(admin);
     await home.goto();
     const organization = await home.createOrganization(`Hidden ${run}`, slug);
@@ -43,10 +41,9 @@ test.describe("API Management is hidden from those who may not manage", () => {
     await organization.createApi({ name: `Secret API ${run}`, slug: `secret-api-${run}`, endpoint: "http://localhost:9/secret" });
     await organization.createClient(`Secret client ${run}`, `secret-client-${run}`);
 
-    await signIn(page, accounts.provider);
-    await page.goto("/manage");
-    await expect(main(page).getByRole("link", { name: "Acme" })).toBeVisible();
-    await expect(main(page).getByRole("link", { name: `Hidden ${run}` })).toHaveCount(0);
+    await provider.goto("/manage");
+    await expect(main(provider).getByRole("link", { name: "Acme" })).toBeVisible();
+    await expect(main(provider).getByRole("link", { name: `Hidden ${run}` })).toHaveCount(0);
     for (const url of [
       `/manage/${slug}`,
       `/manage/${slug}?tab=members`,
@@ -57,7 +54,7 @@ test.describe("API Management is hidden from those who may not manage", () => {
       // The demo developer's personal organization is another organization as well.
       "/manage/developer/clients/weather-dashboard/1.0?tab=contracts",
     ]) {
-      await expectNotFound(page, url);
+      await expectNotFound(provider, url);
     }
     // The admin sees every organization.
     await admin.goto("/manage/acme/apis/weather/1.0?tab=contracts");

@@ -1,7 +1,6 @@
 import AxeBuilder from "@axe-core/playwright";
 import type { Page } from "@playwright/test";
-import { accounts, expect, signIn, test } from "./fixtures";
-import { ApiPage } from "./portal-pages";
+import { expect, test } from "./fixtures";
 
 async function seriousViolations(page: Page) {
   const results = await new AxeBuilder({ page }).analyze();
@@ -11,9 +10,7 @@ async function seriousViolations(page: Page) {
 }
 
 test.describe("accessibility of the Developer Portal", () => {
-  test.beforeEach(async ({ page }) => {
-    await signIn(page, accounts.developer);
-  });
+  test.use({ signedInAs: "developer" });
 
   test("the catalog has no serious or critical axe violations", async ({ page }) => {
     await page.goto("/apis");
@@ -21,8 +18,7 @@ test.describe("accessibility of the Developer Portal", () => {
     expect(await seriousViolations(page)).toEqual([]);
   });
 
-  test("an API page, and its Create contract form, have no serious or critical axe violations", async ({ page }) => {
-    const api = new ApiPage(page);
+  test("an API page, and its Create contract form, have no serious or critical axe violations", async ({ page, apiPage: api }) => {
     await api.goto("acme", "weather");
     await expect(api.createContractButton).toBeVisible();
     expect(await seriousViolations(page)).toEqual([]);

@@ -1,13 +1,9 @@
-import { accounts, expect, signIn, test } from "./fixtures";
-import { ApiPage, CatalogPage } from "./portal-pages";
+import { expect, test } from "./fixtures";
 
 test.describe("the API catalog", () => {
-  test.beforeEach(async ({ page }) => {
-    await signIn(page, accounts.developer);
-  });
+  test.use({ signedInAs: "developer" });
 
-  test("a developer browses the published APIs, each a link with its organization and access", async ({ page }) => {
-    const catalog = new CatalogPage(page);
+  test("a developer browses the published APIs, each a link with its organization and access", async ({ page, catalog }) => {
     await catalog.goto();
     for (const name of ["Weather", "Billing", "Echo"]) await expect(catalog.apiLink(name)).toBeVisible();
     const echo = catalog.table.getByRole("row").filter({ has: page.getByRole("link", { name: "Echo", exact: true }) });
@@ -16,8 +12,7 @@ test.describe("the API catalog", () => {
     await expect(catalog.table.getByRole("row").filter({ has: page.getByRole("link", { name: "Weather", exact: true }) })).toContainText("Private");
   });
 
-  test("searching finds APIs by description or tag, and says so when nothing matches", async ({ page }) => {
-    const catalog = new CatalogPage(page);
+  test("searching finds APIs by description or tag, and says so when nothing matches", async ({ catalog }) => {
     await catalog.goto();
     await catalog.search("forecast");
     await expect(catalog.apiLink("Weather")).toBeVisible();
@@ -29,8 +24,7 @@ test.describe("the API catalog", () => {
     await expect(catalog.table).toContainText("No APIs match “no-such-api-anywhere”.");
   });
 
-  test("a tag narrows the catalog to its APIs", async ({ page }) => {
-    const catalog = new CatalogPage(page);
+  test("a tag narrows the catalog to its APIs", async ({ page, catalog }) => {
     await catalog.goto();
     await page.getByRole("navigation", { name: "Tags" }).getByRole("link", { name: /^tools/ }).click();
     await expect(page).toHaveURL(/tag=tools/);
@@ -40,8 +34,7 @@ test.describe("the API catalog", () => {
     await expect(catalog.apiLink("Weather")).toBeVisible();
   });
 
-  test("sorting by organization or name is kept in the address", async ({ page }) => {
-    const catalog = new CatalogPage(page);
+  test("sorting by organization or name is kept in the address", async ({ page, catalog }) => {
     await catalog.goto();
     const header = catalog.table.getByRole("columnheader", { name: "API", exact: true });
     await expect(header).toHaveAttribute("aria-sort", "ascending");
@@ -51,8 +44,7 @@ test.describe("the API catalog", () => {
     await expect(catalog.table.getByRole("row").nth(1)).toContainText("Weather");
   });
 
-  test("an API page shows the description, the docs, the plans in words and the managed endpoint", async ({ page }) => {
-    const catalog = new CatalogPage(page);
+  test("an API page shows the description, the docs, the plans in words and the managed endpoint", async ({ page, catalog, apiPage }) => {
     await catalog.goto();
     await catalog.apiLink("Weather").click();
     await expect(page).toHaveURL(/\/apis\/acme\/weather$/);
@@ -65,11 +57,10 @@ test.describe("the API catalog", () => {
     const endpoint = `localhost:${process.env.E2E_GATEWAY_PORT}/acme/weather/1.0/`;
     await expect(main.getByText(`http://${endpoint}`, { exact: true })).toBeVisible();
     await expect(main.getByLabel("Example request")).toHaveText(`curl -H "X-API-Key: YOUR_API_KEY" http://${endpoint}`);
-    await expect(new ApiPage(page).createContractButton).toBeVisible();
+    await expect(apiPage.createContractButton).toBeVisible();
   });
 
-  test("a public API needs no contract: no Create contract button, and the page says why", async ({ page }) => {
-    const api = new ApiPage(page);
+  test("a public API needs no contract: no Create contract button, and the page says why", async ({ apiPage: api }) => {
     await api.goto("acme", "echo");
     await expect(api.main.getByRole("heading", { level: 1, name: "Echo" })).toBeVisible();
     await expect(api.main).toContainText("This API is public: call it without an API key or a contract.");

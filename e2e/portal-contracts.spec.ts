@@ -1,10 +1,8 @@
-import { accounts, expect, signIn, signUp, test } from "./fixtures";
-import { ApiPage, MyClientsPage } from "./portal-pages";
+import { expect, signUp, test } from "./fixtures";
 
 test.describe("signing contracts from an API page", () => {
-  test("a newcomer makes a client on the spot, signs the Bronze plan, and finds the contract in My Clients", async ({ page }) => {
+  test("a newcomer makes a client on the spot, signs the Bronze plan, and finds the contract in My Clients", async ({ page, apiPage: api, myClients }) => {
     await signUp(page, "Olive Onthespot");
-    const api = new ApiPage(page);
     await api.goto("acme", "weather");
     await api.openCreateContract();
     await expect(api.dialog.getByLabel("Client")).toContainText("No client can sign");
@@ -16,7 +14,6 @@ test.describe("signing contracts from an API page", () => {
     await expect(api.dialog).toBeHidden();
 
     await api.success.getByRole("link", { name: "See it in My Clients" }).click();
-    const myClients = new MyClientsPage(page);
     const row = myClients.contractRow("Forecast Widget", "Weather");
     await expect(row).toContainText("Bronze 1.0");
     await expect(row).toContainText("Active");
@@ -24,12 +21,10 @@ test.describe("signing contracts from an API page", () => {
     await expect(myClients.section("Forecast Widget")).toContainText("Registered");
   });
 
-  test("a plan that needs approval leaves the request awaiting approval, and the consumer can withdraw it", async ({ page }) => {
+  test("a plan that needs approval leaves the request awaiting approval, and the consumer can withdraw it", async ({ page, myClients, apiPage: api }) => {
     await signUp(page, "Gail Goldseeker");
-    const myClients = new MyClientsPage(page);
     await myClients.goto();
     await myClients.newClient("Gold Rush");
-    const api = new ApiPage(page);
     await api.goto("acme", "weather");
     await api.createContract("Gold Rush", "Gold");
     await expect(api.success).toContainText("Awaiting approval");
@@ -43,9 +38,8 @@ test.describe("signing contracts from an API page", () => {
     await expect(myClients.section("Gold Rush")).toContainText("No contracts yet");
   });
 
-  test("a second contract with the same API is refused: the client is shown disabled, a forced request gets the rule, and the plan chosen stays", async ({ page }) => {
+  test("a second contract with the same API is refused: the client is shown disabled, a forced request gets the rule, and the plan chosen stays", async ({ page, apiPage: api }) => {
     await signUp(page, "Dora Duplicate");
-    const api = new ApiPage(page);
     await api.goto("acme", "weather");
     await api.openCreateContract();
     await api.createClientOnTheSpot("Ledger");
@@ -66,14 +60,12 @@ test.describe("signing contracts from an API page", () => {
     await expect(plan.locator("option:checked")).toHaveText(second);
   });
 
-  test("a retired client version cannot sign, even when the form is forced", async ({ page }) => {
+  test("a retired client version cannot sign, even when the form is forced", async ({ page, myClients, apiPage: api }) => {
     await signUp(page, "Rita Retiree");
-    const myClients = new MyClientsPage(page);
     await myClients.goto();
     await myClients.newClient("Old Kiosk");
     await myClients.retireVersion("Old Kiosk");
 
-    const api = new ApiPage(page);
     await api.goto("acme", "weather");
     await api.openCreateContract();
     const option = api.dialog.getByLabel("Client").locator("option", { hasText: "Old Kiosk 1.0" });
@@ -84,9 +76,8 @@ test.describe("signing contracts from an API page", () => {
     await expect(api.error).toHaveText("That client version is retired and cannot sign contracts.");
   });
 
-  test("a contract with a public API is refused by the server, whatever the form says", async ({ page }) => {
+  test("a contract with a public API is refused by the server, whatever the form says", async ({ page, apiPage: api }) => {
     await signUp(page, "Paco Public");
-    const api = new ApiPage(page);
     await api.goto("acme", "echo");
     const echoVersionId = await api.apiVersionId();
     await api.goto("acme", "weather");
@@ -97,9 +88,8 @@ test.describe("signing contracts from an API page", () => {
     await expect(api.error).toHaveText("That API is public: it needs no contract and no API key.");
   });
 
-  test("a rejected request shows the provider's reason, and the answer arrives as a notification", async ({ page, browser, nav }) => {
+  test("a rejected request shows the provider's reason, and the answer arrives as a notification", async ({ page, asProvider, nav, apiPage: api, myClients }) => {
     await signUp(page, "Rhea Rejected");
-    const api = new ApiPage(page);
     await api.goto("acme", "weather");
     await api.openCreateContract();
     await api.createClientOnTheSpot("Rejected Radar");
@@ -107,18 +97,13 @@ test.describe("signing contracts from an API page", () => {
     await api.dialog.getByRole("button", { name: "Create contract" }).click();
     await expect(api.success).toContainText("Awaiting approval");
 
-    const providerContext = await browser.newContext();
-    const provider = await providerContext.newPage();
-    await signIn(provider, accounts.provider);
-    await provider.goto("/manage/approvals");
-    const request = provider.getByRole("row").filter({ hasText: "Rejected Radar" });
+    await asProvider.goto("/manage/approvals");
+    const request = asProvider.getByRole("row").filter({ hasText: "Rejected Radar" });
     await request.getByRole("button", { name: "Reject" }).click();
-    await provider.getByRole("dialog").getByLabel("Reason").fill("Gold is for production apps; start with Bronze.");
-    await provider.getByRole("dialog").getByRole("button", { name: "Reject" }).click();
+    await asProvider.getByRole("dialog").getByLabel("Reason").fill("Gold is for production apps; start with Bronze.");
+    await asProvider.getByRole("dialog").getByRole("button", { name: "Reject" }).click();
     await expect(request).toHaveCount(0);
-    await providerContext.close();
 
-    const myClients = new MyClientsPage(page);
     await myClients.goto();
     const row = myClients.contractRow("Rejected Radar", "Weather");
     await expect(row).toContainText("Rejected");
@@ -134,9 +119,8 @@ test.describe("signing contracts from an API page", () => {
 });
 
 test.describe("what the portal does takes effect at the gateway", () => {
-  test("a client's key reaches a private API once its contract is active, and no longer once it is deleted", async ({ page }) => {
+  test("a client's key reaches a private API once its contract is active, and no longer once it is deleted", async ({ page, myClients, apiPage: api }) => {
     await signUp(page, "Gus Gateway");
-    const myClients = new MyClientsPage(page);
     await myClients.goto();
     await myClients.newClient("Live Wire");
     await myClients.section("Live Wire").getByRole("button", { name: "Reveal API key" }).click();
@@ -147,7 +131,6 @@ test.describe("what the portal does takes effect at the gateway", () => {
 
     expect((await call()).status()).toBe(403);
 
-    const api = new ApiPage(page);
     await api.goto("acme", "weather");
     await api.createContract("Live Wire", "Bronze");
     await expect(api.success).toContainText("Contract created");

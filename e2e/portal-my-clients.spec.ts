@@ -1,10 +1,9 @@
-import { accounts, expect, signIn, signUp, test } from "./fixtures";
+import { expect, signUp, test } from "./fixtures";
 import { ApiPage, MyClientsPage } from "./portal-pages";
 
 test.describe("My Clients", () => {
-  test("the demo developer's client is a section headed by its name, with version, status, masked key and contracts", async ({ page }) => {
-    await signIn(page, accounts.developer);
-    const myClients = new MyClientsPage(page);
+  test("the demo developer's client is a section headed by its name, with version, status, masked key and contracts", async ({ asDeveloper }) => {
+    const myClients = new MyClientsPage(asDeveloper);
     await myClients.goto();
     const section = myClients.section("Weather Dashboard");
     await expect(section.getByRole("heading", { name: "Weather Dashboard" })).toBeVisible();
@@ -20,10 +19,9 @@ test.describe("My Clients", () => {
     await expect(row).toContainText("Active");
   });
 
-  test("a new client starts at version 1.0 with its own key, which can be revealed and copied", async ({ page, context }) => {
+  test("a new client starts at version 1.0 with its own key, which can be revealed and copied", async ({ page, context, myClients }) => {
     await context.grantPermissions(["clipboard-read", "clipboard-write"]);
     await signUp(page, "Kim Keys");
-    const myClients = new MyClientsPage(page);
     await myClients.goto();
     await expect(myClients.main).toContainText("You have no clients yet");
     await myClients.main.getByRole("button", { name: "New client" }).click();
@@ -58,9 +56,8 @@ test.describe("My Clients", () => {
     expect(copied.slice(-4)).toBe(masked.slice(-4));
   });
 
-  test("rotating the key with a grace period shows both keys and when the old one dies", async ({ page }) => {
+  test("rotating the key with a grace period shows both keys and when the old one dies", async ({ page, myClients }) => {
     await signUp(page, "Rory Rotate");
-    const myClients = new MyClientsPage(page);
     await myClients.goto();
     await myClients.newClient("Spinner");
     const before = await myClients.apiKey("Spinner").textContent();
@@ -75,12 +72,10 @@ test.describe("My Clients", () => {
     await expect(previous).toHaveCount(0);
   });
 
-  test("a new version gets a new key and, when asked, copies the live contracts; a switch shows each version", async ({ page }) => {
+  test("a new version gets a new key and, when asked, copies the live contracts; a switch shows each version", async ({ page, myClients, apiPage: api }) => {
     await signUp(page, "Vera Versions");
-    const myClients = new MyClientsPage(page);
     await myClients.goto();
     await myClients.newClient("Tide Tables");
-    const api = new ApiPage(page);
     await api.goto("acme", "weather");
     await api.createContract("Tide Tables", "Bronze");
     await expect(api.success).toContainText("Contract created");
@@ -104,12 +99,10 @@ test.describe("My Clients", () => {
     await expect(myClients.apiKey("Tide Tables")).toHaveText(firstKey!);
   });
 
-  test("deleting a contract asks first, then ends it; a client without live contracts can be deleted", async ({ page }) => {
+  test("deleting a contract asks first, then ends it; a client without live contracts can be deleted", async ({ page, myClients, apiPage: api }) => {
     await signUp(page, "Dale Delete");
-    const myClients = new MyClientsPage(page);
     await myClients.goto();
     await myClients.newClient("Short Lived");
-    const api = new ApiPage(page);
     await api.goto("acme", "billing");
     await api.createContract("Short Lived", "Bronze");
     await expect(api.success).toContainText("Contract created");
@@ -137,13 +130,11 @@ test.describe("My Clients", () => {
     await expect(myClients.section("Short Lived")).toHaveCount(0);
   });
 
-  test("one filter searches every client's contracts, and the contract columns sort", async ({ page }) => {
+  test("one filter searches every client's contracts, and the contract columns sort", async ({ page, myClients, apiPage: api }) => {
     await signUp(page, "Fern Filter");
-    const myClients = new MyClientsPage(page);
     await myClients.goto();
     await myClients.newClient("Alpha App");
     await myClients.newClient("Beta Board");
-    const api = new ApiPage(page);
     await api.goto("acme", "weather");
     await api.createContract("Alpha App", "Bronze");
     await expect(api.success).toContainText("Contract created");
@@ -176,10 +167,9 @@ test.describe("My Clients", () => {
     await expect(page).toHaveURL(/contracts-sort=api\.desc/);
   });
 
-  test("many clients are paged", async ({ page }) => {
+  test("many clients are paged", async ({ page, myClients }) => {
     test.slow();
     await signUp(page, "Paige Pager");
-    const myClients = new MyClientsPage(page);
     await myClients.goto();
     for (let i = 1; i <= 11; i++) await myClients.newClient(`Client ${String(i).padStart(2, "0")}`);
     await myClients.goto();
@@ -194,9 +184,8 @@ test.describe("My Clients", () => {
 });
 
 test.describe("nobody reaches another user's client", () => {
-  test("by its address: another user's client page is a 404", async ({ page, browser }) => {
+  test("by its address: another user's client page is a 404", async ({ page, newVisitor, myClients }) => {
     await signUp(page, "Owen Owner");
-    const myClients = new MyClientsPage(page);
     await myClients.goto();
     await myClients.newClient("Private Eye");
     await myClients.section("Private Eye").getByRole("link", { name: "Private Eye" }).click();
@@ -204,21 +193,17 @@ test.describe("nobody reaches another user's client", () => {
     await expect(page.getByRole("region", { name: "Private Eye" })).toBeVisible();
     const address = new URL(page.url()).pathname;
 
-    const otherContext = await browser.newContext();
-    const other = await otherContext.newPage();
+    const other = await newVisitor();
     await signUp(other, "Ivy Intruder");
     await other.goto(address);
     await expect(other.getByRole("heading", { name: "Page not found" })).toBeVisible();
     await expect(other.getByText("Private Eye")).toHaveCount(0);
-    await otherContext.close();
   });
 
-  test("by a forged action argument: deleting someone else's contract is refused and it stays active", async ({ page, browser }) => {
+  test("by a forged action argument: deleting someone else's contract is refused and it stays active", async ({ page, newVisitor, myClients: victim, apiPage: api }) => {
     await signUp(page, "Vic Victim");
-    const victim = new MyClientsPage(page);
     await victim.goto();
     await victim.newClient("Safe Client");
-    const api = new ApiPage(page);
     await api.goto("acme", "weather");
     await api.createContract("Safe Client", "Bronze");
     await expect(api.success).toContainText("Contract created");
@@ -228,8 +213,7 @@ test.describe("nobody reaches another user's client", () => {
     const victimContractId = await victimConfirm.locator('input[name="contractId"]').inputValue();
     await victimConfirm.getByRole("button", { name: "Cancel" }).click();
 
-    const otherContext = await browser.newContext();
-    const other = await otherContext.newPage();
+    const other = await newVisitor();
     await signUp(other, "Max Mallory");
     const attacker = new MyClientsPage(other);
     await attacker.goto();
@@ -244,23 +228,20 @@ test.describe("nobody reaches another user's client", () => {
     await confirm.locator('input[name="contractId"]').evaluate((el: HTMLInputElement, id) => (el.value = id), victimContractId);
     await confirm.getByRole("button", { name: "Delete", exact: true }).click();
     await expect(confirm.getByRole("alert")).toHaveText("That contract does not exist.");
-    await otherContext.close();
 
     await victim.goto();
     await expect(victim.contractRow("Safe Client", "Weather")).toContainText("Active");
   });
 
-  test("by a forged action argument: rotating someone else's key is refused", async ({ page, browser }) => {
+  test("by a forged action argument: rotating someone else's key is refused", async ({ page, newVisitor, myClients: keeper }) => {
     await signUp(page, "Kay Keeper");
-    const keeper = new MyClientsPage(page);
     await keeper.goto();
     await keeper.newClient("Vault");
     await keeper.section("Vault").getByRole("button", { name: "Rotate API key" }).click();
     const vaultVersionId = await page.getByRole("dialog", { name: "Rotate API key" }).locator('input[name="clientVersionId"]').inputValue();
     await page.getByRole("dialog", { name: "Rotate API key" }).getByRole("button", { name: "Cancel" }).click();
 
-    const otherContext = await browser.newContext();
-    const other = await otherContext.newPage();
+    const other = await newVisitor();
     await signUp(other, "Nosy Parker");
     const nosy = new MyClientsPage(other);
     await nosy.goto();
@@ -270,6 +251,5 @@ test.describe("nobody reaches another user's client", () => {
     await rotate.locator('input[name="clientVersionId"]').evaluate((el: HTMLInputElement, id) => (el.value = id), vaultVersionId);
     await rotate.getByRole("button", { name: "Rotate", exact: true }).click();
     await expect(rotate.getByRole("alert")).toHaveText("That client version does not exist.");
-    await otherContext.close();
   });
 });

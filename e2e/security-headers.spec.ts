@@ -1,7 +1,7 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import type { APIResponse, Page, Response } from "@playwright/test";
-import { accounts, expect, signIn, test } from "./fixtures";
+import { expect, test } from "./fixtures";
 import { main, ManageHome, uniqueSuffix } from "./manage-pages";
 import { MyClientsPage } from "./portal-pages";
 
@@ -48,17 +48,16 @@ function countActionPosts(page: Page) {
 test.describe("security headers and hostile input", () => {
   test.setTimeout(120_000);
 
-  test("every kind of page, the 404 page and the demo backend carry the security headers", async ({ page, request }) => {
+  test("every kind of page, the 404 page and the demo backend carry the security headers", async ({ asProvider: provider, request }) => {
     expectSecurityHeaders(await request.get("/login"), "login");
     expectSecurityHeaders(await request.get("/demo-backend/hello"), "demo backend");
 
-    await signIn(page, accounts.provider);
     for (const url of ["/apis", "/apis/acme/weather", "/my-clients", "/manage/acme"]) {
-      const response = await page.goto(url);
+      const response = await provider.goto(url);
       expect(response?.status(), url).toBe(200);
       expectSecurityHeaders(response, url);
     }
-    const missing = await page.goto("/no-such-page");
+    const missing = await provider.goto("/no-such-page");
     expect(missing?.status()).toBe(404);
     expectSecurityHeaders(missing, "404");
   });
@@ -77,31 +76,30 @@ test.describe("security headers and hostile input", () => {
     }
   });
 
-  test("a remote image in API docs shows as a link, and nothing is fetched from its host", async ({ page }) => {
+  test("a remote image in API docs shows as a link, and nothing is fetched from its host", async ({ asProvider: provider }) => {
     const tracker = await startOtherOrigin("http://unused.invalid");
     try {
       const run = uniqueSuffix();
-      await signIn(page, accounts.provider);
-      const home = new ManageHome(page);
+      const home = new ManageHome(provider);
       await home.goto();
       const organization = await home.createOrganization(`Pixels ${run}`, `pixels-${run}`);
       const apiPage = await organization.createApi({ name: `Pixel ${run}`, slug: `pixel-${run}`, endpoint: "http://localhost:9/pixel", isPublic: true });
-      const form = main(page).getByRole("form", { name: "Edit API version" });
+      const form = main(provider).getByRole("form", { name: "Edit API version" });
       await form.getByLabel("Documentation").fill(`# Pixel\n\nRead on. ![tracking pixel](${tracker.origin}/p.png)\n\n<img src="${tracker.origin}/raw.png" alt="raw">`);
       await form.getByRole("button", { name: "Save changes" }).click();
       await expect(form.getByText("The changes were saved.")).toBeVisible();
       await apiPage.publish();
 
       const toTracker: string[] = [];
-      page.on("request", (r) => {
+      provider.on("request", (r) => {
         if (r.url().startsWith(tracker.origin)) toTracker.push(r.url());
       });
-      await page.goto(`/apis/pixels-${run}/pixel-${run}`);
-      const link = main(page).getByRole("link", { name: "Image: tracking pixel (link)" });
+      await provider.goto(`/apis/pixels-${run}/pixel-${run}`);
+      const link = main(provider).getByRole("link", { name: "Image: tracking pixel (link)" });
       await expect(link).toHaveAttribute("href", `${tracker.origin}/p.png`);
-      await expect(main(page).getByRole("link", { name: "Image: raw (link)" })).toBeVisible();
-      await expect(main(page).locator("img")).toHaveCount(0);
-      await page.waitForLoadState("networkidle");
+      await expect(main(provider).getByRole("link", { name: "Image: raw (link)" })).toBeVisible();
+      await expect(main(provider).locator("img")).toHaveCount(0);
+      await provider.waitForLoadState("networkidle");
       expect(toTracker).toEqual([]);
       expect(tracker.hits).toEqual([]);
     } finally {
@@ -109,12 +107,11 @@ test.describe("security headers and hostile input", () => {
     }
   });
 
-  test("a NUL byte in a new client's name is a sentence next to the field, and the name is kept", async ({ page }) => {
-    await signIn(page, accounts.developer);
-    const myClients = new MyClientsPage(page);
+  test("a NUL byte in a new client's name is a sentence next to the field, and the name is kept", async ({ asDeveloper: developer }) => {
+    const myClients = new MyClientsPage(developer);
     await myClients.goto();
     await myClients.main.getByRole("button", { name: "New client" }).click();
-    const dialog = page.getByRole("dialog", { name: "New client" });
+    const dialog = developer.getByRole("dialog", { name: "New client" });
     const name = dialog.getByLabel("Name");
     await name.fill("Bad\u0000name");
     await dialog.getByRole("button", { name: "Create client" }).click();
@@ -123,14 +120,13 @@ test.describe("security headers and hostile input", () => {
     await expect(name).toHaveValue("Bad\u0000name");
   });
 
-  test("an OpenAPI document over the limit is refused in the form with a sentence, keeping the text; one under it is saved", async ({ page }) => {
+  test("an OpenAPI document over the limit is refused in the form with a sentence, keeping the text; one under it is saved", async ({ asProvider: provider }) => {
     const run = uniqueSuffix();
-    await signIn(page, accounts.provider);
-    const home = new ManageHome(page);
+    const home = new ManageHome(provider);
     await home.goto();
     const organization = await home.createOrganization(`Specs ${run}`, `specs-${run}`);
     await organization.createApi({ name: `Spec ${run}`, slug: `spec-${run}` });
-    const form = main(page).getByRole("form", { name: "Edit API version" });
+    const form = main(provider).getByRole("form", { name: "Edit API version" });
     const openapi = form.getByLabel("OpenAPI document");
 
     // Between 1 and 2 MB: once a 500 ("Body exceeded 1 MB limit"), now saved.
@@ -139,7 +135,7 @@ test.describe("security headers and hostile input", () => {
     await form.getByRole("button", { name: "Save changes" }).click();
     await expect(form.getByText("The changes were saved.")).toBeVisible({ timeout: 30_000 });
 
-    const posts = countActionPosts(page);
+    const posts = countActionPosts(provider);
     const tooLarge = JSON.stringify({ openapi: "3.1.0", "x-padding": "x".repeat(2_100_000) });
     await openapi.fill(tooLarge);
     await form.getByRole("button", { name: "Save changes" }).click();
