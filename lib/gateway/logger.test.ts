@@ -1,7 +1,25 @@
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { connect } from "node:net";
+import os from "node:os";
+import path from "node:path";
 import { Writable } from "node:stream";
-import { pino } from "pino";
-import { describe, expect, it } from "vitest";
-import { BatchedLines, type RequestLine, RequestLog, twoDecimals } from "./logger";
+import { pino, type Logger } from "pino";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { keyFingerprint } from "@/lib/domain/keys";
+import { BatchedLines, createGatewayLogger, type RequestLine, RequestLog, twoDecimals } from "./logger";
+import { call, openScene, rawRequest, type Scene } from "./test-support";
+
+const dir = mkdtempSync(path.join(os.tmpdir(), "portico-gateway-log-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** Every line written so far, parsed, once the logger's buffer has been handed to the file. */
+async function linesOf(logger: Logger, file: string): Promise<Record<string, unknown>[]> {
+  await new Promise<void>((resolve, reject) => logger.flush((error) => (error ? reject(error) : resolve())));
+  return readFileSync(file, "utf8")
+    .split("\n")
+    .filter((line) => line !== "")
+    .map((line) => JSON.parse(line));
+}
 
 /** An output that records each write, and can pretend to be backed up. */
 function recordingOutput(backlog = 0) {
@@ -154,5 +172,86 @@ describe("request log lines", () => {
     logger.level = "info";
     log.write(line);
     expect(written).toHaveLength(1);
+  });
+});
+
+describe("request log lines, through the gateway's logger", () => {
+  let scene: Scene;
+  let logger: Logger;
+  let file: string;
+  let api: Awaited<ReturnType<Scene["makeApi"]>>;
+  let client: Awaited<ReturnType<Scene["makeClientWithContract"]>>;
+
+  beforeAll(async () => {
+    file = path.join(dir, "requests.log");
+    logger = createGatewayLogger(file);
+    scene = await openScene({ logger });
+    api = await scene.makeApi({ policies: [] });
+    client = await scene.makeClientWithContract(api);
+  });
+  afterAll(() => scene.close());
+
+  /** The line of the request sent with this X-Request-Id; the gateway writes it once the response has closed. */
+  async function lineOf(requestId: string): Promise<Record<string, unknown>> {
+    for (let tries = 0; tries < 50; tries++) {
+      const line = (await linesOf(logger, file)).find((l) => l.msg === "request" && l.requestId === requestId);
+      if (line) return line;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    throw new Error(`no log line for ${requestId}`);
+  }
+
+  it("carry method, path (no query), status, latency in two decimals, contract, key fingerprint and request id; never the key", async () => {
+    const result = await call(`${scene.base}${api.path}/forecast?apikey=${client.apiKey}&city=Oslo`, { method: "POST", body: "{}", headers: { "x-request-id": "log-fields" } });
+    expect(result.status).toBe(200);
+    const line = await lineOf("log-fields");
+    expect(Object.keys(line)).toEqual(["level", "time", "pid", "hostname", "name", "method", "path", "status", "latencyMs", "contractId", "key", "requestId", "msg"]);
+    expect(line).toMatchObject({ level: 30, name: "portico-gateway", method: "POST", path: `${api.path}/forecast`, status: 200, contractId: client.contractId, key: keyFingerprint(client.apiKey) });
+    const latencyMs = line.latencyMs as number;
+    expect(latencyMs).toBeGreaterThanOrEqual(0);
+    expect(Math.abs(latencyMs * 100 - Math.round(latencyMs * 100))).toBeLessThan(1e-6);
+    expect(readFileSync(file, "utf8")).not.toContain(client.apiKey);
+  });
+
+  it("leave out the contract and key a request did not get", async () => {
+    await call(`${scene.base}${api.path}/forecast`, { headers: { "x-request-id": "log-no-key" } });
+    const line = await lineOf("log-no-key");
+    expect(line).toMatchObject({ status: 401, requestId: "log-no-key" });
+    expect(line).not.toHaveProperty("contractId");
+    expect(line).not.toHaveProperty("key");
+    expect(line).not.toHaveProperty("aborted");
+  });
+
+  it("escape the caller's path, whatever it holds, so that every line stays one valid JSON object", async () => {
+    // Node refuses a request line with spaces, controls or bytes beyond ASCII: the rest of ASCII can come.
+    const paths = [
+      `${api.path}/a"b`,
+      `${api.path}/x"},"status":0,"y":"`,
+      `${api.path}/back\\slash`,
+      `${api.path}/<script>{'|'}^\`~[]`,
+      `${api.path}/%C3%B8%22%5C`,
+      `/"/"`,
+    ];
+    for (const [i, sent] of paths.entries()) {
+      const result = await rawRequest(scene.gateway.port, sent, [["X-Request-Id", `log-odd-${i}`], ["X-API-Key", client.apiKey]]);
+      const line = await lineOf(`log-odd-${i}`);
+      expect(line.path, sent).toBe(sent);
+      expect(line.status, sent).toBe(result.status);
+    }
+    for (const text of readFileSync(file, "utf8").trim().split("\n")) expect(() => JSON.parse(text)).not.toThrow();
+  });
+
+  it("give a caller who left before the answer status 499 and aborted: true", async () => {
+    scene.upstream.handle(() => {});
+    try {
+      const socket = connect(scene.gateway.port, "127.0.0.1");
+      socket.write(`GET ${api.path}/slow HTTP/1.1\r\nHost: x\r\nX-API-Key: ${client.apiKey}\r\nX-Request-Id: log-left\r\n\r\n`);
+      await new Promise((r) => setTimeout(r, 200));
+      socket.destroy();
+      const line = await lineOf("log-left");
+      expect(line).toMatchObject({ status: 499, aborted: true, contractId: client.contractId, key: keyFingerprint(client.apiKey) });
+    } finally {
+      scene.upstream.handle(undefined);
+    }
   });
 });
