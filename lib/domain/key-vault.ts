@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, createHash, createSecretKey, hkdfSync, type KeyObject, randomBytes } from "node:crypto";
+import { createCipheriv, createDecipheriv, createSecretKey, hash, hkdfSync, type KeyObject, randomBytes } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { isNotNull, or, sql } from "drizzle-orm";
@@ -22,7 +22,7 @@ const TAG_BYTES = 16;
 
 /** What the gateway looks a key up by: SHA-256 of the key string, in hex (the migration computes the same in SQL). */
 export function digestApiKey(key: string): string {
-  return createHash("sha256").update(key).digest("hex");
+  return hash("sha256", key, "hex");
 }
 
 /** A sealed key that this secret cannot open: sealed under another secret, for another row, or damaged. */

@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from "node:crypto";
+import { hash, randomBytes } from "node:crypto";
 import { and, eq, gt, lte } from "drizzle-orm";
 import type { Queryable } from "@/db/client";
 import { sessions, users } from "@/db/schema";
@@ -13,7 +13,7 @@ import { sessions, users } from "@/db/schema";
 export const SESSION_LIFETIME_MS = 7 * 24 * 60 * 60 * 1000;
 
 export function sessionDigest(sessionId: string): string {
-  return createHash("sha256").update(sessionId).digest("hex");
+  return hash("sha256", sessionId, "hex");
 }
 
 // 32 random bytes in base64url: 43 characters. Anything else is not one of ours.
