@@ -13,5 +13,5 @@ export function proxy(request: NextRequest) {
 }
 
 export const config = {
-  matcher: ["/((?!login|signup|api/auth|demo-backend|_next|favicon.ico).*)"],
+  matcher: ["/((?!login|signup|api/auth|api/v1|demo-backend|_next|favicon.ico).*)"],
 };

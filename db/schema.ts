@@ -22,6 +22,7 @@ export const profileEnum = pgEnum("profile", ["portal", "manager", "admin"]);
 export const roleEnum = pgEnum("member_role", ["owner", "api-developer", "client-developer", "viewer"]);
 export const apiVersionStatusEnum = pgEnum("api_version_status", ["Created", "Published", "Retired"]);
 export const planVersionStatusEnum = pgEnum("plan_version_status", ["Created", "Locked"]);
+export const accessTokenScopeEnum = pgEnum("access_token_scope", ["read", "write"]);
 export const contractStatusEnum = pgEnum("contract_status", [
   "AwaitingApproval",
   "Active",
@@ -55,6 +56,28 @@ export const sessions = pgTable(
     expiresAt: at("expires_at").notNull(),
   },
   (t) => [index("sessions_user_idx").on(t.userId)],
+);
+
+/**
+ * Personal access tokens for the REST API. Only the SHA-256 digest of a token is kept; the token
+ * itself is shown once when it is created. A `write` token may also read.
+ */
+export const accessTokens = pgTable(
+  "access_tokens",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    name: text("name").notNull(),
+    scope: accessTokenScopeEnum("scope").notNull(),
+    tokenDigest: text("token_digest").notNull().unique(),
+    createdAt: createdAt(),
+    expiresAt: at("expires_at").notNull(),
+    lastUsedAt: at("last_used_at"),
+    revokedAt: at("revoked_at"),
+  },
+  (t) => [index("access_tokens_user_idx").on(t.userId, t.createdAt)],
 );
 
 export const organizations = pgTable("organizations", {

@@ -26,6 +26,9 @@ const ERRORS = {
   last_owner: [409, "An organization must keep at least one owner."],
   wrong_password: [400, "That is not your current password."],
   key_unreadable: [409, "That API key cannot be read with this server's key secret."],
+  // One sentence for unknown, malformed, revoked and expired tokens alike: the answer reveals nothing.
+  token_invalid: [401, "That access token is not valid: it may be mistyped, revoked or expired."],
+  token_read_only: [403, "That access token may only read; create a token with the read and write scope."],
 } as const satisfies Record<string, readonly [number, string]>;
 
 export type DomainErrorCode = keyof typeof ERRORS;

@@ -7,6 +7,7 @@ import { memberships, organizations, users } from "@/db/schema";
 import { audit } from "./audit";
 import { DomainError, parseInput } from "./errors";
 import { revokeUserSessions } from "./sessions";
+import { revokeUserAccessTokens } from "./tokens";
 import { firstFreeSlug, nameSchema, slugify } from "./slugs";
 import { type Actor, type Profile, requireAdmin } from "./permissions";
 
@@ -96,7 +97,7 @@ const profileSchema = z.object({ userId: z.string().uuid(), profile: z.enum(["po
 
 /**
  * Admin only: changes a user's profile or disables the account; effective on the user's next
- * request. Disabling also ends every session of the user.
+ * request. Disabling also ends every session and every access token of the user.
  */
 export async function updateUserAccess(db: Db, actor: Actor, input: z.input<typeof profileSchema>): Promise<void> {
   requireAdmin(actor);
@@ -108,7 +109,10 @@ export async function updateUserAccess(db: Db, actor: Actor, input: z.input<type
       .where(eq(users.id, data.userId))
       .returning({ id: users.id });
     if (updated.length === 0) throw new DomainError("user_not_found");
-    if (data.disabled) await revokeUserSessions(tx, data.userId);
+    if (data.disabled) {
+      await revokeUserSessions(tx, data.userId);
+      await revokeUserAccessTokens(tx, data.userId);
+    }
     await audit(tx, actor, { orgId: null, action: "user.access_changed", entityType: "user", entityId: data.userId, details: data });
   });
 }

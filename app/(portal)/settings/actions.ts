@@ -1,5 +1,6 @@
 "use server";
 
+import { revalidatePath } from "next/cache";
 import { headers } from "next/headers";
 import { redirect, unstable_rethrow } from "next/navigation";
 import { z } from "zod";
@@ -8,6 +9,8 @@ import { actorAction } from "@/lib/auth/action";
 import { issueSignInTicket, requestAddress, signIn } from "@/lib/auth/config";
 import { cancelSignInAttempt, describeWait, reserveSignInAttempt, signInAttemptSucceeded } from "@/lib/auth/throttle";
 import { isDomainError } from "@/lib/domain/errors";
+import { ACCESS_TOKEN_SCOPES, SCOPE_MESSAGE } from "@/lib/domain/token-options";
+import { createAccessToken, revokeAccessToken } from "@/lib/domain/tokens";
 import { changePassword } from "@/lib/domain/users";
 
 const changePasswordSchema = z.object({ currentPassword: z.string().max(200), newPassword: z.string().max(200) });
@@ -31,4 +34,19 @@ export const changePasswordAction = actorAction(changePasswordSchema, async (act
     unstable_rethrow(error); // the redirect, with the new session cookie
   }
   redirect("/login");
+});
+
+export const createAccessTokenAction = actorAction(
+  z.object({ name: z.string(), expiresInDays: z.string(), scope: z.enum(ACCESS_TOKEN_SCOPES, { error: SCOPE_MESSAGE }) }),
+  async (actor, input) => {
+    const { token, accessToken } = await createAccessToken(await getDb(), actor, input);
+    revalidatePath("/settings/tokens");
+    return { ok: true, message: `Token ${accessToken.name} created.`, data: { token, name: accessToken.name } };
+  },
+);
+
+export const revokeAccessTokenAction = actorAction(z.object({ tokenId: z.string() }), async (actor, { tokenId }) => {
+  await revokeAccessToken(await getDb(), actor, tokenId);
+  revalidatePath("/settings/tokens");
+  return { ok: true, message: "Token revoked: it no longer works." };
 });

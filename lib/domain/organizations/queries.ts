@@ -115,3 +115,19 @@ export async function getOrganizationOverview(db: Queryable, actor: Actor, slug:
 }
 
 export type OrganizationOverview = Awaited<ReturnType<typeof getOrganizationOverview>>;
+
+export interface MyOrganization {
+  slug: string;
+  name: string;
+  role: Role;
+}
+
+/** The organizations the actor is a member of, with the actor's role in each, by name. */
+export async function listMyOrganizations(db: Queryable, actor: Actor): Promise<MyOrganization[]> {
+  return db
+    .select({ slug: organizations.slug, name: organizations.name, role: memberships.role })
+    .from(memberships)
+    .innerJoin(organizations, eq(organizations.id, memberships.orgId))
+    .where(eq(memberships.userId, actor.userId))
+    .orderBy(asc(organizations.name), asc(organizations.slug));
+}
