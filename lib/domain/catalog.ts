@@ -191,6 +191,7 @@ export async function getApiPage(db: Queryable, actor: Actor, orgSlug: string, a
         version: p.version,
         description: p.description,
         locked: p.status === "Locked",
+        policies: p.policies,
         requiresApproval: p.requiresApproval,
         summary: describeOffer(p.policies, p.requiresApproval),
       }));
