@@ -24,6 +24,8 @@ test.describe("Access tokens", () => {
     await expect(shown).toHaveText(/^pat_[A-Za-z0-9_-]{43}$/);
     await expect(page.getByText("it will not be shown again")).toBeVisible();
     const token = (await shown.textContent())!;
+    // The form starts again empty for the next token.
+    await expect(form.getByLabel("Name")).toHaveValue("");
     await page.getByRole("button", { name: "Copy", exact: true }).click();
     expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(token);
 

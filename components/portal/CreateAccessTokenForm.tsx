@@ -36,7 +36,8 @@ export function CreateAccessTokenForm() {
           </div>
         </div>
       )}
-      <form action={action} onSubmit={submitKeepingValues(action)} className="flex flex-col gap-4 sm:flex-row sm:items-end" aria-label="Create token">
+      {/* A new form after each token made (the key changes): the next one starts empty; a refusal keeps what was typed. */}
+      <form key={created?.token ?? "first"} action={action} onSubmit={submitKeepingValues(action)} className="flex flex-col gap-4 sm:flex-row sm:items-end" aria-label="Create token">
         <div className="sm:flex-1">
           <Field label="Name" name="name" required maxLength={TEXT_LIMITS.name} autoComplete="off" hint="What the token is for, such as CI pipeline" error={fields?.name} />
         </div>
