@@ -313,3 +313,26 @@ export const contractUsage = pgTable(
   },
   (t) => [primaryKey({ columns: [t.contractId, t.minute] })],
 );
+
+/**
+ * Answers of /api/v1 POST requests sent with an Idempotency-Key, kept 24 hours so a retried
+ * request gets the first answer instead of acting twice. `status` is null while the first
+ * request is still running.
+ */
+export const idempotencyKeys = pgTable(
+  "idempotency_keys",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    key: text("key").notNull(),
+    /** SHA-256 of the method, path and body: the same key with another request is refused. */
+    fingerprint: text("fingerprint").notNull(),
+    status: integer("status"),
+    headers: jsonb("headers").$type<Record<string, string>>(),
+    body: text("body"),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("idempotency_keys_user_key_idx").on(t.userId, t.key), index("idempotency_keys_created_idx").on(t.createdAt)],
+);

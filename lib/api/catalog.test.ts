@@ -6,7 +6,7 @@ import { createApi, createApiVersion, offerPlan, publishApiVersion } from "@/lib
 import type { Actor } from "@/lib/domain/permissions";
 import { makeLockedPlan, makeOrg, makeUser, openTestDb } from "@/lib/domain/test-fixtures";
 import { createAccessToken } from "@/lib/domain/tokens";
-import { encodeCursor } from "./paging";
+import { encodeCursor } from "./schemas";
 
 let open: OpenDatabase;
 let db: Db;
@@ -101,9 +101,12 @@ describe("GET /api/v1/apis", () => {
   });
 
   it("never answers 500 to hostile search input", async () => {
-    for (const query of ["?q=%00", "?tag=%00", `?q=${"x".repeat(10_000)}`, "?q=a&q=b&tag=x&tag=y", "?sort=nope.up", "?sort=name.desc&page=-3"]) {
+    for (const query of ["?q=%00", "?tag=%00", `?q=${"x".repeat(10_000)}`, "?q=a&q=b&tag=x&tag=y", "?sort=name.desc&page=-3"]) {
       expect((await list(query)).status, query).toBe(200);
     }
+    // A program learns that its sort is not one the list knows, instead of getting another order.
+    const badSort = await expectProblem(await list("?sort=nope.up"), 400, "validation_failed");
+    expect(Object.keys(badSort.fields)).toEqual(["sort"]);
     expect((await names(await list("?sort=name.desc"))).names).toEqual(["Tides", "Ping", "Maps"]);
   });
 

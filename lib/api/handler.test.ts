@@ -5,7 +5,14 @@ import { DomainError } from "@/lib/domain/errors";
 import type { Actor } from "@/lib/domain/permissions";
 import { makeOrg, makeUser, openTestDb } from "@/lib/domain/test-fixtures";
 import { createAccessToken, revokeAccessToken } from "@/lib/domain/tokens";
-import { apiRoute } from "./handler";
+import { z } from "zod";
+import type { AccessTokenScope } from "@/lib/domain/tokens";
+import { route } from "./handler";
+import { defineOperation } from "./operation";
+
+/** A route serving an operation whose handler is `body`. */
+const apiRoute = (options: { scope: AccessTokenScope }, body: () => Promise<unknown>) =>
+  route(defineOperation({ method: "GET", path: "/x", id: "x", tag: "Test", summary: "A test operation", scope: options.scope, response: z.unknown(), handler: body }));
 
 let open: OpenDatabase;
 let db: Db;

@@ -29,9 +29,22 @@ const ERRORS = {
   // One sentence for unknown, malformed, revoked and expired tokens alike: the answer reveals nothing.
   token_invalid: [401, "That access token is not valid: it may be mistyped, revoked or expired."],
   token_read_only: [403, "That access token may only read; create a token with the read and write scope."],
+  rate_limited: [429, "Too many requests with this access token; wait a moment and try again."],
+  precondition_failed: [412, "That changed since you read it: read it again, then send your change with the new ETag."],
+  idempotency_key_reused: [422, "That Idempotency-Key was already used for a different request."],
+  idempotency_in_progress: [409, "A request with that Idempotency-Key is still being answered; retry in a moment."],
+  unsupported_media_type: [415, "Send the body as JSON (Content-Type: application/json)."],
+  body_too_large: [413, "That request body is too large."],
 } as const satisfies Record<string, readonly [number, string]>;
 
 export type DomainErrorCode = keyof typeof ERRORS;
+
+export const DOMAIN_ERROR_CODES = Object.keys(ERRORS) as DomainErrorCode[];
+
+/** The HTTP status a code is answered with. */
+export function errorStatus(code: DomainErrorCode): number {
+  return ERRORS[code][0];
+}
 
 export class DomainError extends Error {
   readonly code: DomainErrorCode;

@@ -1,12 +1,4 @@
-import { getDb } from "@/db/client";
-import { apiRoute } from "@/lib/api/handler";
-import { listMyOrganizations } from "@/lib/domain/organizations";
+import { route } from "@/lib/api/handler";
+import { getMe } from "@/lib/api/operations/catalog";
 
-/** The token's user, profile and organizations. */
-export const GET = apiRoute({ scope: "read" }, async ({ actor }) => ({
-  id: actor.userId,
-  email: actor.email,
-  name: actor.name,
-  profile: actor.profile,
-  organizations: await listMyOrganizations(await getDb(), actor),
-}));
+export const GET = route(getMe);
