@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import Link from "next/link";
 import { AccessTokenTable } from "@/components/portal/AccessTokenTable";
 import { CreateAccessTokenForm } from "@/components/portal/CreateAccessTokenForm";
 import { SettingsNav } from "@/components/portal/SettingsNav";
@@ -18,6 +19,11 @@ export default async function AccessTokensPage() {
         <h1 className="text-2xl font-semibold">Access tokens</h1>
         <p className="mt-1 text-slate-600">
           A token lets a program call Portico&apos;s API as you, with your permissions and never more. Revoke a token you no longer use.
+          The{" "}
+          <Link className="font-medium text-brand-600 hover:underline" href="/docs/api">
+            API reference
+          </Link>{" "}
+          lists every call.
         </p>
       </div>
       <CreateAccessTokenForm />
