@@ -19,6 +19,8 @@ const PARAM_DESCRIPTIONS: Record<string, string> = {
   plan: "The plan's identifier (slug).",
   version: "A version name, as in the portal's URLs (1.0).",
   id: "An id, as the portal uses it.",
+  userId: "A member's user id.",
+  planVersionId: "The id of an offered plan version.",
 };
 
 const problemContent = { "application/problem+json": { schema: problemSchema } };

@@ -83,13 +83,14 @@ async function scopeCondition(db: Queryable, actor: Actor, scope: ActivityScope)
 
 /**
  * Audit events about an API version, client version, plan version or organization, newest first.
- * A contract event written for both organizations of a contract is shown once.
+ * A contract event written for both organizations of a contract is shown once. `q` keeps the
+ * events whose action, entity type or actor's name or email hold each of its words.
  */
 export async function listActivity(
   db: Queryable,
   actor: Actor,
   scope: ActivityScope,
-  { page, pageSize }: { page?: number; pageSize?: number } = {},
+  { page, pageSize, q }: { page?: number; pageSize?: number; q?: string } = {},
 ): Promise<ListPage<ActivityEntry>> {
   const condition = await scopeCondition(db, actor, scope);
   // Both organizations of a contract record its creation and breaking, in one transaction: same time.
@@ -115,6 +116,8 @@ export async function listActivity(
         .leftJoin(users, eq(users.id, auditEvents.actorId))
         .$dynamic(),
     where,
+    search: [auditEvents.action, auditEvents.entityType, users.name, users.email],
+    q,
     orderBy: [desc(auditEvents.at), desc(auditEvents.id)],
     page,
     pageSize,

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Db, OpenDatabase } from "@/db/client";
+import { notifications } from "@/db/schema";
 import { notify } from "./audit";
 import { createContract, rejectContract } from "./contracts";
 import { countUnreadNotifications, listNotifications, markNotificationsRead } from "./notifications";
@@ -16,7 +17,11 @@ beforeAll(async () => {
   db = open.db;
   alice = await makeUser(db, "portal");
   bob = await makeUser(db, "portal");
-  for (let i = 1; i <= 3; i++) await notify(db, [alice.userId], { kind: "test", text: `Alice ${i}`, link: "/my-clients" });
+  // A second apart: notifications written within the same instant have no order among themselves.
+  const start = Date.now() - 60_000;
+  for (let i = 1; i <= 3; i++) {
+    await db.insert(notifications).values({ recipientId: alice.userId, kind: "test", text: `Alice ${i}`, link: "/my-clients", createdAt: new Date(start + i * 1000) });
+  }
   await notify(db, [bob.userId], { kind: "test", text: "Bob 1" });
 });
 afterAll(() => open.close());
@@ -41,6 +46,11 @@ describe("notifications", () => {
     expect(await markNotificationsRead(db, alice, "all")).toBe(2);
     expect(await countUnreadNotifications(db, alice)).toBe(0);
     expect(await countUnreadNotifications(db, bob)).toBe(1);
+  });
+
+  it("finds a user's own notifications by the words of their text", async () => {
+    expect((await listNotifications(db, alice, { q: "alice 2" })).rows.map((n) => n.text)).toEqual(["Alice 2"]);
+    expect((await listNotifications(db, alice, { q: "bob" })).total).toBe(0);
   });
 
   it("refuses ids that are not ids", async () => {

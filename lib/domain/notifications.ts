@@ -20,16 +20,21 @@ export async function countUnreadNotifications(db: Queryable, actor: Actor): Pro
   return row.n;
 }
 
-/** The actor's own notifications, newest first, a page at a time. Nobody sees another user's. */
+/**
+ * The actor's own notifications, newest first, a page at a time, optionally only the unread ones
+ * or those whose text holds each word of `q`. Nobody sees another user's.
+ */
 export async function listNotifications(
   db: Queryable,
   actor: Actor,
-  options: { page?: number; pageSize?: number; unreadOnly?: boolean } = {},
+  options: { page?: number; pageSize?: number; unreadOnly?: boolean; q?: string } = {},
 ): Promise<{ rows: Notification[]; total: number; unread: number; page: number; pageSize: number }> {
   const [{ rows, total, page, pageSize }, unread] = await Promise.all([
     pagedList({
       query: () => db.select({ notification: notifications, total: totalOverPages() }).from(notifications).$dynamic(),
       where: and(eq(notifications.recipientId, actor.userId), options.unreadOnly ? eq(notifications.read, false) : undefined),
+      search: [notifications.text],
+      q: options.q,
       orderBy: [desc(notifications.createdAt), desc(notifications.id)],
       page: options.page,
       pageSize: options.pageSize,

@@ -161,6 +161,16 @@ const READS: Read[] = [
     expected: (a) => managementPage(a, "clientView"),
   },
   {
+    name: "getClientVersionDetail as a member (the REST API)",
+    run: (a) => outcomeOf(getClientVersionDetail(db, a, { org: T.slug, client: clientT.client.slug, version: "1.0" }, "member")),
+    expected: (a) => (can(a, "clientView") ? "ok" : "not_found"),
+  },
+  {
+    name: "listOrganizationClients as a member (the REST API)",
+    run: (a) => outcomeOf(listOrganizationClients(db, a, T.id, {}, "member")),
+    expected: (a) => (can(a, "clientView") ? "ok" : "not_found"),
+  },
+  {
     name: "getPlanVersionDetail",
     run: (a) => outcomeOf(getPlanVersionDetail(db, a, { org: T.slug, plan: planT.slug, version: planT.version })),
     expected: (a) => managementPage(a, "planView"),

@@ -6,6 +6,7 @@ import { apiPlans, apis, apiVersions, planVersions } from "@/db/schema";
 import { readConfig } from "@/lib/config";
 import { audit } from "../audit";
 import { DomainError, parseInput } from "../errors";
+import { checkIfMatch } from "../etags";
 import { publishChanges } from "../events";
 import { findPlanVersion } from "../plans/records";
 import { type Actor, hasPermission, requirePermission } from "../permissions";
@@ -13,7 +14,7 @@ import { descriptionSchema, nameSchema, slugSchema, versionSchema } from "../slu
 import { requireAllowedEndpoint, upstreamRulesFor } from "../upstream-rules";
 import { CONTROL_CHARACTER_MESSAGE, multilineText, plainText, TEXT_LIMITS, textProblem } from "../text";
 import { apiVersionReadiness, countOfferedPlans } from "./readiness";
-import { type Api, type ApiVersion, canSeeApiVersion, findApiVersion } from "./records";
+import { type Api, type ApiVersion, apiVersionEtag, canSeeApiVersion, findApiVersion } from "./records";
 
 const endpointSchema = z
   .string()
@@ -43,14 +44,14 @@ const openapiSchema = multilineText({ max: TEXT_LIMITS.openapi, trim: false })
 
 // No defaults here: zod applies them even under .partial(), and an update that names only the
 // docs must not reset the visibility (or a copied version lose its source's docs).
-const versionFieldsSchema = z.object({
+export const versionFieldsSchema = z.object({
   endpoint: endpointSchema.nullable().optional(),
   isPublic: z.boolean().optional(),
   docs: docsSchema.optional(),
   openapi: openapiSchema,
 });
 
-const createApiSchema = z.object({
+export const createApiSchema = z.object({
   orgId: z.string().uuid(),
   slug: slugSchema,
   name: nameSchema,
@@ -83,14 +84,14 @@ export async function createApi(db: Db, actor: Actor, input: z.input<typeof crea
   }
 }
 
-async function requireEditableVersion(tx: Queryable, actor: Actor, apiVersionId: string, permission: "apiEdit" | "apiAdmin") {
-  const row = await findApiVersion(tx, apiVersionId);
+async function requireEditableVersion(tx: Queryable, actor: Actor, apiVersionId: string, permission: "apiEdit" | "apiAdmin", options: { forUpdate?: boolean } = {}) {
+  const row = await findApiVersion(tx, apiVersionId, options);
   if (!row || !canSeeApiVersion(actor, row.api, row.version)) throw new DomainError("api_not_found");
   requirePermission(actor, row.api.orgId, permission);
   return row;
 }
 
-const createVersionSchema = z.object({
+export const createVersionSchema = z.object({
   apiId: z.string().uuid(),
   version: versionSchema,
   /** Copies endpoint, visibility, docs and offered plans of this version of the same API. */
@@ -133,13 +134,18 @@ export async function createApiVersion(db: Db, actor: Actor, input: z.input<type
   }
 }
 
-const updateVersionSchema = z.object({ apiVersionId: z.string().uuid() }).merge(versionFieldsSchema.partial());
+export const updateVersionSchema = z.object({ apiVersionId: z.string().uuid() }).merge(versionFieldsSchema.partial());
 
-/** Endpoint and visibility are frozen once published; docs may change until retired. */
-export async function updateApiVersion(db: Db, actor: Actor, input: z.input<typeof updateVersionSchema>): Promise<void> {
+/**
+ * Changes the fields named in `input`; the others stay as they are. Endpoint and visibility are
+ * frozen once published; docs may change until retired. With `ifMatch` (an ETag from
+ * apiVersionEtag), a version changed since it was read is refused with precondition_failed.
+ */
+export async function updateApiVersion(db: Db, actor: Actor, input: z.input<typeof updateVersionSchema>, options: { ifMatch?: string } = {}): Promise<ApiVersion> {
   const data = parseInput(updateVersionSchema, input);
-  await db.transaction(async (tx) => {
-    const { version, api } = await requireEditableVersion(tx, actor, data.apiVersionId, "apiEdit");
+  const updated = await db.transaction(async (tx) => {
+    const { version, api } = await requireEditableVersion(tx, actor, data.apiVersionId, "apiEdit", { forUpdate: true });
+    checkIfMatch(options.ifMatch, apiVersionEtag(version));
     const freezes = data.endpoint !== undefined || data.isPublic !== undefined;
     if (version.status === "Retired") throw new DomainError("invalid_state", "A retired API version cannot change.");
     if (freezes && version.status !== "Created") throw new DomainError("invalid_state", "The endpoint and visibility of a published API version are frozen.");
@@ -148,13 +154,17 @@ export async function updateApiVersion(db: Db, actor: Actor, input: z.input<type
     }
     requireUsableEndpoint(data.endpoint);
     const { apiVersionId, ...fields } = data;
-    await tx.update(apiVersions).set(fields).where(eq(apiVersions.id, apiVersionId));
+    // Nothing named: nothing to write (an empty SET is not SQL).
+    if (Object.keys(fields).length === 0) return version;
+    const [row] = await tx.update(apiVersions).set(fields).where(eq(apiVersions.id, apiVersionId)).returning();
     await audit(tx, actor, { orgId: api.orgId, action: "api_version.updated", entityType: "api_version", entityId: apiVersionId, details: { fields: Object.keys(fields) } });
+    return row;
   });
   await publishChanges({ kind: "apiVersion", id: data.apiVersionId });
+  return updated;
 }
 
-const offerPlanSchema = z.object({ apiVersionId: z.string().uuid(), planVersionId: z.string().uuid(), requiresApproval: z.boolean().default(false) });
+export const offerPlanSchema = z.object({ apiVersionId: z.string().uuid(), planVersionId: z.string().uuid(), requiresApproval: z.boolean().default(false) });
 
 /** Offers a locked plan version of the same organization on an API version that is not yet published. */
 export async function offerPlan(db: Db, actor: Actor, input: z.input<typeof offerPlanSchema>): Promise<void> {
@@ -177,7 +187,7 @@ export async function offerPlan(db: Db, actor: Actor, input: z.input<typeof offe
   });
 }
 
-const planRefSchema = z.object({ apiVersionId: z.string().uuid(), planVersionId: z.string().uuid() });
+export const planRefSchema = z.object({ apiVersionId: z.string().uuid(), planVersionId: z.string().uuid() });
 
 export async function withdrawPlanOffer(db: Db, actor: Actor, input: z.input<typeof planRefSchema>): Promise<void> {
   const data = parseInput(planRefSchema, input);
@@ -190,7 +200,7 @@ export async function withdrawPlanOffer(db: Db, actor: Actor, input: z.input<typ
   });
 }
 
-const approvalSchema = planRefSchema.extend({ requiresApproval: z.boolean() });
+export const approvalSchema = planRefSchema.extend({ requiresApproval: z.boolean() });
 
 /** Whether new contracts on this plan need approval; may change after publishing. */
 export async function setRequiresApproval(db: Db, actor: Actor, input: z.input<typeof approvalSchema>): Promise<void> {

@@ -100,3 +100,20 @@ export async function listOrganizationApis(db: Queryable, actor: Actor, orgId: s
     summary: (v) => ({ id: v.id, version: v.version, status: apiVersionStatus(v, v.planCount) }),
   });
 }
+
+/** An API of an organization with its versions and their derived statuses, by slugs (apiView there). */
+export async function getOrganizationApi(db: Queryable, actor: Actor, ref: Omit<ApiVersionRef, "version">) {
+  const org = await requireManagedOrganization(db, actor, ref.org, "apiView");
+  if (!isStorableText(ref.api)) throw new DomainError("api_not_found", "That API does not exist.");
+  const [api] = await db.select().from(apis).where(and(eq(apis.orgId, org.id), eq(apis.slug, ref.api)));
+  if (!api) throw new DomainError("api_not_found", "That API does not exist.");
+  const versions = await db
+    .select({ id: apiVersions.id, version: apiVersions.version, status: apiVersions.status, endpoint: apiVersions.endpoint, isPublic: apiVersions.isPublic, planCount: offeredPlanCountOf(apiVersions.id) })
+    .from(apiVersions)
+    .where(eq(apiVersions.apiId, api.id));
+  return {
+    org,
+    api,
+    versions: versions.map((v) => ({ id: v.id, version: v.version, status: apiVersionStatus(v, v.planCount) })).sort((a, b) => compareVersions(a.version, b.version)),
+  };
+}

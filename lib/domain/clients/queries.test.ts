@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Db, OpenDatabase } from "@/db/client";
 import { createClient, createClientVersion, retireClientVersion, rotateApiKey } from "../clients";
-import { getMyClient, listClientOrganizations, listContractCandidates, listMyClients } from "../clients";
+import { getManagedClient, getMyClient, listClientOrganizations, listContractCandidates, listMyClients } from "../clients";
+import { keyFingerprint } from "../keys";
 import { breakContract, createContract, rejectContract, withdrawContract } from "../contracts";
 import { createOrganization, addMember } from "../organizations";
 import type { Actor } from "../permissions";
@@ -170,5 +171,36 @@ describe("listContractCandidates", () => {
     expect(await listContractCandidates(db, seen, weather.apiVersionId)).toEqual([]);
     expect((await listMyClients(db, seen)).clients.map((c) => [c.name, c.canEdit])).toEqual([["Team App", false]]);
     expect((await listClientOrganizations(db, seen)).map((o) => o.id)).toEqual([personalOrgId(viewer)]);
+  });
+});
+
+describe("getManagedClient", () => {
+  it("finds a client by organization and slug, with its versions in reading order, for clientView in API Management", async () => {
+    const owner = await makeUser(db, "manager");
+    const { org, owner: member } = await makeOrg(db, owner);
+    const { client, version } = await createClient(db, member, { orgId: org.id, name: "Tide Board" });
+    await createClientVersion(db, member, { clientId: client.id, version: "1.10" });
+    await createClientVersion(db, member, { clientId: client.id, version: "1.2" });
+    await sign(member, version.id, weather);
+    const found = await getManagedClient(db, member, { org: org.slug, client: "tide-board" });
+    expect(found.client.id).toBe(client.id);
+    expect(found.versions.map((v) => [v.version, v.status])).toEqual([
+      ["1.0", "Registered"],
+      ["1.2", "Created"],
+      ["1.10", "Created"],
+    ]);
+    await expectCode(getManagedClient(db, member, { org: org.slug, client: "no-such" }), "client_not_found", 404);
+    await expectCode(getManagedClient(db, member, { org: org.slug, client: "tide\u0000" }), "client_not_found", 404);
+    // Outside API Management, or outside the organization, the organization itself is not found.
+    await expectCode(getManagedClient(db, await makeUser(db, "manager"), { org: org.slug, client: "tide-board" }), "not_found", 404);
+    expect((await getManagedClient(db, admin, { org: org.slug, client: "tide-board" })).client.id).toBe(client.id);
+  });
+
+  it("names the keys by their fingerprints, the previous one too while it works", async () => {
+    const { consumer, alpha } = await consumerWithClients();
+    const rotated = await rotateApiKey(db, consumer, { clientVersionId: alpha.version.id, graceSeconds: 60 });
+    const [shown] = (await listMyClients(db, consumer, { q: "Alpha" })).clients;
+    expect(shown.selected.key.fingerprint).toBe(keyFingerprint(rotated.apiKey));
+    expect(shown.selected.key.previous?.fingerprint).toBe(keyFingerprint(alpha.version.apiKey));
   });
 });

@@ -8,12 +8,29 @@ import { liveContractWith, signingRefusal } from "../contracts/eligibility";
 import { type ContractRow, type ContractSortKey, CONTRACT_SORT_KEYS, DEFAULT_CONTRACT_SORT, listContractClientIds, listContracts, MAX_CONTRACT_PAGE_SIZE } from "../contracts/queries";
 import { type ClientVersionStatus, clientVersionStatus, type ContractStatus, contractStatusesOf, LIVE_CONTRACT_STATUSES, parseStatusArray } from "../contracts/statuses";
 import { DomainError } from "../errors";
-import { maskStoredApiKey } from "../keys";
+import { fingerprintOfDigest, maskStoredApiKey } from "../keys";
 import { listParamsSchema } from "../list-params";
 import { compareVersions, type ListColumn, type ListPage, type ListQuery, pagedList, pageWindow, sortOrder, totalOverPages, type VersionedSort, type VersionedSummary, versionedParentPage, wordsMatch } from "../lists";
 import { organizationPermissions, requireManagedOrganization } from "../organizations/access";
 import { type Actor, hasPermission, memberOrgIdsWith, requireManagementView } from "../permissions";
 import { isStorableText } from "../text";
+
+/**
+ * Where a client is read. `management`: an API Management page, for management profiles with the
+ * view permission. `member`: the organization's own members wherever they work with their clients
+ * (the REST API), where the role's clientView permission alone decides. Both answer not_found to
+ * everyone else, so neither reveals what exists.
+ */
+export type ClientAccess = "management" | "member";
+
+/** The organization of a client read with `access`; not_found for anyone who may not view its clients. */
+export async function requireClientOrganization(db: Queryable, actor: Actor, slug: string, access: ClientAccess = "management") {
+  if (access === "management") return requireManagedOrganization(db, actor, slug, "clientView");
+  if (!isStorableText(slug)) throw new DomainError("not_found", "That organization does not exist.");
+  const [org] = await db.select().from(organizations).where(eq(organizations.slug, slug));
+  if (!org || !hasPermission(actor, org.id, "clientView")) throw new DomainError("not_found", "That organization does not exist.");
+  return org;
+}
 
 /** The contracts My Clients lists: live ones, and rejected ones so their reason stays visible. */
 export const MY_CLIENTS_CONTRACT_STATUSES: readonly ContractStatus[] = ["AwaitingApproval", "Active", "Rejected"];
@@ -29,10 +46,12 @@ export interface ClientVersionSummary {
 /** What the portal shows of a client version's keys: masked, never the key itself. */
 export interface ApiKeySummary {
   masked: string;
+  /** What the gateway's logs name the key by (see keyFingerprint). */
+  fingerprint: string;
   createdAt: Date;
   lastUsedAt: Date | null;
   /** The key replaced by the last rotation, while it still works. */
-  previous: { masked: string; expiresAt: Date; lastUsedAt: Date | null } | null;
+  previous: { masked: string; fingerprint: string; expiresAt: Date; lastUsedAt: Date | null } | null;
 }
 
 /** A contract as My Clients lists it under its client version. */
@@ -80,11 +99,13 @@ export function apiKeySummary(version: typeof clientVersions.$inferSelect, now =
   const inGrace = version.previousApiKeyDigest && version.previousApiKeyExpiresAt && version.previousApiKeyExpiresAt > now;
   return {
     masked: maskStoredApiKey(version.id, { sealed: version.apiKeySealed, legacy: version.legacyApiKey }),
+    fingerprint: fingerprintOfDigest(version.apiKeyDigest),
     createdAt: version.apiKeyCreatedAt,
     lastUsedAt: version.apiKeyLastUsedAt,
     previous: inGrace
       ? {
           masked: maskStoredApiKey(version.id, { sealed: version.previousApiKeySealed, legacy: version.legacyPreviousApiKey }),
+          fingerprint: fingerprintOfDigest(version.previousApiKeyDigest!),
           expiresAt: version.previousApiKeyExpiresAt!,
           lastUsedAt: version.previousApiKeyLastUsedAt,
         }
@@ -376,8 +397,8 @@ export interface ClientVersionRef {
  * The client version behind /manage/[org]/clients/[client]/[version], for users with clientView
  * there. The key itself stays out: only its mask and dates; revealing goes through revealApiKey.
  */
-export async function getClientVersionDetail(db: Queryable, actor: Actor, ref: ClientVersionRef) {
-  const org = await requireManagedOrganization(db, actor, ref.org, "clientView");
+export async function getClientVersionDetail(db: Queryable, actor: Actor, ref: ClientVersionRef, access: ClientAccess = "management") {
+  const org = await requireClientOrganization(db, actor, ref.org, access);
   if (!isStorableText(ref.client, ref.version)) throw new DomainError("client_not_found");
   const [row] = await db
     .select({ client: clients, version: clientVersions, contractStatuses: contractStatusesOf(clientVersions.id) })
@@ -407,11 +428,39 @@ export async function getClientVersionDetail(db: Queryable, actor: Actor, ref: C
 
 export type ClientVersionDetail = Awaited<ReturnType<typeof getClientVersionDetail>>;
 
+/**
+ * The client behind /manage/[org]/clients/[client], for users with clientView there: the client
+ * and its versions in reading order, each with its derived status.
+ */
+export async function getManagedClient(db: Queryable, actor: Actor, ref: Omit<ClientVersionRef, "version">, access: ClientAccess = "management") {
+  const org = await requireClientOrganization(db, actor, ref.org, access);
+  if (!isStorableText(ref.client)) throw new DomainError("client_not_found", "That client does not exist.");
+  const [client] = await db.select().from(clients).where(and(eq(clients.orgId, org.id), eq(clients.slug, ref.client)));
+  if (!client) throw new DomainError("client_not_found", "That client does not exist.");
+  const rows = await db
+    .select({ id: clientVersions.id, version: clientVersions.version, createdAt: clientVersions.createdAt, retiredAt: clientVersions.retiredAt, contractStatuses: contractStatusesOf(clientVersions.id) })
+    .from(clientVersions)
+    .where(eq(clientVersions.clientId, client.id));
+  const versions: ClientVersionSummary[] = rows
+    .map(({ contractStatuses, ...v }) => ({ ...v, status: clientVersionStatus(v, parseStatusArray(contractStatuses)) }))
+    .sort((a, b) => compareVersions(a.version, b.version));
+  return { org, client, versions };
+}
+
+export type ManagedClient = Awaited<ReturnType<typeof getManagedClient>>;
+
 export type ClientSummary = VersionedSummary<ClientVersionStatus>;
 
 /** A page of the organization's clients, each with its versions and their derived statuses (clientView). */
-export async function listOrganizationClients(db: Queryable, actor: Actor, orgId: string, query: ListQuery<VersionedSort> = {}): Promise<ListPage<ClientSummary>> {
-  requireManagementView(actor, orgId, "clientView");
+export async function listOrganizationClients(
+  db: Queryable,
+  actor: Actor,
+  orgId: string,
+  query: ListQuery<VersionedSort> = {},
+  access: ClientAccess = "management",
+): Promise<ListPage<ClientSummary>> {
+  if (access === "management") requireManagementView(actor, orgId, "clientView");
+  else if (!hasPermission(actor, orgId, "clientView")) throw new DomainError("not_found", "That organization does not exist.");
   return versionedParentPage(db, clients, orgId, query, {
     load: (clientIds) =>
       db

@@ -16,7 +16,8 @@ import { canSeeContract, DECIDING_PERMISSION, requireDecider } from "./visibilit
 
 export type Contract = typeof contracts.$inferSelect;
 
-const reasonSchema = multilineText({ max: TEXT_LIMITS.reason, min: 1, minMessage: "A reason is required" });
+/** Why a request is rejected or a contract broken by the provider: the consumer is shown it. */
+export const contractReasonSchema = multilineText({ max: TEXT_LIMITS.reason, min: 1, minMessage: "A reason is required" });
 
 const createContractSchema = z.object({
   clientVersionId: z.string().uuid(),
@@ -147,7 +148,7 @@ export async function approveContract(db: Db, actor: Actor, contractId: string):
   await publishChanges({ kind: "contract", id });
 }
 
-const rejectSchema = z.object({ contractId: z.string().uuid(), reason: reasonSchema });
+const rejectSchema = z.object({ contractId: z.string().uuid(), reason: contractReasonSchema });
 
 export async function rejectContract(db: Db, actor: Actor, input: z.input<typeof rejectSchema>): Promise<void> {
   const data = parseInput(rejectSchema, input);
@@ -196,7 +197,7 @@ export async function breakContract(db: Db, actor: Actor, input: z.input<typeof 
       requirePermission(actor, ctx.clientOrgId, "clientEdit");
     } else {
       requirePermission(actor, ctx.apiOrgId, "apiAdmin");
-      parseInput(z.object({ reason: reasonSchema }), { reason: data.reason ?? "" });
+      parseInput(z.object({ reason: contractReasonSchema }), { reason: data.reason ?? "" });
     }
     if (ctx.contract.status !== "Active") throw new DomainError("invalid_state", "Only an active contract can be broken.");
     const reason = data.reason || null;

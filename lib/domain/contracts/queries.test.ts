@@ -3,10 +3,10 @@ import type { Db, OpenDatabase } from "@/db/client";
 import { readConfig } from "@/lib/config";
 import { createClient, createClientVersion } from "../clients";
 import { createContract, rejectContract } from "../contracts";
-import { listContracts } from "../contracts";
+import { getContract, listContracts } from "../contracts";
 import { addMember } from "../organizations";
 import type { Actor } from "../permissions";
-import { makeOrg, makePublishedApi, makeUser, openTestDb, personalOrgId, refresh } from "../test-fixtures";
+import { expectCode, makeOrg, makePublishedApi, makeUser, openTestDb, personalOrgId, refresh } from "../test-fixtures";
 
 let open: OpenDatabase;
 let db: Db;
@@ -117,5 +117,21 @@ describe("listContracts", () => {
     expect([first.total, second.total, third.total, beyond.total]).toEqual([5, 5, 5, 5]);
     const ids = [...first.rows, ...second.rows, ...third.rows].map((r) => r.id);
     expect(new Set(ids).size).toBe(5);
+  });
+});
+
+describe("getContract", () => {
+  it("answers one contract, as the lists show it, to either side and to admins", async () => {
+    const [row] = (await listContracts(db, consumer, { clientVersionId: mobile.v1 })).rows;
+    expect(await getContract(db, consumer, row.id)).toEqual(row);
+    expect((await getContract(db, provider, row.id)).clientName).toBe("Mobile App");
+    expect((await getContract(db, admin, row.id)).id).toBe(row.id);
+  });
+
+  it("answers contract_not_found to a stranger, for an unknown id and for a malformed one", async () => {
+    const [row] = (await listContracts(db, consumer, { clientVersionId: mobile.v1 })).rows;
+    const stranger = await makeUser(db, "portal");
+    await expectCode(getContract(db, stranger, row.id), "contract_not_found", 404);
+    for (const id of [crypto.randomUUID(), "not-a-uuid", "..", "\0", ""]) await expectCode(getContract(db, consumer, id), "contract_not_found", 404);
   });
 });

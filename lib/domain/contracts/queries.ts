@@ -1,8 +1,10 @@
 import { and, asc, desc, eq, inArray, type SQL, sql } from "drizzle-orm";
 import { alias, type PgSelect } from "drizzle-orm/pg-core";
+import { z } from "zod";
 import type { Queryable } from "@/db/client";
 import { apis, apiVersions, clients, clientVersions, contracts, contractStatusEnum, organizations, plans, planVersions, users } from "@/db/schema";
 import { managedEndpoint } from "../catalog";
+import { DomainError } from "../errors";
 import { listParamsSchema, oneOf } from "../list-params";
 import { type ListColumn, pagedList, totalOverPages, wordsMatch } from "../lists";
 import type { Actor } from "../permissions";
@@ -30,6 +32,8 @@ export function contractListParams(planVersionIds: readonly string[] = []) {
 }
 
 export interface ListContractsOptions {
+  /** One contract (a contract's own page, the API's GET /contracts/{id}). */
+  contractId?: string;
   /** Contracts of one client version (a client version's Contracts tab, a My Clients section). */
   clientVersionId?: string;
   /** Contracts of several client versions at once (My Clients renders a page of sections in one query). */
@@ -145,6 +149,7 @@ function contractConditions(actor: Actor, options: ListContractsOptions): SQL | 
   const statuses = options.status === undefined ? undefined : typeof options.status === "string" ? [options.status] : [...options.status];
   return and(
     visibleContractsCondition(actor, { clientOrgId: clients.orgId, apiOrgId: apis.orgId }),
+    options.contractId ? eq(contracts.id, options.contractId) : undefined,
     options.clientVersionId ? eq(contracts.clientVersionId, options.clientVersionId) : undefined,
     options.clientVersionIds ? (options.clientVersionIds.length > 0 ? inArray(contracts.clientVersionId, [...options.clientVersionIds]) : sql`false`) : undefined,
     options.apiVersionId ? eq(contracts.apiVersionId, options.apiVersionId) : undefined,
@@ -214,6 +219,19 @@ export async function listContracts(db: Queryable, actor: Actor, options: ListCo
     maxPageSize: MAX_CONTRACT_PAGE_SIZE,
   });
   return { rows: rows.map((row) => ({ ...row, endpoint: managedEndpoint(row.apiOrgSlug, row.apiSlug, row.apiVersion) })), total, page, pageSize };
+}
+
+const contractIdSchema = z.string().uuid();
+
+/**
+ * One contract as the contract tables show it. contract_not_found, never a hint, when it does not
+ * exist, the id is malformed, or the actor may see neither of its sides.
+ */
+export async function getContract(db: Queryable, actor: Actor, contractId: string): Promise<ContractRow> {
+  if (!contractIdSchema.safeParse(contractId).success) throw new DomainError("contract_not_found");
+  const { rows } = await listContracts(db, actor, { contractId, pageSize: 1 });
+  if (!rows[0]) throw new DomainError("contract_not_found");
+  return rows[0];
 }
 
 /** How many contracts of an API version are live, and how many of those await approval. */

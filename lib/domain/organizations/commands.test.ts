@@ -2,7 +2,7 @@ import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Db, OpenDatabase } from "@/db/client";
 import { auditEvents, memberships } from "@/db/schema";
-import { addMember, changeMemberRole, createOrganization, getOrganization, removeMember } from "../organizations";
+import { addMember, changeMemberRole, createOrganization, getOrganization, getOrganizationMember, removeMember } from "../organizations";
 import { type Actor, loadActor } from "../permissions";
 import { expectCode, makeBareUser, makeOrg, makeUser, openTestDb, personalOrgId, refresh } from "../test-fixtures";
 
@@ -86,6 +86,21 @@ describe("members", () => {
     await addMember(db, owner, { orgId, email: `  ${user.email.toUpperCase()} `, role: "client-developer" });
     expect(await roleOf(orgId, user.id)).toBe("client-developer");
     expect(await auditActions(orgId)).toContain("member.added");
+  });
+
+  it("answers the new member, who can then be read one by one by anyone who views the organization", async () => {
+    const user = await makeBareUser(db, "Dana Member");
+    const added = await addMember(db, owner, { orgId, email: user.email, role: "viewer" });
+    expect(added).toMatchObject({ userId: user.id, name: "Dana Member", email: user.email, role: "viewer" });
+    expect(await getOrganizationMember(db, owner, orgId, user.id)).toEqual(added);
+    expect((await getOrganizationMember(db, admin, orgId, user.id)).role).toBe("viewer");
+  });
+
+  it("reading one member: not_found for a non-member, a malformed id, or an actor who may not view the organization", async () => {
+    const outsider = await makeBareUser(db);
+    await expectCode(getOrganizationMember(db, owner, orgId, outsider.id), "not_found", 404);
+    await expectCode(getOrganizationMember(db, owner, orgId, "not-a-uuid"), "not_found");
+    await expectCode(getOrganizationMember(db, manager, orgId, owner.userId), "not_found");
   });
 
   it("refuses an email with no account (user_not_found) and someone already a member (invalid_state)", async () => {

@@ -9,10 +9,12 @@ import { type Actor, hasManagementAccess, hasPermission, ROLES, requirePermissio
 import { descriptionSchema, nameSchema, slugSchema } from "../slugs";
 import { emailSchema } from "../users";
 import { isStorableText } from "../text";
+import type { MemberSummary } from "./queries";
 
 export type Organization = typeof organizations.$inferSelect;
 
-const createOrganizationSchema = z.object({ slug: slugSchema, name: nameSchema, description: descriptionSchema });
+/** What a new organization needs; also the body of the API's POST /orgs. */
+export const createOrganizationSchema = z.object({ slug: slugSchema, name: nameSchema, description: descriptionSchema });
 
 /** Managers and admins create organizations; the creator becomes owner. */
 export async function createOrganization(db: Db, actor: Actor, input: z.input<typeof createOrganizationSchema>): Promise<Organization> {
@@ -39,14 +41,15 @@ export async function getOrganization(db: Queryable, actor: Actor, slug: string)
   return org;
 }
 
-const roleSchema = z.enum(ROLES as [Role, ...Role[]]);
-const addMemberSchema = z.object({ orgId: z.string().uuid(), email: emailSchema, role: roleSchema });
+export const roleSchema = z.enum(ROLES as [Role, ...Role[]]);
+export const addMemberSchema = z.object({ orgId: z.string().uuid(), email: emailSchema, role: roleSchema });
 
-export async function addMember(db: Db, actor: Actor, input: z.input<typeof addMemberSchema>): Promise<void> {
+/** Adds a registered user by email with a role (orgAdmin); answers the new membership. */
+export async function addMember(db: Db, actor: Actor, input: z.input<typeof addMemberSchema>): Promise<MemberSummary> {
   const data = parseInput(addMemberSchema, input);
   requirePermission(actor, data.orgId, "orgAdmin");
-  await db.transaction(async (tx) => {
-    const [user] = await tx.select({ id: users.id }).from(users).where(eq(users.email, data.email));
+  return db.transaction(async (tx) => {
+    const [user] = await tx.select({ id: users.id, name: users.name, email: users.email }).from(users).where(eq(users.email, data.email));
     if (!user) throw new DomainError("user_not_found", `No registered user has the email ${data.email}.`);
     const inserted = await tx
       .insert(memberships)
@@ -55,6 +58,7 @@ export async function addMember(db: Db, actor: Actor, input: z.input<typeof addM
       .returning();
     if (inserted.length === 0) throw new DomainError("invalid_state", `${data.email} is already a member.`);
     await audit(tx, actor, { orgId: data.orgId, action: "member.added", entityType: "user", entityId: user.id, details: { email: data.email, role: data.role } });
+    return { userId: user.id, name: user.name, email: user.email, role: inserted[0].role, since: inserted[0].createdAt };
   });
 }
 
@@ -72,7 +76,7 @@ async function lockOwners(tx: Queryable, orgId: string): Promise<number> {
   return rows.length;
 }
 
-const changeRoleSchema = z.object({ orgId: z.string().uuid(), userId: z.string().uuid(), role: roleSchema });
+export const changeRoleSchema = z.object({ orgId: z.string().uuid(), userId: z.string().uuid(), role: roleSchema });
 
 export async function changeMemberRole(db: Db, actor: Actor, input: z.input<typeof changeRoleSchema>): Promise<void> {
   const data = parseInput(changeRoleSchema, input);

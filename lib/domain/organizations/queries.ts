@@ -1,6 +1,8 @@
 import { and, asc, eq, sql } from "drizzle-orm";
+import { z } from "zod";
 import type { Queryable } from "@/db/client";
 import { apis, clients, memberships, organizations, plans, users } from "@/db/schema";
+import { DomainError } from "../errors";
 import { listParamsSchema } from "../list-params";
 import { type ListPage, type ListQuery, pagedList, qualified, totalOverPages } from "../lists";
 import { type Actor, hasManagementAccess, permittedOrgCondition, requireManagementView, type Role } from "../permissions";
@@ -101,6 +103,19 @@ export async function listOrganizationMembers(db: Queryable, actor: Actor, orgId
     pageSize: query.pageSize,
   });
   return { rows, total, ownerCount: await countOwners(db, orgId) };
+}
+
+/** One member of the organization (orgView); not_found for anyone who is not a member, or a malformed id. */
+export async function getOrganizationMember(db: Queryable, actor: Actor, orgId: string, userId: string): Promise<MemberSummary> {
+  requireManagementView(actor, orgId, "orgView");
+  if (!z.uuid().safeParse(userId).success) throw new DomainError("not_found", "That user is not a member.");
+  const [member] = await db
+    .select({ userId: users.id, name: users.name, email: users.email, role: memberships.role, since: memberships.createdAt })
+    .from(memberships)
+    .innerJoin(users, eq(users.id, memberships.userId))
+    .where(and(eq(memberships.orgId, orgId), eq(memberships.userId, userId)));
+  if (!member) throw new DomainError("not_found", "That user is not a member.");
+  return member;
 }
 
 async function countOwners(db: Queryable, orgId: string): Promise<number> {

@@ -5,11 +5,11 @@ import { isUniqueViolation } from "@/db/client";
 import { plans, planVersions, type Policy } from "@/db/schema";
 import { audit } from "../audit";
 import { DomainError, parseInput } from "../errors";
+import { checkIfMatch } from "../etags";
 import { publishChanges } from "../events";
 import { type Actor, requirePermission } from "../permissions";
 import { descriptionSchema, nameSchema, slugSchema, versionSchema } from "../slugs";
-import { findPlanVersion, type Plan, type PlanVersion } from "./records";
-
+import { findPlanVersion, type Plan, type PlanVersion, planVersionEtag } from "./records";
 
 export const policySchema = z.discriminatedUnion("type", [
   z.object({
@@ -25,7 +25,7 @@ export const policySchema = z.discriminatedUnion("type", [
 ]);
 export const policiesSchema = z.array(policySchema).max(10, "At most 10 policies");
 
-const createPlanSchema = z.object({
+export const createPlanSchema = z.object({
   orgId: z.string().uuid(),
   slug: slugSchema,
   name: nameSchema,
@@ -51,7 +51,7 @@ export async function createPlan(db: Db, actor: Actor, input: z.input<typeof cre
   }
 }
 
-const createPlanVersionSchema = z.object({
+export const createPlanVersionSchema = z.object({
   planId: z.string().uuid(),
   version: versionSchema,
   /** Copies the policies of this version of the same plan. */
@@ -82,18 +82,23 @@ export async function createPlanVersion(db: Db, actor: Actor, input: z.input<typ
   }
 }
 
-const updatePoliciesSchema = z.object({ planVersionId: z.string().uuid(), policies: policiesSchema });
+export const updatePoliciesSchema = z.object({ planVersionId: z.string().uuid(), policies: policiesSchema });
 
-/** Policies change only while the plan version is not locked. */
-export async function updatePlanPolicies(db: Db, actor: Actor, input: z.input<typeof updatePoliciesSchema>): Promise<void> {
+/**
+ * Policies change only while the plan version is not locked. With `ifMatch` (an ETag from
+ * planVersionEtag), a version changed since it was read is refused with precondition_failed.
+ */
+export async function updatePlanPolicies(db: Db, actor: Actor, input: z.input<typeof updatePoliciesSchema>, options: { ifMatch?: string } = {}): Promise<PlanVersion> {
   const data = parseInput(updatePoliciesSchema, input);
-  await db.transaction(async (tx) => {
-    const row = await findPlanVersion(tx, data.planVersionId);
+  return db.transaction(async (tx) => {
+    const row = await findPlanVersion(tx, data.planVersionId, { forUpdate: true });
     if (!row) throw new DomainError("plan_not_found");
     requirePermission(actor, row.plan.orgId, "planEdit");
+    checkIfMatch(options.ifMatch, planVersionEtag(row.version));
     if (row.version.status === "Locked") throw new DomainError("invalid_state", "The policies of a locked plan version never change.");
-    await tx.update(planVersions).set({ policies: data.policies }).where(eq(planVersions.id, data.planVersionId));
+    const [version] = await tx.update(planVersions).set({ policies: data.policies }).where(eq(planVersions.id, data.planVersionId)).returning();
     await audit(tx, actor, { orgId: row.plan.orgId, action: "plan_version.policies_updated", entityType: "plan_version", entityId: data.planVersionId, details: { policies: data.policies } });
+    return version;
   });
 }
 

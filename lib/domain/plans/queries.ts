@@ -60,3 +60,16 @@ export async function listOrganizationPlans(db: Queryable, actor: Actor, orgId: 
     summary: (v) => ({ id: v.id, version: v.version, status: v.status }),
   });
 }
+
+/** A plan of an organization with its versions, by slugs (planView there). */
+export async function getOrganizationPlan(db: Queryable, actor: Actor, ref: Omit<PlanVersionRef, "version">) {
+  const org = await requireManagedOrganization(db, actor, ref.org, "planView");
+  if (!isStorableText(ref.plan)) throw new DomainError("plan_not_found", "That plan does not exist.");
+  const [plan] = await db.select().from(plans).where(and(eq(plans.orgId, org.id), eq(plans.slug, ref.plan)));
+  if (!plan) throw new DomainError("plan_not_found", "That plan does not exist.");
+  const versions = await db
+    .select({ id: planVersions.id, version: planVersions.version, status: planVersions.status })
+    .from(planVersions)
+    .where(eq(planVersions.planId, plan.id));
+  return { org, plan, versions: versions.sort((a, b) => compareVersions(a.version, b.version)) };
+}

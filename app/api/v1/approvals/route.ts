@@ -1,0 +1,3 @@
+import { route } from "@/lib/api/handler";
+import { listApprovals } from "@/lib/api/operations/approvals";
+export const GET = route(listApprovals);

@@ -1,0 +1,3 @@
+import { route } from "@/lib/api/handler";
+import { withdrawOneContract } from "@/lib/api/operations/contracts";
+export const POST = route(withdrawOneContract);

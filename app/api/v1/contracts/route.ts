@@ -1,0 +1,3 @@
+import { route } from "@/lib/api/handler";
+import { listMyContracts } from "@/lib/api/operations/contracts";
+export const GET = route(listMyContracts);

@@ -1,0 +1,3 @@
+import { route } from "@/lib/api/handler";
+import { updatePlanPoliciesOperation } from "@/lib/api/operations/plans";
+export const PUT = route(updatePlanPoliciesOperation);

@@ -1,0 +1,3 @@
+import { route } from "@/lib/api/handler";
+import { getPlanVersionOperation } from "@/lib/api/operations/plans";
+export const GET = route(getPlanVersionOperation);
