@@ -24,7 +24,8 @@ import { apiRateLimiter, rateLimitHeaders } from "./rate-limit";
  *   export const POST = route(createClient);
  */
 
-type RouteContext = { params: Promise<Record<string, string | string[] | undefined>> };
+/** Next.js resolves `params` to undefined for a route without dynamic segments. */
+type RouteContext = { params: Promise<Record<string, string | string[] | undefined> | undefined> };
 
 const BEARER = /^Bearer +(\S+) *$/i;
 const NO_STORE = { "cache-control": "no-store" };
@@ -68,9 +69,9 @@ function queryRecord(url: URL): Record<string, string> {
 }
 
 /** Route params as strings; Next.js has decoded them once already. */
-function pathParams(raw: Record<string, string | string[] | undefined>): Record<string, string> {
+function pathParams(raw: Record<string, string | string[] | undefined> | undefined): Record<string, string> {
   const params: Record<string, string> = {};
-  for (const [name, value] of Object.entries(raw)) {
+  for (const [name, value] of Object.entries(raw ?? {})) {
     if (typeof value !== "string") throw new DomainError("not_found");
     params[name] = value;
   }

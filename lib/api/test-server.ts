@@ -16,7 +16,7 @@ import { buildOpenApiDocument } from "./openapi";
 
 const API_DIR = path.resolve(import.meta.dirname, "../../app/api/v1");
 
-type Handler = (request: Request, context: { params: Promise<Record<string, string>> }) => Promise<Response>;
+type Handler = (request: Request, context: { params: Promise<Record<string, string> | undefined> }) => Promise<Response>;
 
 export interface RouteFile {
   /** "/api/v1/orgs/{org}/clients" */
@@ -93,7 +93,9 @@ async function serve(routes: RouteFile[], req: IncomingMessage, res: ServerRespo
     headers,
     ...(hasBody && { body: Readable.toWeb(req) as ReadableStream, duplex: "half" }),
   } as RequestInit);
-  const response = await handler(request, { params: Promise.resolve(found.params) });
+  // As Next.js does, a route without dynamic segments gets undefined params.
+  const params = Object.keys(found.params).length > 0 ? found.params : undefined;
+  const response = await handler(request, { params: Promise.resolve(params) });
   res.writeHead(response.status, Object.fromEntries(response.headers));
   res.end(Buffer.from(await response.arrayBuffer()));
 }
