@@ -3,8 +3,28 @@ import { NextResponse, type NextRequest } from "next/server";
 // The names lib/auth/config.ts gives the session cookie: `__Host-` over https, bare over plain http.
 const SESSION_COOKIES = ["authjs.session-token", "__Host-authjs.session-token"];
 
-/** Sends signed-out visitors to /login. Real checks happen on the server, page by page. */
+/** Whether every segment of the raw path decodes; Next.js would answer a 500 for one that does not. */
+function decodablePath(pathname: string): boolean {
+  try {
+    for (const segment of pathname.split("/")) decodeURIComponent(segment);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Refuses addresses with malformed %-escapes (a 404 problem under /api/v1, a plain 400 elsewhere)
+ * and sends signed-out visitors of portal pages to /login. Real checks happen on the server, page by page.
+ */
 export function proxy(request: NextRequest) {
+  const api = request.nextUrl.pathname.startsWith("/api/v1/");
+  if (!decodablePath(request.nextUrl.pathname)) {
+    if (!api) return new NextResponse("That address is malformed.", { status: 400, headers: { "content-type": "text/plain; charset=utf-8" } });
+    const problem = { type: "urn:portico:problem:not_found", title: "Not found", status: 404, detail: "That address names nothing: it holds a malformed %-escape.", code: "not_found" };
+    return NextResponse.json(problem, { status: 404, headers: { "content-type": "application/problem+json", "cache-control": "no-store" } });
+  }
+  if (api) return NextResponse.next();
   if (SESSION_COOKIES.some((name) => request.cookies.has(name))) return NextResponse.next();
   const url = new URL("/login", request.url);
   const target = request.nextUrl.pathname + request.nextUrl.search;
@@ -13,5 +33,5 @@ export function proxy(request: NextRequest) {
 }
 
 export const config = {
-  matcher: ["/((?!login|signup|api/auth|api/v1|demo-backend|_next|favicon.ico).*)"],
+  matcher: ["/((?!login|signup|api/auth|demo-backend|_next|favicon.ico).*)"],
 };

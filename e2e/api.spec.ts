@@ -65,6 +65,15 @@ test.describe("REST API", () => {
     expect(await refused.json()).toMatchObject({ code: "token_invalid" });
   });
 
+  test("addresses that name no operation get a 404 problem, never the portal's page or a 500", async ({ request }) => {
+    for (const address of ["/api/v1/nope", "/api/v1/apis/acme/weather/1.0%ZZ", "/api/v1/apis/acme/%2e%2e/1.0", "/api/v1/apis/acme", "/api/v1/contracts/%c0%ae"]) {
+      const response = await request.get(address, { maxRedirects: 0 });
+      expect(response.status(), address).toBe(404);
+      expect(response.headers()["content-type"], address).toContain("application/problem+json");
+      expect((await response.json()).code, address).toBe("not_found");
+    }
+  });
+
   test("the API reference renders the OpenAPI document, which is public", async ({ page, request }) => {
     const document = await (await request.get("/api/v1/openapi.json")).json();
     expect(document.openapi).toBe("3.1.0");

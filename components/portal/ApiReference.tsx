@@ -22,6 +22,7 @@ export function ApiReference({ documentUrl }: { documentUrl: string }) {
     element.dataset.mounted = "true";
     scalar.createApiReference(element, {
       url: documentUrl,
+      authentication: { preferredSecurityScheme: "accessToken" },
       telemetry: false,
       withDefaultFonts: false,
       hideDarkModeToggle: true,

@@ -29,7 +29,8 @@ const METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"];
 
 /** Every route.ts under app/api/v1, with the methods it exports. */
 export async function loadRouteFiles(): Promise<RouteFile[]> {
-  const files = readdirSync(API_DIR, { recursive: true, encoding: "utf8" }).filter((file) => path.basename(file) === "route.ts");
+  // The catch-all answering 404 for unknown addresses serves no operation.
+  const files = readdirSync(API_DIR, { recursive: true, encoding: "utf8" }).filter((file) => path.basename(file) === "route.ts" && !file.includes("[..."));
   const routes: RouteFile[] = [];
   for (const file of files) {
     const folders = path.dirname(file) === "." ? [] : path.dirname(file).split(path.sep);
