@@ -62,6 +62,21 @@ test.describe("Access tokens", () => {
     expect(await refused.json()).toMatchObject({ status: 401, code: "token_invalid", type: "urn:portico:problem:token_invalid" });
   });
 
+  test("a token can expire on a chosen date, and the list says which", async ({ page }) => {
+    const name = `Dated ${randomBytes(3).toString("hex")}`;
+    const day = new Date(Date.now() + 60 * 86_400_000);
+    const iso = day.toISOString().slice(0, 10);
+    await page.goto("/settings/tokens");
+    const form = page.getByRole("form", { name: "Create token" });
+    await form.getByLabel("Name").fill(name);
+    await form.getByLabel("Expires").selectOption({ label: "on a date…" });
+    await form.getByLabel("Expiry date").fill(iso);
+    await form.getByRole("button", { name: "Create token" }).click();
+    await expect(page.getByLabel("New access token")).toHaveText(/^pat_/);
+    const shown = new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "short", year: "numeric", timeZone: "UTC" }).format(day);
+    await expect(page.getByRole("row", { name: new RegExp(name) })).toContainText(shown);
+  });
+
   test("the API answers a missing or malformed token with a 401 problem, never a redirect or a 500", async ({ request }) => {
     for (const authorization of [undefined, "Bearer", `Bearer pat_${"A".repeat(5000)}`, "Basic dXNlcjpwYXNz", "Bearer ptk_abc"]) {
       const response = await request.get("/api/v1/me", { headers: authorization ? { Authorization: authorization } : {}, maxRedirects: 0 });

@@ -1,5 +1,6 @@
 import { expect, signUp, test } from "./fixtures";
-import { createClientInMyClients, main, requestContract, uniqueSuffix } from "./manage-pages";
+import { apiAs } from "./api-setup";
+import { main, uniqueSuffix } from "./manage-pages";
 
 test.describe("Approvals in bulk", () => {
   test.setTimeout(120_000);
@@ -8,14 +9,14 @@ test.describe("Approvals in bulk", () => {
   test("the provider selects several requests and decides them together, with one shared reason to reject", async ({ page, newVisitor, approvals }) => {
     const run = uniqueSuffix();
     const clients = [`Kiosk ${run}`, `Signage ${run}`, `Ticker ${run}`];
+    const developer = await newVisitor();
+    await signUp(developer, `Owner of ${run}`);
+    const setup = await apiAs(developer);
     for (const client of clients) {
-      const developer = await newVisitor();
-      await signUp(developer, `Owner of ${client}`);
-      await createClientInMyClients(developer, client);
       // The demo's Weather API offers Gold with approval required.
-      await requestContract(developer, { org: "acme", api: "weather", client: new RegExp(client), plan: /^Gold/ });
-      await developer.context().close();
+      expect(await setup.signContract(await setup.createClient(client), { org: "acme", api: "weather", plan: "Gold" })).toBe("AwaitingApproval");
     }
+    await developer.context().close();
 
     await approvals.goto();
     await main(page).getByRole("searchbox", { name: "Filter requests" }).fill(run);

@@ -1,3 +1,4 @@
+import { apiAs } from "./api-setup";
 import { expect, signUp, test } from "./fixtures";
 import { ApiPage, MyClientsPage } from "./portal-pages";
 
@@ -130,19 +131,14 @@ test.describe("My Clients", () => {
     await expect(myClients.section("Short Lived")).toHaveCount(0);
   });
 
-  test("one filter searches every client's contracts, and the contract columns sort", async ({ page, myClients, apiPage: api }) => {
+  test("one filter searches every client's contracts, and the contract columns sort", async ({ page, myClients }) => {
     await signUp(page, "Fern Filter");
-    await myClients.goto();
-    await myClients.newClient("Alpha App");
-    await myClients.newClient("Beta Board");
-    await api.goto("acme", "weather");
-    await api.createContract("Alpha App", "Bronze");
-    await expect(api.success).toContainText("Contract created");
-    await api.goto("acme", "billing");
-    await api.createContract("Alpha App", "Bronze");
-    await expect(api.success).toContainText("Contract created");
-    await api.createContract("Beta Board", "Bronze");
-    await expect(api.success).toContainText("Contract created");
+    const setup = await apiAs(page);
+    const alpha = await setup.createClient("Alpha App");
+    const beta = await setup.createClient("Beta Board");
+    expect(await setup.signContract(alpha, { org: "acme", api: "weather", plan: "Bronze" })).toBe("Active");
+    expect(await setup.signContract(alpha, { org: "acme", api: "billing", plan: "Bronze" })).toBe("Active");
+    expect(await setup.signContract(beta, { org: "acme", api: "billing", plan: "Bronze" })).toBe("Active");
 
     await myClients.goto();
     await myClients.main.getByRole("searchbox", { name: "Filter clients and contracts" }).fill("weather");
@@ -168,10 +164,9 @@ test.describe("My Clients", () => {
   });
 
   test("many clients are paged", async ({ page, myClients }) => {
-    test.slow();
     await signUp(page, "Paige Pager");
-    await myClients.goto();
-    for (let i = 1; i <= 11; i++) await myClients.newClient(`Client ${String(i).padStart(2, "0")}`);
+    const setup = await apiAs(page);
+    for (let i = 1; i <= 11; i++) await setup.createClient(`Client ${String(i).padStart(2, "0")}`);
     await myClients.goto();
     const pages = myClients.main.getByRole("navigation", { name: "Clients pages" });
     await expect(pages).toContainText("1–10 of 11");

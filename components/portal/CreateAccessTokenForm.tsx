@@ -1,6 +1,6 @@
 "use client";
 
-import { useActionState } from "react";
+import { useActionState, useState } from "react";
 import { createAccessTokenAction } from "@/app/(portal)/settings/actions";
 import { Alert } from "@/components/ui/Alert";
 import { Button } from "@/components/ui/Button";
@@ -12,11 +12,17 @@ import { CopyButton } from "./CopyButton";
 
 const selectClass = "rounded-md border border-slate-300 bg-white px-3 py-2 text-sm shadow-sm focus:border-brand-600";
 
+/** The UTC calendar day `days` from today, as a date input reads it. */
+function isoDay(days: number): string {
+  return new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
+}
+
 /** Create token: the new token is shown here once, with a Copy button. */
 export function CreateAccessTokenForm() {
   const [state, action, pending] = useActionState(createAccessTokenAction, null);
   const fields = state && !state.ok ? state.fields : undefined;
   const created = state?.ok ? (state.data as { token: string; name: string } | undefined) : undefined;
+  const [expiry, setExpiry] = useState("90");
   return (
     <section aria-labelledby="create-token-heading" className="flex flex-col gap-4 rounded-lg border border-slate-200 bg-white p-4">
       <h2 id="create-token-heading" className="text-lg font-semibold">
@@ -45,14 +51,38 @@ export function CreateAccessTokenForm() {
           <label htmlFor="token-expires" className="text-sm font-medium text-slate-700">
             Expires
           </label>
-          <select id="token-expires" name="expiresInDays" defaultValue="90" className={selectClass}>
+          <select id="token-expires" name="expiresInDays" value={expiry} onChange={(event) => setExpiry(event.target.value)} className={selectClass}>
             {ACCESS_TOKEN_EXPIRY_DAYS.map((days) => (
               <option key={days} value={days}>
                 in {days} days
               </option>
             ))}
+            <option value="date">on a date…</option>
           </select>
         </div>
+        {expiry === "date" && (
+          <div className="flex flex-col gap-1">
+            <label htmlFor="token-expires-on" className="text-sm font-medium text-slate-700">
+              Expiry date
+            </label>
+            <input
+              id="token-expires-on"
+              name="expiresOn"
+              type="date"
+              required
+              min={isoDay(1)}
+              max={isoDay(364)}
+              aria-describedby={fields?.expiresAt ? "token-expires-on-error" : undefined}
+              aria-invalid={fields?.expiresAt ? true : undefined}
+              className={selectClass}
+            />
+            {fields?.expiresAt && (
+              <p id="token-expires-on-error" className="text-sm text-red-700">
+                {fields.expiresAt}
+              </p>
+            )}
+          </div>
+        )}
         <div className="flex flex-col gap-1">
           <label htmlFor="token-scope" className="text-sm font-medium text-slate-700">
             Scope

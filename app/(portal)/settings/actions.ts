@@ -37,9 +37,11 @@ export const changePasswordAction = actorAction(changePasswordSchema, async (act
 });
 
 export const createAccessTokenAction = actorAction(
-  z.object({ name: z.string(), expiresInDays: z.string(), scope: z.enum(ACCESS_TOKEN_SCOPES, { error: SCOPE_MESSAGE }) }),
-  async (actor, input) => {
-    const { token, accessToken } = await createAccessToken(await getDb(), actor, input);
+  z.object({ name: z.string(), expiresInDays: z.string(), expiresOn: z.string().optional(), scope: z.enum(ACCESS_TOKEN_SCOPES, { error: SCOPE_MESSAGE }) }),
+  async (actor, { expiresInDays, expiresOn, ...input }) => {
+    // "on a date": the token lasts to the end of that day (UTC); the domain checks the date.
+    const expiry = expiresInDays === "date" ? { expiresAt: `${expiresOn ?? ""}T23:59:59Z` } : { expiresInDays };
+    const { token, accessToken } = await createAccessToken(await getDb(), actor, { ...input, ...expiry });
     revalidatePath("/settings/tokens");
     return { ok: true, message: `Token ${accessToken.name} created.`, data: { token, name: accessToken.name } };
   },
