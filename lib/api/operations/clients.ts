@@ -14,13 +14,14 @@ import {
   rotateApiKey,
 } from "@/lib/domain/clients";
 import type { ApiKeySummary, MyClient } from "@/lib/domain/clients";
-import { CONTRACT_SORT_KEYS, type ContractRow, createContract, DEFAULT_CONTRACT_SORT, LIVE_CONTRACT_STATUSES, listContracts } from "@/lib/domain/contracts";
+import { CONTRACT_SORT_KEYS, createContract, DEFAULT_CONTRACT_SORT, LIVE_CONTRACT_STATUSES, listContracts } from "@/lib/domain/contracts";
 import { DomainError } from "@/lib/domain/errors";
 import { MAX_KEY_GRACE_SECONDS } from "@/lib/domain/keys";
 import { DEFAULT_VERSIONED_SORT, VERSIONED_SORTS } from "@/lib/domain/lists";
 import type { Actor } from "@/lib/domain/permissions";
 import { descriptionSchema, nameSchema, slugSchema, versionSchema } from "@/lib/domain/slugs";
 import type { Db } from "@/db/client";
+import { contractOf, contractSchema } from "./contracts";
 import { defineOperation, type Operation, reply } from "../operation";
 import { idField, listQuery, pageOf, paged, timestamp } from "../schemas";
 
@@ -38,73 +39,6 @@ const contractStatus = z.enum(contractStatusEnum.enumValues);
 const orgRef = z.object({ slug: z.string(), name: z.string() });
 
 /** One row of a contracts table, as the domain's ContractRow: both sides, the plan, the state, the endpoint. */
-export const contractRow = z
-  .object({
-    id: z.uuid(),
-    status: contractStatus,
-    reason: z.string().nullable().meta({ description: "Why it was rejected, or broken by the provider." }),
-    createdAt: timestamp,
-    decidedAt: timestamp.nullable(),
-    endedAt: timestamp.nullable(),
-    createdByName: z.string().nullable(),
-    clientId: z.uuid(),
-    clientOrgId: z.uuid(),
-    clientOrgSlug: z.string(),
-    clientOrgName: z.string(),
-    clientSlug: z.string(),
-    clientName: z.string(),
-    clientVersionId: z.uuid(),
-    clientVersion: z.string(),
-    apiId: z.uuid(),
-    apiOrgId: z.uuid(),
-    apiOrgSlug: z.string(),
-    apiOrgName: z.string(),
-    apiSlug: z.string(),
-    apiName: z.string(),
-    apiVersionId: z.uuid(),
-    apiVersion: z.string(),
-    planVersionId: z.uuid(),
-    planSlug: z.string(),
-    planName: z.string(),
-    planVersion: z.string(),
-    endpoint: z.string().meta({ description: "The gateway address: `{gateway}/{org}/{api}/{version}/`." }),
-  })
-  .meta({ id: "ContractRow" });
-
-/** A ContractRow as JSON: every field the schema names, nothing more. */
-export function contractRowOf(row: ContractRow) {
-  return {
-    id: row.id,
-    status: row.status,
-    reason: row.reason,
-    createdAt: row.createdAt,
-    decidedAt: row.decidedAt,
-    endedAt: row.endedAt,
-    createdByName: row.createdByName,
-    clientId: row.clientId,
-    clientOrgId: row.clientOrgId,
-    clientOrgSlug: row.clientOrgSlug,
-    clientOrgName: row.clientOrgName,
-    clientSlug: row.clientSlug,
-    clientName: row.clientName,
-    clientVersionId: row.clientVersionId,
-    clientVersion: row.clientVersion,
-    apiId: row.apiId,
-    apiOrgId: row.apiOrgId,
-    apiOrgSlug: row.apiOrgSlug,
-    apiOrgName: row.apiOrgName,
-    apiSlug: row.apiSlug,
-    apiName: row.apiName,
-    apiVersionId: row.apiVersionId,
-    apiVersion: row.apiVersion,
-    planVersionId: row.planVersionId,
-    planSlug: row.planSlug,
-    planName: row.planName,
-    planVersion: row.planVersion,
-    endpoint: row.endpoint,
-  };
-}
-
 const versionSummary = z.object({ id: z.uuid(), version: z.string(), status: clientVersionStatus }).meta({ id: "ClientVersionSummary" });
 
 const datedVersionSummary = z
@@ -159,7 +93,7 @@ const clientVersionSchema = z
     retiredAt: timestamp.nullable(),
     key: apiKeySummary,
     versions: z.array(versionSummary).meta({ description: "Every version of the client, in reading order." }),
-    contracts: z.array(contractRow).meta({ description: `Its first ${CLIENT_VERSION_CONTRACTS} contracts, newest first; …/contracts lists them all.` }),
+    contracts: z.array(contractSchema).meta({ description: `Its first ${CLIENT_VERSION_CONTRACTS} contracts, newest first; …/contracts lists them all.` }),
     contractCount: z.number().int().meta({ description: "How many contracts it has, in every status." }),
   })
   .meta({ id: "ClientVersion" });
@@ -187,7 +121,7 @@ async function clientVersionBody(db: Db, actor: Actor, params: VersionParams) {
     retiredAt: detail.version.retiredAt,
     key: keySummaryOf(detail.key),
     versions: detail.versions,
-    contracts: contracts.rows.map(contractRowOf),
+    contracts: contracts.rows.map(contractOf),
     contractCount: contracts.total,
   };
 }
@@ -390,11 +324,11 @@ export const listClientVersionContracts = defineOperation({
     defaultSort: DEFAULT_CONTRACT_SORT,
     filters: { status: contractStatus.optional().meta({ description: "Only contracts in this status." }) },
   }),
-  response: pageOf(contractRow),
+  response: pageOf(contractSchema),
   handler: async ({ db, actor, params, query, url }) => {
     const detail = await getClientVersionDetail(db, actor, versionRef(params), "member");
     const page = await listContracts(db, actor, { clientVersionId: detail.version.id, status: query.status, q: query.q, sort: query.sort, page: query.page, pageSize: query.pageSize });
-    return paged(url, query, page.rows.map(contractRowOf), page.total);
+    return paged(url, query, page.rows.map(contractOf), page.total);
   },
 });
 
@@ -421,7 +355,7 @@ export const createClientVersionContract = defineOperation({
     "contract_exists",
   ],
   body: z.object({ apiVersionId: idField, planVersionId: idField }),
-  response: contractRow,
+  response: contractSchema,
   handler: async ({ db, actor, params, body }) => {
     const detail = await getClientVersionDetail(db, actor, versionRef(params), "member");
     const contract = await createContract(db, actor, { clientVersionId: detail.version.id, apiVersionId: body.apiVersionId, planVersionId: body.planVersionId });
@@ -429,7 +363,7 @@ export const createClientVersionContract = defineOperation({
     const { rows } = await listContracts(db, actor, { clientVersionId: detail.version.id, apiVersionId: contract.apiVersionId, status: LIVE_CONTRACT_STATUSES });
     const row = rows.find((r) => r.id === contract.id);
     if (!row) throw new DomainError("contract_not_found");
-    return reply(contractRowOf(row), { status: 201, headers: { location: `/api/v1/contracts/${row.id}` } });
+    return reply(contractOf(row), { status: 201, headers: { location: `/api/v1/contracts/${row.id}` } });
   },
 });
 
