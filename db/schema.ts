@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import {
   bigint,
+  check,
   bigserial,
   boolean,
   index,
@@ -23,13 +24,21 @@ export const roleEnum = pgEnum("member_role", ["owner", "api-developer", "client
 export const apiVersionStatusEnum = pgEnum("api_version_status", ["Created", "Published", "Retired"]);
 export const planVersionStatusEnum = pgEnum("plan_version_status", ["Created", "Locked"]);
 export const accessTokenScopeEnum = pgEnum("access_token_scope", ["read", "write"]);
-export const contractStatusEnum = pgEnum("contract_status", [
+/**
+ * A contract's status. Kept as text with a check constraint rather than a Postgres enum, so a new
+ * status can be added and used in the same migration (an enum's new value cannot be).
+ */
+export const CONTRACT_STATUSES = [
   "AwaitingApproval",
   "Active",
   "Rejected",
   "Withdrawn",
   "Broken",
-]);
+  // Paused by an API administrator: kept with its plan and counters, refused by the gateway until resumed.
+  "Suspended",
+  // Past its end date: ended, like Broken; a new request renews it.
+  "Expired",
+] as const;
 
 export const users = pgTable("users", {
   id: uuid("id").primaryKey().defaultRandom(),
@@ -169,6 +178,10 @@ export const planVersions = pgTable(
     version: text("version").notNull(),
     status: planVersionStatusEnum("status").notNull().default("Created"),
     policies: jsonb("policies").$type<Policy[]>().notNull().default([]),
+    /** Contracts on this plan version end this many days after they start (a trial); null: no end. */
+    durationDays: integer("duration_days"),
+    /** Terms of use in Markdown, accepted when a contract is requested or moved to this plan; empty: none. */
+    terms: text("terms").notNull().default(""),
     lockedAt: at("locked_at"),
     createdAt: createdAt(),
   },
@@ -246,7 +259,7 @@ export const contracts = pgTable(
     planVersionId: uuid("plan_version_id")
       .notNull()
       .references(() => planVersions.id, { onDelete: "restrict" }),
-    status: contractStatusEnum("status").notNull(),
+    status: text("status", { enum: CONTRACT_STATUSES }).notNull(),
     createdById: uuid("created_by_id").references(() => users.id, { onDelete: "set null" }),
     createdAt: createdAt(),
     decidedById: uuid("decided_by_id").references(() => users.id, { onDelete: "set null" }),
@@ -254,12 +267,23 @@ export const contracts = pgTable(
     reason: text("reason"),
     endedById: uuid("ended_by_id").references(() => users.id, { onDelete: "set null" }),
     endedAt: at("ended_at"),
+    /** After this moment the gateway refuses the contract (contract_expired) and it becomes Expired. */
+    endsAt: at("ends_at"),
+    /** The last expiry warning sent to the consumer, in days before the end (7, then 1); null: none yet. */
+    expiryWarnedDays: integer("expiry_warned_days"),
+    /** A plan change waiting for approval: the contract stays on planVersionId until it is decided. */
+    pendingPlanVersionId: uuid("pending_plan_version_id").references(() => planVersions.id, { onDelete: "restrict" }),
+    pendingPlanRequestedById: uuid("pending_plan_requested_by_id").references(() => users.id, { onDelete: "set null" }),
+    pendingPlanRequestedAt: at("pending_plan_requested_at"),
   },
   (t) => [
     // One live contract per client version and API version, whatever the plan.
     uniqueIndex("contracts_live_idx")
       .on(t.clientVersionId, t.apiVersionId)
-      .where(sql`${t.status} in ('AwaitingApproval', 'Active')`),
+      .where(sql`${t.status} in ('AwaitingApproval', 'Active', 'Suspended')`),
+    check("contracts_status_check", sql.raw(`status in (${CONTRACT_STATUSES.map((status) => `'${status}'`).join(", ")})`)),
+    index("contracts_ends_at_idx").on(t.endsAt).where(sql`${t.endsAt} is not null`),
+    index("contracts_pending_plan_idx").on(t.pendingPlanRequestedAt).where(sql`${t.pendingPlanVersionId} is not null`),
     index("contracts_api_version_idx").on(t.apiVersionId, t.status),
     index("contracts_client_version_idx").on(t.clientVersionId, t.status),
   ],
@@ -294,6 +318,50 @@ export const notifications = pgTable(
     createdAt: createdAt(),
   },
   (t) => [index("notifications_recipient_idx").on(t.recipientId, t.read, t.createdAt)],
+);
+
+export const contractEventKindEnum = pgEnum("contract_event_kind", [
+  "requested",
+  "approved",
+  "rejected",
+  "withdrawn",
+  "broken",
+  "terms_accepted",
+  "plan_change_requested",
+  "plan_change_approved",
+  "plan_change_rejected",
+  "plan_change_cancelled",
+  "plan_changed",
+  "suspended",
+  "resumed",
+  "end_date_set",
+  "expiry_warned",
+  "expired",
+]);
+
+/**
+ * A contract's story, one row per thing that happened to it: who, when, why, and the plans and
+ * end date involved. Written in the same transaction as the change it tells.
+ */
+export const contractEvents = pgTable(
+  "contract_events",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    contractId: uuid("contract_id")
+      .notNull()
+      .references(() => contracts.id, { onDelete: "cascade" }),
+    kind: contractEventKindEnum("kind").notNull(),
+    actorId: uuid("actor_id").references(() => users.id, { onDelete: "set null" }),
+    at: timestamp("at", { withTimezone: true }).notNull().defaultNow(),
+    reason: text("reason"),
+    /** The plan version the event is about: the one accepted, requested or moved to. */
+    planVersionId: uuid("plan_version_id").references(() => planVersions.id, { onDelete: "set null" }),
+    /** For plan changes: the plan version left. */
+    fromPlanVersionId: uuid("from_plan_version_id").references(() => planVersions.id, { onDelete: "set null" }),
+    /** For end_date_set: the new end (null: the end was removed); for expiry_warned: the end warned of. */
+    endsAt: at("ends_at"),
+  },
+  (t) => [index("contract_events_contract_idx").on(t.contractId, t.at)],
 );
 
 /** Gateway traffic per contract and minute, written in batches by the gateway. */

@@ -1,6 +1,6 @@
 import { and, eq, inArray, sql } from "drizzle-orm";
 import type { Queryable } from "@/db/client";
-import { apis, apiVersions, clientVersions, contracts, organizations, planVersions, type Policy } from "@/db/schema";
+import { apis, apiVersions, clientVersions, type CONTRACT_STATUSES, contracts, organizations, planVersions, type Policy } from "@/db/schema";
 
 // Only these states matter at the gateway: other API versions answer 404, other contracts 403.
 const GATEWAY_API_STATUSES = ["Published", "Retired"] as const;
@@ -30,7 +30,7 @@ export interface ContractRow {
   clientVersionId: string;
   apiVersionId: string;
   planVersionId: string;
-  status: "AwaitingApproval" | "Active" | "Rejected" | "Withdrawn" | "Broken";
+  status: (typeof CONTRACT_STATUSES)[number];
   policies: Policy[];
 }
 

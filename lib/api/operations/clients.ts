@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { contractStatusEnum } from "@/db/schema";
+import { CONTRACT_STATUSES } from "@/db/schema";
 import {
   createClient,
   createClientVersion,
@@ -34,7 +34,7 @@ import { idField, listQuery, pageOf, paged, timestamp } from "../schemas";
 const TAG = "Clients";
 
 const clientVersionStatus = z.enum(["Created", "AwaitingApproval", "Registered", "Retired"]);
-const contractStatus = z.enum(contractStatusEnum.enumValues);
+const contractStatus = z.enum(CONTRACT_STATUSES);
 
 const orgRef = z.object({ slug: z.string(), name: z.string() });
 

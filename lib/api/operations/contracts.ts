@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { contractStatusEnum } from "@/db/schema";
+import { CONTRACT_STATUSES } from "@/db/schema";
 import { getApiVersionDetail } from "@/lib/domain/apis";
 import {
   breakContract,
@@ -23,7 +23,7 @@ import { listQuery, pageOf, paged, timestamp } from "../schemas";
 export const contractSchema = z
   .object({
     id: z.uuid(),
-    status: z.enum(contractStatusEnum.enumValues),
+    status: z.enum(CONTRACT_STATUSES),
     reason: z.string().nullable().meta({ description: "Why it was rejected, or broken by the provider." }),
     createdAt: timestamp,
     decidedAt: timestamp.nullable().meta({ description: "When it became active or was rejected." }),
@@ -87,7 +87,7 @@ export function contractOf(row: ContractRow): z.input<typeof contractSchema> {
   };
 }
 
-const statusFilter = z.enum(contractStatusEnum.enumValues).optional().meta({ description: "Only contracts in this status." });
+const statusFilter = z.enum(CONTRACT_STATUSES).optional().meta({ description: "Only contracts in this status." });
 
 export const listMyContracts = defineOperation({
   method: "GET",

@@ -2,7 +2,7 @@ import { and, asc, desc, eq, inArray, type SQL, sql } from "drizzle-orm";
 import { alias, type PgSelect } from "drizzle-orm/pg-core";
 import { z } from "zod";
 import type { Queryable } from "@/db/client";
-import { apis, apiVersions, clients, clientVersions, contracts, contractStatusEnum, organizations, plans, planVersions, users } from "@/db/schema";
+import { apis, apiVersions, clients, clientVersions, contracts, CONTRACT_STATUSES, organizations, plans, planVersions, users } from "@/db/schema";
 import { managedEndpoint } from "../catalog";
 import { DomainError } from "../errors";
 import { listParamsSchema, oneOf } from "../list-params";
@@ -27,7 +27,7 @@ export function contractListParams(planVersionIds: readonly string[] = []) {
     prefix: "contracts-",
     sortable: CONTRACT_SORT_KEYS,
     defaultSort: DEFAULT_CONTRACT_SORT,
-    filters: { status: oneOf(contractStatusEnum.enumValues), plan: oneOf(planVersionIds) },
+    filters: { status: oneOf(CONTRACT_STATUSES), plan: oneOf(planVersionIds) },
   });
 }
 
