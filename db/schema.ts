@@ -404,3 +404,103 @@ export const idempotencyKeys = pgTable(
   },
   (t) => [uniqueIndex("idempotency_keys_user_key_idx").on(t.userId, t.key), index("idempotency_keys_created_idx").on(t.createdAt)],
 );
+
+/** Accounts of an OpenID Connect provider linked to Portico users: one per issuer and subject. */
+export const userIdentities = pgTable(
+  "user_identities",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    issuer: text("issuer").notNull(),
+    subject: text("subject").notNull(),
+    /** The email the provider vouched for when the identity was linked. */
+    email: text("email").notNull(),
+    createdAt: createdAt(),
+    lastSignInAt: at("last_sign_in_at"),
+  },
+  (t) => [uniqueIndex("user_identities_issuer_subject_idx").on(t.issuer, t.subject), index("user_identities_user_idx").on(t.userId)],
+);
+
+/** One-time password reset links: only the SHA-256 of the token is kept. */
+export const passwordResets = pgTable(
+  "password_resets",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    tokenDigest: text("token_digest").notNull().unique(),
+    createdAt: createdAt(),
+    expiresAt: at("expires_at").notNull(),
+    usedAt: at("used_at"),
+  },
+  (t) => [index("password_resets_user_idx").on(t.userId, t.createdAt)],
+);
+
+/** The kinds of email a user may turn off on Settings → Notifications; every kind is on until turned off. */
+export const EMAIL_KINDS = ["approval_requests", "decisions", "contract_changes", "key_expiry"] as const;
+
+export const emailPreferences = pgTable("email_preferences", {
+  userId: uuid("user_id")
+    .primaryKey()
+    .references(() => users.id, { onDelete: "cascade" }),
+  /** Kinds of EMAIL_KINDS this user does not want. */
+  disabledKinds: text("disabled_kinds").array().notNull().default(sql`'{}'::text[]`),
+  updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+});
+
+/** HTTPS endpoints an organization's owner registered to receive Portico's events (Standard Webhooks). */
+export const webhookEndpoints = pgTable(
+  "webhook_endpoints",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    orgId: uuid("org_id")
+      .notNull()
+      .references(() => organizations.id, { onDelete: "cascade" }),
+    url: text("url").notNull(),
+    description: text("description").notNull().default(""),
+    /** Event types delivered, such as contract.approved; empty: every event. */
+    events: text("events").array().notNull().default(sql`'{}'::text[]`),
+    /** The signing secret (whsec_…), sealed like API keys: it must be read to sign. */
+    secretSealed: text("secret_sealed").notNull(),
+    enabled: boolean("enabled").notNull().default(true),
+    createdById: uuid("created_by_id").references(() => users.id, { onDelete: "set null" }),
+    createdAt: createdAt(),
+  },
+  (t) => [index("webhook_endpoints_org_idx").on(t.orgId)],
+);
+
+/**
+ * The durable outbox of email and webhook deliveries. A row is written in the transaction of the
+ * change it tells; a worker sends due rows with retries and backoff, so a restart or an outage
+ * delays a message and never loses it. `eventId` is the webhook-id a receiver deduplicates on
+ * (kept by redeliveries); `lockedUntil` leases a row to one sender at a time.
+ */
+export const outboxMessages = pgTable(
+  "outbox_messages",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    channel: text("channel", { enum: ["email", "webhook"] }).notNull(),
+    eventId: text("event_id").notNull(),
+    /** For webhooks: the event type (contract.approved); for email: the EMAIL_KINDS kind or "account". */
+    type: text("type").notNull(),
+    payload: jsonb("payload").$type<Record<string, unknown>>().notNull(),
+    webhookEndpointId: uuid("webhook_endpoint_id").references(() => webhookEndpoints.id, { onDelete: "cascade" }),
+    status: text("status", { enum: ["pending", "sent", "failed"] })
+      .notNull()
+      .default("pending"),
+    attempts: integer("attempts").notNull().default(0),
+    nextAttemptAt: timestamp("next_attempt_at", { withTimezone: true }).notNull().defaultNow(),
+    lockedUntil: at("locked_until"),
+    lastError: text("last_error"),
+    lastStatusCode: integer("last_status_code"),
+    createdAt: createdAt(),
+    sentAt: at("sent_at"),
+  },
+  (t) => [
+    index("outbox_due_idx").on(t.nextAttemptAt).where(sql`${t.status} = 'pending'`),
+    index("outbox_webhook_endpoint_idx").on(t.webhookEndpointId, t.createdAt),
+  ],
+);
