@@ -1,6 +1,8 @@
 import type { Queryable } from "@/db/client";
 import { auditEvents, notifications } from "@/db/schema";
+import { enqueueNotificationEmails } from "./email";
 import type { Actor } from "./permissions";
+import { enqueueWebhookEvents } from "./webhooks";
 
 export interface AuditInput {
   orgId: string | null;
@@ -10,9 +12,10 @@ export interface AuditInput {
   details?: Record<string, unknown>;
 }
 
-/** Writes one audit event in the caller's transaction. */
+/** Writes one audit event in the caller's transaction, and the webhook deliveries it causes. */
 export async function audit(tx: Queryable, actor: Actor | null, event: AuditInput): Promise<void> {
   await tx.insert(auditEvents).values({ ...event, actorId: actor?.userId ?? null, details: event.details ?? {} });
+  await enqueueWebhookEvents(tx, actor, event);
 }
 
 export interface NotificationInput {
@@ -25,4 +28,5 @@ export async function notify(tx: Queryable, recipientIds: Iterable<string>, noti
   const unique = [...new Set(recipientIds)];
   if (unique.length === 0) return;
   await tx.insert(notifications).values(unique.map((recipientId) => ({ recipientId, ...notification })));
+  await enqueueNotificationEmails(tx, unique, notification);
 }

@@ -1,0 +1,131 @@
+import { and, asc, eq, inArray, isNull, lte, or } from "drizzle-orm";
+import type { Queryable } from "@/db/client";
+import { outboxMessages } from "@/db/schema";
+
+/**
+ * Sends the outbox's due messages: email and webhook deliveries written in the transaction of the
+ * change they tell. Each row is leased to one sender (`lockedUntil`) before it is sent, marked
+ * sent after, and retried with exponential backoff on failure until its channel gives up; a
+ * restart loses nothing (an expired lease makes the row due again).
+ */
+
+export type OutboxMessage = typeof outboxMessages.$inferSelect;
+export type OutboxChannel = OutboxMessage["channel"];
+
+export interface DeliveryResult {
+  ok: boolean;
+  /** The receiver's HTTP status, for webhooks. */
+  statusCode?: number;
+  /** Why it failed, for the delivery log: never a secret. */
+  error?: string;
+}
+
+export interface ChannelSender {
+  send(db: Queryable, message: OutboxMessage): Promise<DeliveryResult>;
+  /** How long to keep retrying a message after it was written; past it, the message is failed. */
+  retryForMs: number;
+}
+
+const senders = new Map<OutboxChannel, ChannelSender>();
+
+/** Installs the sender of a channel (lib/outbox/email.ts, lib/outbox/webhook.ts). */
+export function registerSender(channel: OutboxChannel, sender: ChannelSender): void {
+  senders.set(channel, sender);
+}
+
+const LEASE_MS = 60_000;
+const BATCH = 20;
+const FIRST_RETRY_MS = 5_000;
+const MAX_RETRY_MS = 60 * 60_000;
+
+/** 5 s, 10 s, 20 s … doubling, at most an hour. */
+export function retryDelayMs(attempts: number): number {
+  return Math.min(MAX_RETRY_MS, FIRST_RETRY_MS * 2 ** Math.max(0, attempts - 1));
+}
+
+/** Leases up to BATCH due messages of the installed channels to this run. */
+async function claimDue(db: Queryable, now: Date): Promise<OutboxMessage[]> {
+  const channels = [...senders.keys()];
+  if (channels.length === 0) return [];
+  const due = await db
+    .select({ id: outboxMessages.id })
+    .from(outboxMessages)
+    .where(
+      and(
+        eq(outboxMessages.status, "pending"),
+        lte(outboxMessages.nextAttemptAt, now),
+        or(isNull(outboxMessages.lockedUntil), lte(outboxMessages.lockedUntil, now)),
+        inArray(outboxMessages.channel, channels),
+      ),
+    )
+    .orderBy(asc(outboxMessages.nextAttemptAt))
+    .limit(BATCH);
+  const claimed: OutboxMessage[] = [];
+  for (const { id } of due) {
+    // The lease is taken only if nobody took it since the select: one sender per message.
+    const [row] = await db
+      .update(outboxMessages)
+      .set({ lockedUntil: new Date(now.getTime() + LEASE_MS) })
+      .where(and(eq(outboxMessages.id, id), eq(outboxMessages.status, "pending"), or(isNull(outboxMessages.lockedUntil), lte(outboxMessages.lockedUntil, now))))
+      .returning();
+    if (row) claimed.push(row);
+  }
+  return claimed;
+}
+
+/** Sends what is due once; answers how many were sent and how many failed this time. */
+export async function runOutboxOnce(db: Queryable, now = new Date()): Promise<{ sent: number; failed: number }> {
+  let sent = 0;
+  let failed = 0;
+  for (const message of await claimDue(db, now)) {
+    const sender = senders.get(message.channel)!;
+    let result: DeliveryResult;
+    try {
+      result = await sender.send(db, message);
+    } catch (error) {
+      result = { ok: false, error: error instanceof Error ? error.message : "delivery failed" };
+    }
+    const attempts = message.attempts + 1;
+    if (result.ok) {
+      sent++;
+      await db
+        .update(outboxMessages)
+        .set({ status: "sent", attempts, sentAt: now, lockedUntil: null, lastError: null, lastStatusCode: result.statusCode ?? null })
+        .where(eq(outboxMessages.id, message.id));
+      continue;
+    }
+    failed++;
+    const giveUp = now.getTime() - message.createdAt.getTime() >= sender.retryForMs;
+    await db
+      .update(outboxMessages)
+      .set({
+        status: giveUp ? "failed" : "pending",
+        attempts,
+        nextAttemptAt: new Date(now.getTime() + retryDelayMs(attempts)),
+        lockedUntil: null,
+        lastError: result.error?.slice(0, 500) ?? null,
+        lastStatusCode: result.statusCode ?? null,
+      })
+      .where(eq(outboxMessages.id, message.id));
+  }
+  return { sent, failed };
+}
+
+/** Runs the outbox every `intervalMs` until stopped; a failing run is logged and the next one tries again. */
+export function startOutboxWorker(db: () => Promise<Queryable>, intervalMs = 2_000): () => void {
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  const tick = async () => {
+    try {
+      await runOutboxOnce(await db());
+    } catch (error) {
+      console.error("outbox run failed:", error instanceof Error ? error.message : error);
+    }
+    if (!stopped) timer = setTimeout(tick, intervalMs);
+  };
+  timer = setTimeout(tick, intervalMs);
+  return () => {
+    stopped = true;
+    clearTimeout(timer);
+  };
+}
