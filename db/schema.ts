@@ -364,22 +364,49 @@ export const contractEvents = pgTable(
   (t) => [index("contract_events_contract_idx").on(t.contractId, t.at)],
 );
 
-/** Gateway traffic per contract and minute, written in batches by the gateway. */
+/**
+ * Upper bounds (ms) of the gateway's latency histogram buckets; a last bucket counts everything
+ * slower. Fixed, so histograms of different minutes and gateway processes add up bucket by bucket
+ * and percentiles can be read from the sum.
+ */
+export const LATENCY_BUCKETS_MS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000] as const;
+
+/** The counters of one contract over one period: minute, hour or day. */
+const usageCounters = () => ({
+  contractId: uuid("contract_id")
+    .notNull()
+    .references(() => contracts.id, { onDelete: "cascade" }),
+  requests: integer("requests").notNull().default(0),
+  status2xx: integer("status_2xx").notNull().default(0),
+  status3xx: integer("status_3xx").notNull().default(0),
+  status4xx: integer("status_4xx").notNull().default(0),
+  status5xx: integer("status_5xx").notNull().default(0),
+  latencyMsSum: bigint("latency_ms_sum", { mode: "number" }).notNull().default(0),
+  /** Counts per LATENCY_BUCKETS_MS bucket, plus one for slower; empty for rows written before histograms. */
+  latencyBuckets: integer("latency_buckets").array().notNull().default(sql`'{}'::integer[]`),
+  /** Requests the gateway itself refused, by problem code (rate_limited, quota_exceeded…); included in status4xx. */
+  refusals: jsonb("refusals").$type<Record<string, number>>().notNull().default({}),
+});
+
+/** Gateway traffic per contract and minute, written in batches by the gateway; rolled up to hours after 48 hours. */
 export const contractUsage = pgTable(
   "contract_usage",
-  {
-    contractId: uuid("contract_id")
-      .notNull()
-      .references(() => contracts.id, { onDelete: "cascade" }),
-    minute: timestamp("minute", { withTimezone: true }).notNull(),
-    requests: integer("requests").notNull().default(0),
-    status2xx: integer("status_2xx").notNull().default(0),
-    status3xx: integer("status_3xx").notNull().default(0),
-    status4xx: integer("status_4xx").notNull().default(0),
-    status5xx: integer("status_5xx").notNull().default(0),
-    latencyMsSum: bigint("latency_ms_sum", { mode: "number" }).notNull().default(0),
-  },
+  { ...usageCounters(), minute: timestamp("minute", { withTimezone: true }).notNull() },
   (t) => [primaryKey({ columns: [t.contractId, t.minute] })],
+);
+
+/** Hourly rollup of contract_usage; rolled up to days after 90 days. */
+export const contractUsageHourly = pgTable(
+  "contract_usage_hourly",
+  { ...usageCounters(), hour: timestamp("hour", { withTimezone: true }).notNull() },
+  (t) => [primaryKey({ columns: [t.contractId, t.hour] })],
+);
+
+/** Daily rollup of contract_usage_hourly, kept for as long as the contract exists. */
+export const contractUsageDaily = pgTable(
+  "contract_usage_daily",
+  { ...usageCounters(), day: timestamp("day", { withTimezone: true }).notNull() },
+  (t) => [primaryKey({ columns: [t.contractId, t.day] })],
 );
 
 /**
