@@ -1,6 +1,7 @@
 import { redirect } from "next/navigation";
-import { getActor } from "@/lib/auth/actor";
+import { getActor, isCatalogPublic } from "@/lib/auth/actor";
 
+/** The front door: the catalog, which visitors may browse too unless the operator closed it. */
 export default async function Home() {
-  redirect((await getActor()) ? "/apis" : "/login");
+  redirect((await getActor()) || isCatalogPublic() ? "/apis" : "/login");
 }

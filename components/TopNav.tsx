@@ -2,60 +2,105 @@ import Link from "next/link";
 import type { Actor } from "@/lib/domain/permissions";
 import { hasManagementAccess } from "@/lib/domain/permissions";
 import { signOutAction } from "@/app/(auth)/actions";
+import { NavLink, SignInLink } from "@/components/shell/NavLink";
+import { NavMenu } from "@/components/shell/NavMenu";
+import { ThemeToggle } from "@/components/shell/ThemeToggle";
 
-const linkClass = "rounded-md px-3 py-2 text-sm font-medium text-slate-200 hover:bg-brand-700 hover:text-white";
+const linkClass =
+  "rounded-md px-3 py-2 text-sm font-medium text-bar-muted hover:bg-bar-hover hover:text-bar-text aria-[current=page]:bg-bar-hover aria-[current=page]:text-bar-text";
+const countClass = "rounded-full bg-amber-400 px-1.5 text-xs font-bold text-black";
 
-export function TopNav({ actor, unread = 0, approvals = 0 }: { actor: Actor; unread?: number; approvals?: number }) {
+/** The top bar: the signed-in user's sections, or for a signed-out visitor (null) the catalog and Sign in / Sign up. */
+export function TopNav({ actor, unread = 0, approvals = 0 }: { actor: Actor | null; unread?: number; approvals?: number }) {
   return (
-    <header className="bg-brand-900 text-white">
-      <nav aria-label="Main" className="mx-auto flex max-w-6xl items-center gap-1 px-4 py-2">
-        <Link href="/apis" className="mr-4 text-lg font-semibold tracking-tight text-white">
+    <header className="bg-bar text-bar-text [&_:focus-visible]:outline-bar-text">
+      <nav aria-label="Main" className="mx-auto flex max-w-6xl flex-wrap items-center gap-1 px-4 py-2">
+        <Link href="/apis" className="mr-4 inline-flex items-center gap-2 text-lg font-semibold tracking-tight text-bar-text">
+          <PorticoMark />
           Portico
         </Link>
-        <Link href="/apis" className={linkClass}>
-          APIs
-        </Link>
-        <Link href="/my-clients" className={linkClass}>
-          My Clients
-        </Link>
-        {hasManagementAccess(actor) && (
-          <>
-            <Link href="/manage" className={linkClass}>
-              API Management
-            </Link>
-            {/* The count is a description, so the link's name stays "Approvals". */}
-            <Link href="/manage/approvals" className={linkClass} aria-label="Approvals" aria-describedby={approvals > 0 ? "nav-approvals-count" : undefined}>
-              Approvals
+        <NavMenu>
+          <NavLink href="/apis" className={linkClass}>
+            APIs
+          </NavLink>
+          {actor && (
+            <NavLink href="/my-clients" className={linkClass}>
+              My Clients
+            </NavLink>
+          )}
+          {actor && hasManagementAccess(actor) && (
+            <>
+              <NavLink href="/manage" except={["/manage/approvals"]} className={linkClass}>
+                API Management
+              </NavLink>
+              {/* The count is a description, so the link's name stays "Approvals". */}
+              <NavLink href="/manage/approvals" className={linkClass} aria-label="Approvals" aria-describedby={approvals > 0 ? "nav-approvals-count" : undefined}>
+                Approvals
+                {approvals > 0 && (
+                  <span aria-hidden="true" className={`ml-1 ${countClass}`}>
+                    {approvals}
+                  </span>
+                )}
+              </NavLink>
               {approvals > 0 && (
-                <span aria-hidden="true" className="ml-1 rounded-full bg-amber-400 px-1.5 text-xs font-bold text-slate-900">
-                  {approvals}
+                <span id="nav-approvals-count" className="sr-only">
+                  {approvals} {approvals === 1 ? "request awaits" : "requests await"} your approval
                 </span>
               )}
-            </Link>
-            {approvals > 0 && (
-              <span id="nav-approvals-count" className="sr-only">
-                {approvals} {approvals === 1 ? "request awaits" : "requests await"} your approval
-              </span>
+            </>
+          )}
+          <div className="flex flex-col items-stretch gap-1 border-t border-bar-hover pt-2 md:ml-auto md:flex-row md:flex-wrap md:items-center md:gap-3 md:border-0 md:pt-0">
+            {actor ? (
+              <>
+                {/* The name holds the visible text ("Notifications 2"), so speech users can say what they see. */}
+                <NavLink href="/notifications" className={linkClass}>
+                  Notifications
+                  {unread > 0 && (
+                    <>
+                      <span className="sr-only">,</span> <span className={countClass}>{unread}</span>
+                      <span className="sr-only"> unread</span>
+                    </>
+                  )}
+                </NavLink>
+                <span className="px-3 py-2 text-sm text-bar-muted md:px-0 md:py-0" title={actor.email}>
+                  {actor.name}
+                </span>
+                <NavLink href="/settings/password" section="/settings" className={linkClass}>
+                  Settings
+                </NavLink>
+                <ThemeToggle />
+                <form action={signOutAction}>
+                  <button type="submit" className="rounded-md px-3 py-1.5 text-sm font-medium text-bar-muted ring-1 ring-bar-muted/60 hover:bg-bar-hover hover:text-bar-text">
+                    Sign out
+                  </button>
+                </form>
+              </>
+            ) : (
+              <>
+                <ThemeToggle />
+                <SignInLink className={linkClass}>Sign in</SignInLink>
+                <Link href="/signup" className="rounded-md bg-bar-text px-3 py-1.5 text-center text-sm font-medium text-bar hover:bg-bar-muted">
+                  Sign up
+                </Link>
+              </>
             )}
-          </>
-        )}
-        <div className="ml-auto flex items-center gap-3">
-          <Link href="/notifications" className={linkClass} aria-label={unread > 0 ? `Notifications, ${unread} unread` : "Notifications"}>
-            Notifications{unread > 0 && <span className="ml-1 rounded-full bg-amber-400 px-1.5 text-xs font-bold text-slate-900">{unread}</span>}
-          </Link>
-          <span className="text-sm text-slate-300" title={actor.email}>
-            {actor.name}
-          </span>
-          <Link href="/settings/password" className={linkClass}>
-            Settings
-          </Link>
-          <form action={signOutAction}>
-            <button type="submit" className="rounded-md px-3 py-1.5 text-sm font-medium text-slate-200 ring-1 ring-slate-400 hover:bg-brand-700">
-              Sign out
-            </button>
-          </form>
-        </div>
+          </div>
+        </NavMenu>
       </nav>
     </header>
+  );
+}
+
+/** Portico's mark, the same drawing as app/icon.svg. */
+function PorticoMark() {
+  return (
+    <svg aria-hidden="true" viewBox="0 0 32 32" className="size-6">
+      <rect width="32" height="32" rx="7" fill="#1f5fbf" />
+      <path d="M6 12 16 6l10 6z" fill="#ffffff" />
+      <rect x="8" y="13" width="3" height="11" fill="#ffffff" />
+      <rect x="14.5" y="13" width="3" height="11" fill="#ffffff" />
+      <rect x="21" y="13" width="3" height="11" fill="#ffffff" />
+      <rect x="6" y="25" width="20" height="2.5" fill="#ffffff" />
+    </svg>
   );
 }

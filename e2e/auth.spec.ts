@@ -36,7 +36,7 @@ test.describe("signing in and out", () => {
     await page.getByLabel("Password").fill("whatever-it-is");
     await page.getByRole("button", { name: "Sign in" }).click();
     await expect(page.getByRole("main").getByRole("alert")).toHaveText("Wrong email or password.");
-    await page.goto("/apis");
+    await page.goto("/my-clients");
     await expect(page).toHaveURL(/\/login/);
   });
 
@@ -52,7 +52,7 @@ test.describe("signing in and out", () => {
     await signIn(page, accounts.developer);
     await nav.getByRole("button", { name: "Sign out" }).click();
     await expect(page).toHaveURL(/\/login$/);
-    await page.goto("/apis");
+    await page.goto("/my-clients");
     await expect(page).toHaveURL(/\/login/);
   });
 });
@@ -211,7 +211,7 @@ test.describe("sessions end on the server", () => {
     await page.goto("/my-clients");
     await expect(page).toHaveURL(/\/my-clients$/);
 
-    await other.goto("/apis");
+    await other.goto("/my-clients");
     await expect(other).toHaveURL(/\/login/);
     await otherDevice.close();
 

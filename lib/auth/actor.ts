@@ -23,6 +23,18 @@ export async function requireActor(): Promise<Actor> {
   return actor;
 }
 
+/** Whether signed-out visitors may browse the catalog: on unless PORTICO_PUBLIC_CATALOG=false (proxy.ts reads the same). */
+export function isCatalogPublic(env: NodeJS.ProcessEnv = process.env): boolean {
+  return env.PORTICO_PUBLIC_CATALOG?.trim().toLowerCase() !== "false";
+}
+
+/** Catalog pages: the signed-in actor, or null for a signed-out visitor while the catalog is public. */
+export async function requireCatalogReader(): Promise<Actor | null> {
+  const actor = await getActor();
+  if (!actor && !isCatalogPublic()) redirect("/login");
+  return actor;
+}
+
 /** API Management pages: manager and admin profiles only; everyone else gets the 404 page. */
 export async function requireManager(): Promise<Actor> {
   const actor = await requireActor();

@@ -141,6 +141,42 @@ describe("getApiPage", () => {
   });
 });
 
+describe("a signed-out visitor (no actor)", () => {
+  it("browses the same catalog as a signed-in user: published APIs only, by their latest published version", async () => {
+    const visitor = await listCatalog(db, null);
+    expect(visitor.rows.map((r) => r.name)).toEqual(["Maps", "Ping", "Tides"]);
+    expect(visitor).toEqual(await listCatalog(db, reader));
+    expect((await listCatalog(db, null, { q: "draft" })).total).toBe(0);
+  });
+
+  it("reads a published API's page: docs, plans, endpoint, operations and versions", async () => {
+    const page = await getApiPage(db, null, org.slug, "tides");
+    expect(page).toEqual(await getApiPage(db, reader, org.slug, "tides"));
+    expect(page.version.docs).toContain("How to call it.");
+    expect(page.plans.map((p) => p.name)).toEqual(["Bronze"]);
+    expect(page.acceptsContracts).toBe(true);
+  });
+
+  it("never sees a draft API, nor a version that was never published", async () => {
+    await expectCode(getApiPage(db, null, org.slug, "draft"), "not_found", 404);
+    const { api: maps } = await getApiPage(db, null, org.slug, "maps");
+    const maps3 = await createApiVersion(db, provider, { apiId: maps.id, version: "3.0" });
+    const page = await getApiPage(db, null, org.slug, "maps");
+    expect(page.version.version).toBe("2.0");
+    expect(page.versions.map((v) => v.version)).toEqual(["2.0", "1.0"]);
+    await expectCode(getApiPage(db, null, org.slug, "maps", maps3.version), "not_found", 404);
+    expect((await listCatalog(db, null)).rows.find((r) => r.slug === "maps")?.version).toBe("2.0");
+    // The organization's own viewers still see the draft version.
+    expect((await getApiPage(db, provider, org.slug, "maps")).versions.map((v) => v.version)).toContain("3.0");
+  });
+
+  it("can read a retired version, as any signed-in user can, which takes no contracts", async () => {
+    const page = await getApiPage(db, null, org.slug, "gone", "1.0");
+    expect(page.version.status).toBe("Retired");
+    expect(page.acceptsContracts).toBe(false);
+  });
+});
+
 describe("openApiOperations", () => {
   it("reads nothing from a missing or broken document", () => {
     expect(openApiOperations(null)).toEqual([]);

@@ -3,7 +3,7 @@ import { z } from "zod";
 import type { Queryable } from "@/db/client";
 import { apis, apiVersions, organizations } from "@/db/schema";
 import { readConfig } from "@/lib/config";
-import { canSeeApiVersion, listOfferedPlans } from "./apis/records";
+import { type Api, type ApiVersion, canSeeApiVersion, listOfferedPlans } from "./apis/records";
 import { DomainError } from "./errors";
 import { type Actor, hasPermission } from "./permissions";
 import { describePolicies } from "./plans/commands";
@@ -55,6 +55,17 @@ export interface CatalogOptions {
   pageSize?: number;
 }
 
+/**
+ * Who reads the catalog: a signed-in actor, or null for a signed-out visitor. A visitor sees what a
+ * signed-in user of no organization sees: published APIs and the versions that were ever published.
+ */
+export type CatalogReader = Actor | null;
+
+/** Whether the reader may see this version: drafts only to the API organization's viewers. */
+function readerSeesVersion(reader: CatalogReader, api: Api, version: ApiVersion): boolean {
+  return reader ? canSeeApiVersion(reader, api, version) : version.status !== "Created";
+}
+
 /** The latest published version of each API. */
 function latestPublished(db: Queryable) {
   return db
@@ -71,10 +82,10 @@ function latestPublished(db: Queryable) {
 }
 
 /**
- * The catalog: every API with a published version, which every signed-in user may see.
- * Returns a page of entries, the total, and every tag in use with its count.
+ * The catalog: every API with a published version, which every signed-in user, and a signed-out
+ * visitor (null), may see. Returns a page of entries, the total, and every tag in use with its count.
  */
-export async function listCatalog(db: Queryable, _actor: Actor, options: CatalogOptions = {}) {
+export async function listCatalog(db: Queryable, _reader: CatalogReader, options: CatalogOptions = {}) {
   const latest = latestPublished(db);
   const tag = catalogTag(options.tag);
   const list = await pagedList({
@@ -162,8 +173,9 @@ export function describeOffer(policies: Parameters<typeof describePolicies>[0], 
  * Everything the API page shows: the API, the chosen version (the latest published one unless
  * `version` names another visible version), the versions to switch to, the offered plans and
  * the managed endpoint. not_found when the API or version does not exist or may not be seen.
+ * A signed-out visitor (null) reads the same page as a signed-in user of no organization.
  */
-export async function getApiPage(db: Queryable, actor: Actor, orgSlug: string, apiSlug: string, version?: string) {
+export async function getApiPage(db: Queryable, reader: CatalogReader, orgSlug: string, apiSlug: string, version?: string) {
   // Path segments come from the URL: text the database cannot hold names no API.
   if (textProblem(orgSlug) || textProblem(apiSlug)) throw new DomainError("not_found", "That API does not exist.");
   const [row] = await db
@@ -175,11 +187,11 @@ export async function getApiPage(db: Queryable, actor: Actor, orgSlug: string, a
   const { api, org } = row;
 
   const allVersions = await db.select().from(apiVersions).where(eq(apiVersions.apiId, api.id)).orderBy(desc(apiVersions.createdAt));
-  const visible = allVersions.filter((v) => canSeeApiVersion(actor, api, v));
+  const visible = allVersions.filter((v) => readerSeesVersion(reader, api, v));
   if (visible.length === 0) throw new DomainError("not_found", "That API does not exist.");
 
   const published = visible.filter((v) => v.status === "Published").sort((a, b) => (b.publishedAt?.getTime() ?? 0) - (a.publishedAt?.getTime() ?? 0));
-  const chosen = version === undefined ? (published[0] ?? (hasPermission(actor, api.orgId, "apiView") ? visible[0] : undefined)) : visible.find((v) => v.version === version);
+  const chosen = version === undefined ? (published[0] ?? (reader && hasPermission(reader, api.orgId, "apiView") ? visible[0] : undefined)) : visible.find((v) => v.version === version);
   if (!chosen) throw new DomainError("not_found", version === undefined ? "That API has no published version." : `Version ${version} of this API does not exist.`);
 
   const plans = chosen.isPublic

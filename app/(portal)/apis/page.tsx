@@ -3,7 +3,7 @@ import Link from "next/link";
 import type { ReactNode } from "react";
 import { getDb } from "@/db/client";
 import { CatalogTable } from "@/components/portal/CatalogTable";
-import { requireActor } from "@/lib/auth/actor";
+import { requireCatalogReader } from "@/lib/auth/actor";
 import { catalogListParams, DEFAULT_CATALOG_SORT, listCatalog } from "@/lib/domain/catalog";
 import type { SearchParamsRecord } from "@/lib/domain/list-params";
 
@@ -12,14 +12,14 @@ export const metadata: Metadata = { title: "APIs" };
 const PAGE_SIZE = 20;
 
 export default async function CatalogPage({ searchParams }: { searchParams: Promise<SearchParamsRecord> }) {
-  const actor = await requireActor();
+  const reader = await requireCatalogReader();
   const search = await searchParams;
   const { tag, ...params } = catalogListParams.parse(search);
   const db = await getDb();
-  let catalog = await listCatalog(db, actor, { ...params, tag, pageSize: PAGE_SIZE });
+  let catalog = await listCatalog(db, reader, { ...params, tag, pageSize: PAGE_SIZE });
   if (catalog.rows.length === 0 && catalog.total > 0) {
     // Past the last page: show the last page instead.
-    catalog = await listCatalog(db, actor, { ...params, page: catalog.pageCount, tag, pageSize: PAGE_SIZE });
+    catalog = await listCatalog(db, reader, { ...params, page: catalog.pageCount, tag, pageSize: PAGE_SIZE });
   }
 
   const tagHref = (value?: string) => {

@@ -8,7 +8,7 @@ import { Badge } from "@/components/ui/Badge";
 import { CopyButton } from "@/components/portal/CopyButton";
 import { CreateContractDialog } from "@/components/portal/CreateContractDialog";
 import { Markdown } from "@/components/portal/Markdown";
-import { requireActor } from "@/lib/auth/actor";
+import { requireCatalogReader } from "@/lib/auth/actor";
 import { getApiPage } from "@/lib/domain/catalog";
 import { listClientOrganizations, listContractCandidates } from "@/lib/domain/clients";
 import { isDomainError } from "@/lib/domain/errors";
@@ -17,7 +17,7 @@ type Props = { params: Promise<{ org: string; api: string }>; searchParams: Prom
 
 // Once per request: the metadata and the page read the same API.
 const loadApiPage = cache(async (org: string, api: string, version: string | undefined) => {
-  const actor = await requireActor();
+  const actor = await requireCatalogReader();
   const db = await getDb();
   try {
     return { actor, db, page: await getApiPage(db, actor, decodeURIComponent(org), decodeURIComponent(api), version) };
@@ -41,11 +41,13 @@ export async function generateMetadata(props: Props): Promise<Metadata> {
 export default async function ApiPage(props: Props) {
   const { actor, db, page } = await load(props);
   const { api, org, version } = page;
-  const [candidates, organizations] = page.acceptsContracts
-    ? await Promise.all([listContractCandidates(db, actor, version.id), listClientOrganizations(db, actor)])
-    : [[], []];
+  const [candidates, organizations] =
+    actor && page.acceptsContracts ? await Promise.all([listContractCandidates(db, actor, version.id), listClientOrganizations(db, actor)]) : [[], []];
   const curl = version.isPublic ? `curl ${page.endpoint}` : `curl -H "X-API-Key: YOUR_API_KEY" ${page.endpoint}`;
   const versionHref = (v: string) => `/apis/${org.slug}/${api.slug}?version=${encodeURIComponent(v)}`;
+  // A visitor signs in first and comes back to this very page (and version).
+  const { version: asked } = await props.searchParams;
+  const thisPage = typeof asked === "string" ? versionHref(version.version) : `/apis/${org.slug}/${api.slug}`;
 
   return (
     <article className="flex flex-col gap-8" data-api-version-id={version.id}>
@@ -129,7 +131,17 @@ export default async function ApiPage(props: Props) {
               ))}
             </ul>
           )}
-          {page.acceptsContracts && (
+          {page.acceptsContracts && !actor && (
+            <p>
+              <Link
+                href={`/login?next=${encodeURIComponent(thisPage)}`}
+                className="inline-flex items-center rounded-md bg-brand-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-brand-700"
+              >
+                Sign in to create a contract
+              </Link>
+            </p>
+          )}
+          {page.acceptsContracts && actor && (
             <CreateContractDialog
               apiVersionId={version.id}
               apiLabel={`${api.name} ${version.version}`}
