@@ -14,6 +14,8 @@ function freePort(): string {
 process.env.E2E_PORT ??= freePort();
 process.env.E2E_GATEWAY_PORT ??= freePort();
 process.env.E2E_DATA_DIR ??= fs.mkdtempSync(path.join(os.tmpdir(), "portico-e2e-"));
+// The portal sends its email here; e2e/email.spec.ts listens on it while its tests run.
+process.env.E2E_SMTP_PORT ??= freePort();
 
 const port = process.env.E2E_PORT;
 const gatewayPort = process.env.E2E_GATEWAY_PORT;
@@ -60,6 +62,9 @@ export default defineConfig({
       AUTH_SECRET: "portico-e2e-secret-portico-e2e-secret",
       NEXT_TELEMETRY_DISABLED: "1",
       PORTICO_BUILD_DIR: process.env.PORTICO_BUILD_DIR ?? ".next",
+      // Webhook receivers of e2e/manage-webhooks.spec.ts listen on this machine, over http.
+      PORTICO_UPSTREAM_ALLOW: "127.0.0.1",
+      SMTP_URL: `smtp://127.0.0.1:${process.env.E2E_SMTP_PORT}`, MAIL_FROM: "Portico <portico@e2e.test>",
     },
   },
 });

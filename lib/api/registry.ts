@@ -8,6 +8,7 @@ import { contractsOperations } from "./operations/contracts";
 import { notificationsOperations } from "./operations/notifications";
 import { organizationsOperations } from "./operations/organizations";
 import { plansOperations } from "./operations/plans";
+import { webhooksOperations } from "./operations/webhooks";
 
 /** Every /api/v1 operation: what the route files serve and what the OpenAPI document describes. */
 export const OPERATIONS: readonly Operation[] = [
@@ -20,4 +21,5 @@ export const OPERATIONS: readonly Operation[] = [
   ...plansOperations,
   ...activityOperations,
   ...notificationsOperations,
+  ...webhooksOperations,
 ];

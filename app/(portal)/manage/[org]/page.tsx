@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import Link from "next/link";
 import { getDb } from "@/db/client";
 import { ActivityTable } from "@/components/manage/ActivityTable";
 import { MembersPanel } from "@/components/manage/MembersPanel";
@@ -52,7 +53,11 @@ export default async function OrganizationPage({ params, searchParams }: Props) 
 
   return (
     <>
-      <PageHeader crumbs={[{ label: "API Management", href: "/manage" }, { label: org.name }]} title={org.name}>
+      <PageHeader
+        crumbs={[{ label: "API Management", href: "/manage" }, { label: org.name }]}
+        title={org.name}
+        actions={can.orgAdmin ? <Link href={`${base}/webhooks`} className="text-sm font-medium text-brand-700 hover:underline">Webhooks</Link> : undefined}
+      >
         <p className="text-sm text-slate-600">
           <span className="font-mono">{org.slug}</span>
           {role ? ` · Your role: ${ROLE_LABELS[role]}` : " · Administrator"}

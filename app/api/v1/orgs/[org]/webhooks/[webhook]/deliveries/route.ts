@@ -1,0 +1,3 @@
+import { route } from "@/lib/api/handler";
+import { listWebhookDeliveriesOperation } from "@/lib/api/operations/webhooks";
+export const GET = route(listWebhookDeliveriesOperation);
