@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { z } from "zod";
 import { digestApiKey, KeyUnreadableError, openApiKey } from "./key-vault";
 
 export const API_KEY_PREFIX = "ptk_";
@@ -20,9 +21,9 @@ export function fingerprintOfDigest(digest: string): string {
 
 const MASK_DOTS = "•".repeat(8);
 
-/** The key as shown before Reveal: prefix and last four characters. */
+/** The key as shown before Reveal: prefix and last four characters (an imported key shows no prefix). */
 export function maskApiKey(key: string): string {
-  return `${API_KEY_PREFIX}${MASK_DOTS}${key.slice(-4)}`;
+  return `${key.startsWith(API_KEY_PREFIX) ? API_KEY_PREFIX : ""}${MASK_DOTS}${key.slice(-4)}`;
 }
 
 /** How a client version stores one of its keys: sealed, or in plain text until start-up seals it. */
@@ -49,3 +50,16 @@ export function maskStoredApiKey(clientVersionId: string, stored: StoredApiKey):
 }
 
 export const MAX_KEY_GRACE_SECONDS = 7 * 24 * 60 * 60;
+
+export const IMPORTED_KEY_MIN = 32;
+export const IMPORTED_KEY_MAX = 128;
+
+/**
+ * A key brought from another gateway by an organization owner: long enough to be a secret, and
+ * only characters that travel unescaped in a header or a query string (RFC 3986 unreserved).
+ */
+export const importedApiKeySchema = z
+  .string()
+  .min(IMPORTED_KEY_MIN, `At least ${IMPORTED_KEY_MIN} characters`)
+  .max(IMPORTED_KEY_MAX, `At most ${IMPORTED_KEY_MAX} characters`)
+  .regex(/^[A-Za-z0-9._~-]+$/, "Only letters, digits and . _ ~ -");

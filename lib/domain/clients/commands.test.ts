@@ -350,3 +350,48 @@ describe("revealApiKey", () => {
     await expectCode(revealApiKey(db, owner, crypto.randomUUID()), "client_not_found");
   });
 });
+
+describe("imported API keys", () => {
+  const importedKey = () => `legacy-${"k".repeat(20)}.${crypto.randomUUID()}`;
+
+  it("an owner imports a key for a new client and a new version; it is stored like any key and revealed as given", async () => {
+    const key = importedKey();
+    const { client, version } = await createClient(db, consumer, { orgId: consumerOrg, name: "Imported", apiKey: key });
+    expect(version.apiKey).toBe(key);
+    const [row] = await db.select().from(clientVersions).where(eq(clientVersions.id, version.id));
+    expect(row.apiKeyDigest).toBe(digestApiKey(key));
+    expect(row.apiKeySealed).not.toContain(key);
+    expect((await revealApiKey(db, consumer, version.id)).apiKey).toBe(key);
+    const second = importedKey();
+    const v2 = await createClientVersion(db, consumer, { clientId: client.id, version: "2.0", apiKey: second });
+    expect(v2.apiKey).toBe(second);
+  });
+
+  it("only owners (and admins) may import: a client developer is forbidden", async () => {
+    const developer = await makeUser(db, "portal");
+    await addMember(db, provider, { orgId: providerOrg, email: developer.email, role: "client-developer" });
+    await expectCode(createClient(db, await refresh(db, developer), { orgId: providerOrg, name: "No import", apiKey: importedKey() }), "forbidden", 403);
+    const admin = await makeUser(db, "admin");
+    expect((await createClient(db, admin, { orgId: providerOrg, name: "Admin import", apiKey: importedKey() })).version.apiKey).toBeDefined();
+  });
+
+  it("checks length and characters, with a field error on apiKey", async () => {
+    for (const bad of ["short", "x".repeat(129), `${"a".repeat(40)} space`, `${"a".repeat(40)}/slash`, `${"a".repeat(40)}é`]) {
+      const error = await expectCode(createClient(db, consumer, { orgId: consumerOrg, name: "Bad key", apiKey: bad }), "validation_failed", 400);
+      expect(Object.keys(error.fields ?? {})).toEqual(["apiKey"]);
+    }
+    expect((await createClient(db, consumer, { orgId: consumerOrg, name: "Edge", apiKey: "A-z0._~".padEnd(32, "9") })).version.apiKey).toHaveLength(32);
+  });
+
+  it("refuses a key already in use, current or previous (key_taken), without saying whose", async () => {
+    const { clientVersionId, apiKey } = await makeClient(db, provider, providerOrg);
+    const error = await expectCode(createClient(db, consumer, { orgId: consumerOrg, name: "Copycat", apiKey }), "key_taken", 409);
+    expect(error.message).not.toContain(clientVersionId);
+    expect(error.fields?.apiKey).toBeDefined();
+    await rotateApiKey(db, provider, { clientVersionId, graceSeconds: 60 });
+    await expectCode(createClient(db, consumer, { orgId: consumerOrg, name: "Copycat 2", apiKey }), "key_taken");
+    const key = importedKey();
+    const results = await Promise.allSettled([1, 2].map((n) => createClient(db, consumer, { orgId: consumerOrg, name: `Race ${n}`, apiKey: key })));
+    expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
+  });
+});

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { and, eq, inArray } from "drizzle-orm";
+import { and, eq, inArray, or } from "drizzle-orm";
 import { z } from "zod";
 import type { Db, Queryable } from "@/db/client";
 import { isUniqueViolation } from "@/db/client";
@@ -10,8 +10,8 @@ import { LIVE_CONTRACT_STATUSES } from "../contracts/statuses";
 import { DomainError, parseInput } from "../errors";
 import { publishChanges } from "../events";
 import { digestApiKey, sealApiKey } from "../key-vault";
-import { generateApiKey, MAX_KEY_GRACE_SECONDS, readStoredApiKey } from "../keys";
-import { type Actor, hasPermission, requirePermission } from "../permissions";
+import { generateApiKey, importedApiKeySchema, MAX_KEY_GRACE_SECONDS, readStoredApiKey } from "../keys";
+import { type Actor, hasPermission, isAdmin, requirePermission } from "../permissions";
 import { descriptionSchema, firstFreeSlug, nameSchema, slugify, slugSchema, versionSchema } from "../slugs";
 import { type Client, findClientVersion, type IssuedClientVersion, requireClientVersion } from "./records";
 
@@ -22,26 +22,56 @@ const createClientSchema = z.object({
   slug: slugSchema.optional(),
   description: descriptionSchema,
   version: versionSchema.default("1.0"),
+  /** A key brought from elsewhere instead of a generated one: organization owners (and admins) only. */
+  apiKey: importedApiKeySchema.optional(),
 });
 
-/** A new key for a client version: its digest to find it by, and a copy sealed for that row alone. */
-function issueApiKey(clientVersionId: string) {
-  const apiKey = generateApiKey();
+/** A key for a client version (the imported one, else a new one): its digest to find it by, and a copy sealed for that row alone. */
+function issueApiKey(clientVersionId: string, imported?: string) {
+  const apiKey = imported ?? generateApiKey();
   return { apiKey, stored: { apiKeyDigest: digestApiKey(apiKey), apiKeySealed: sealApiKey(apiKey, clientVersionId) } };
 }
 
-/** Inserts a client version with a new key; its id is chosen first, since the sealed key is bound to it. */
-async function insertClientVersion(tx: Queryable, clientId: string, version: string): Promise<IssuedClientVersion> {
+/**
+ * Importing a key is for owners of the client's organization, and admins: a chosen key is a weaker
+ * secret than a generated one, and bringing keys over is a migration decision.
+ */
+function requireKeyImporter(actor: Actor, orgId: string): void {
+  if (!isAdmin(actor) && actor.roles.get(orgId) !== "owner") throw new DomainError("forbidden", "Only an owner of the organization can import an API key.");
+}
+
+const KEY_TAKEN_FIELD = { apiKey: "That API key cannot be used; choose another one." };
+
+/** An imported key must be unique among every key, current or in its grace period; the answer says nothing of whose. */
+async function requireFreeKey(tx: Queryable, apiKey: string): Promise<void> {
+  const digest = digestApiKey(apiKey);
+  const [taken] = await tx
+    .select({ id: clientVersions.id })
+    .from(clientVersions)
+    .where(or(eq(clientVersions.apiKeyDigest, digest), eq(clientVersions.previousApiKeyDigest, digest)))
+    .limit(1);
+  if (taken) throw new DomainError("key_taken", undefined, KEY_TAKEN_FIELD);
+}
+
+/** Two imports of one key racing: the unique digest lets one through. */
+function isKeyViolation(error: unknown): boolean {
+  return isUniqueViolation(error, "client_versions_api_key_digest_unique") || isUniqueViolation(error, "client_versions_previous_api_key_digest_unique");
+}
+
+/** Inserts a client version with its key; its id is chosen first, since the sealed key is bound to it. */
+async function insertClientVersion(tx: Queryable, clientId: string, version: string, imported?: string): Promise<IssuedClientVersion> {
   const id = randomUUID();
-  const { apiKey, stored } = issueApiKey(id);
+  if (imported) await requireFreeKey(tx, imported);
+  const { apiKey, stored } = issueApiKey(id, imported);
   const [row] = await tx.insert(clientVersions).values({ id, clientId, version, ...stored }).returning();
   return { ...row, apiKey };
 }
 
-/** Creates a client and its first version, which gets a new API key. */
+/** Creates a client and its first version, which gets a new API key, or the imported one (owners only). */
 export async function createClient(db: Db, actor: Actor, input: z.input<typeof createClientSchema>): Promise<{ client: Client; version: IssuedClientVersion }> {
   const data = parseInput(createClientSchema, input);
   requirePermission(actor, data.orgId, "clientEdit");
+  if (data.apiKey !== undefined) requireKeyImporter(actor, data.orgId);
   try {
     const result = await db.transaction(async (tx) => {
       let slug = data.slug;
@@ -51,13 +81,14 @@ export async function createClient(db: Db, actor: Actor, input: z.input<typeof c
         slug = firstFreeSlug(base, new Set(taken.map((r) => r.slug)));
       }
       const [client] = await tx.insert(clients).values({ orgId: data.orgId, slug, name: data.name, description: data.description }).returning();
-      const version = await insertClientVersion(tx, client.id, data.version);
-      await audit(tx, actor, { orgId: data.orgId, action: "client.created", entityType: "client", entityId: client.id, details: { slug, version: data.version } });
+      const version = await insertClientVersion(tx, client.id, data.version, data.apiKey);
+      await audit(tx, actor, { orgId: data.orgId, action: "client.created", entityType: "client", entityId: client.id, details: { slug, version: data.version, ...(data.apiKey ? { importedKey: true } : {}) } });
       return { client, version };
     });
     await publishChanges({ kind: "clientVersion", id: result.version.id });
     return result;
   } catch (error) {
+    if (isKeyViolation(error)) throw new DomainError("key_taken", undefined, KEY_TAKEN_FIELD);
     if (isUniqueViolation(error)) {
       throw new DomainError("slug_taken", `A client with the identifier "${data.slug ?? slugify(data.name)}" already exists in this organization.`);
     }
@@ -70,6 +101,8 @@ const createVersionSchema = z.object({
   version: versionSchema,
   /** Copies the live contracts of this version; each is checked again by the contract rules. */
   copyContractsFromVersionId: z.string().uuid().optional(),
+  /** A key brought from elsewhere instead of a generated one: organization owners (and admins) only. */
+  apiKey: importedApiKeySchema.optional(),
 });
 
 export async function createClientVersion(db: Db, actor: Actor, input: z.input<typeof createVersionSchema>): Promise<IssuedClientVersion> {
@@ -77,12 +110,13 @@ export async function createClientVersion(db: Db, actor: Actor, input: z.input<t
   const [client] = await db.select().from(clients).where(eq(clients.id, data.clientId));
   if (!client || !hasPermission(actor, client.orgId, "clientView")) throw new DomainError("client_not_found", "That client does not exist.");
   requirePermission(actor, client.orgId, "clientEdit");
+  if (data.apiKey !== undefined) requireKeyImporter(actor, client.orgId);
   let created: { version: IssuedClientVersion; contractIds: string[] };
   try {
     // One transaction: a copied contract that the rules now refuse leaves no half-made version behind.
     created = await db.transaction(async (tx) => {
-      const version = await insertClientVersion(tx, client.id, data.version);
-      await audit(tx, actor, { orgId: client.orgId, action: "client_version.created", entityType: "client_version", entityId: version.id, details: { client: client.slug, version: data.version } });
+      const version = await insertClientVersion(tx, client.id, data.version, data.apiKey);
+      await audit(tx, actor, { orgId: client.orgId, action: "client_version.created", entityType: "client_version", entityId: version.id, details: { client: client.slug, version: data.version, ...(data.apiKey ? { importedKey: true } : {}) } });
       const contractIds: string[] = [];
       if (data.copyContractsFromVersionId) {
         const source = await findClientVersion(tx, data.copyContractsFromVersionId);
@@ -92,6 +126,7 @@ export async function createClientVersion(db: Db, actor: Actor, input: z.input<t
       return { version, contractIds };
     });
   } catch (error) {
+    if (isKeyViolation(error)) throw new DomainError("key_taken", undefined, KEY_TAKEN_FIELD);
     if (isUniqueViolation(error, "client_versions_client_version_idx")) throw new DomainError("version_exists", `Version ${data.version} of this client already exists.`);
     throw error;
   }

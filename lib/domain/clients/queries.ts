@@ -6,7 +6,7 @@ import { canSeeApiVersion, findApiVersion } from "../apis/records";
 import { managedEndpoint } from "../catalog";
 import { liveContractWith, signingRefusal } from "../contracts/eligibility";
 import { type ContractRow, type ContractSortKey, CONTRACT_SORT_KEYS, DEFAULT_CONTRACT_SORT, listContractClientIds, listContracts, MAX_CONTRACT_PAGE_SIZE } from "../contracts/queries";
-import { type ClientVersionStatus, clientVersionStatus, type ContractStatus, contractStatusesOf, LIVE_CONTRACT_STATUSES, parseStatusArray } from "../contracts/statuses";
+import { type ClientVersionStatus, clientVersionStatus, type ContractStatus, contractStatusesOf, contractStatusRank, ENDED_CONTRACT_STATUSES, LIVE_CONTRACT_STATUSES, parseStatusArray } from "../contracts/statuses";
 import { DomainError } from "../errors";
 import { fingerprintOfDigest, maskStoredApiKey } from "../keys";
 import { listParamsSchema } from "../list-params";
@@ -32,8 +32,13 @@ export async function requireClientOrganization(db: Queryable, actor: Actor, slu
   return org;
 }
 
-/** The contracts My Clients lists: live ones, and rejected ones so their reason stays visible. */
-export const MY_CLIENTS_CONTRACT_STATUSES: readonly ContractStatus[] = ["AwaitingApproval", "Active", "Rejected"];
+/** The contracts My Clients lists by default: live ones, and rejected ones so their reason stays visible. */
+export const MY_CLIENTS_CONTRACT_STATUSES: readonly ContractStatus[] = ["AwaitingApproval", "Active", "Suspended", "Rejected"];
+
+/** With "Show ended contracts": the ended ones too (broken, withdrawn, expired), kept as history. */
+export const MY_CLIENTS_ALL_CONTRACT_STATUSES: readonly ContractStatus[] = [...MY_CLIENTS_CONTRACT_STATUSES, ...ENDED_CONTRACT_STATUSES.filter((s) => s !== "Rejected")];
+
+const shownStatuses = (includeEnded: boolean | undefined) => (includeEnded ? MY_CLIENTS_ALL_CONTRACT_STATUSES : MY_CLIENTS_CONTRACT_STATUSES);
 
 export interface ClientVersionSummary {
   id: string;
@@ -58,7 +63,9 @@ export interface ApiKeySummary {
 export type MyClientContract = Pick<
   ContractRow,
   "id" | "clientVersionId" | "status" | "reason" | "createdAt" | "apiName" | "apiOrgSlug" | "apiSlug" | "apiVersionId" | "apiVersion" | "planName" | "planVersion" | "endpoint"
->;
+> &
+  // Always filled; optional only so that row types built from this one before the contract lifecycle still fit.
+  Partial<Pick<ContractRow, "endsAt" | "pendingPlanVersionId">>;
 
 export interface MyClient {
   id: string;
@@ -85,6 +92,8 @@ export interface MyClientsOptions {
   pageSize?: number;
   /** Client id -> version to show; the latest version that is not retired otherwise. */
   versions?: Readonly<Record<string, string>>;
+  /** "Show ended contracts": broken, withdrawn and expired contracts too. */
+  includeEnded?: boolean;
 }
 
 /**
@@ -125,7 +134,7 @@ const LEAN_SORT_COLUMNS: Readonly<Record<LeanSortKey, readonly ListColumn[]>> = 
   api: [apis.name, apiVersions.version],
   apiVersion: [apiVersions.version, apis.name],
   plan: [plans.name, planVersions.version],
-  status: [contracts.status],
+  status: [contractStatusRank(contracts.status)],
   endpoint: [apiOrg.slug, apis.slug, apiVersions.version],
   created: [contracts.createdAt],
 };
@@ -140,7 +149,7 @@ function leanOrder(sort: MyClientsOptions["sort"]) {
  * The shown contracts of client versions the caller has already found visible (their clients come
  * from the actor's organizations): only the joins a My Clients row needs.
  */
-async function listVersionContracts(db: Queryable, clientVersionIds: string[], sort: MyClientsOptions["sort"]): Promise<MyClientContract[]> {
+async function listVersionContracts(db: Queryable, clientVersionIds: string[], sort: MyClientsOptions["sort"], statuses: readonly ContractStatus[]): Promise<MyClientContract[]> {
   if (clientVersionIds.length === 0) return [];
   const rows = await db
     .select({
@@ -149,6 +158,8 @@ async function listVersionContracts(db: Queryable, clientVersionIds: string[], s
       status: contracts.status,
       reason: contracts.reason,
       createdAt: contracts.createdAt,
+      endsAt: contracts.endsAt,
+      pendingPlanVersionId: contracts.pendingPlanVersionId,
       apiName: apis.name,
       apiOrgSlug: apiOrg.slug,
       apiSlug: apis.slug,
@@ -163,7 +174,7 @@ async function listVersionContracts(db: Queryable, clientVersionIds: string[], s
     .innerJoin(apiOrg, eq(apiOrg.id, apis.orgId))
     .innerJoin(planVersions, eq(planVersions.id, contracts.planVersionId))
     .innerJoin(plans, eq(plans.id, planVersions.planId))
-    .where(and(inArray(contracts.clientVersionId, clientVersionIds), inArray(contracts.status, [...MY_CLIENTS_CONTRACT_STATUSES])))
+    .where(and(inArray(contracts.clientVersionId, clientVersionIds), inArray(contracts.status, [...statuses])))
     .orderBy(...leanOrder(sort));
   return rows.map((row) => ({ ...row, endpoint: managedEndpoint(row.apiOrgSlug, row.apiSlug, row.apiVersion) }));
 }
@@ -175,6 +186,8 @@ function leanContract(row: ContractRow): MyClientContract {
     status: row.status,
     reason: row.reason,
     createdAt: row.createdAt,
+    endsAt: row.endsAt,
+    pendingPlanVersionId: row.pendingPlanVersionId,
     apiName: row.apiName,
     apiOrgSlug: row.apiOrgSlug,
     apiSlug: row.apiSlug,
@@ -193,14 +206,15 @@ async function describeClients(
   db: Queryable,
   actor: Actor,
   clientRows: ClientRow[],
-  options: { q?: string; matchedByName?: ReadonlySet<string>; sort?: MyClientsOptions["sort"]; versions?: MyClientsOptions["versions"] },
+  options: { q?: string; matchedByName?: ReadonlySet<string>; sort?: MyClientsOptions["sort"]; versions?: MyClientsOptions["versions"]; includeEnded?: boolean },
 ): Promise<MyClient[]> {
   if (clientRows.length === 0) return [];
   const versionRows = await db
     .select({
       version: clientVersions,
       pending: sql<number>`count(${contracts.id}) filter (where ${contracts.status} = 'AwaitingApproval')`.mapWith(Number),
-      active: sql<number>`count(${contracts.id}) filter (where ${contracts.status} = 'Active')`.mapWith(Number),
+      // Active or suspended: either keeps the version Registered.
+      active: sql<number>`count(${contracts.id}) filter (where ${contracts.status} in ('Active', 'Suspended'))`.mapWith(Number),
     })
     .from(clientVersions)
     .leftJoin(contracts, and(eq(contracts.clientVersionId, clientVersions.id), inArray(contracts.status, LIVE_CONTRACT_STATUSES)))
@@ -224,9 +238,10 @@ async function describeClients(
     if (!options.q || options.matchedByName?.has(clientId)) allIds.push(row.version.id);
     else filteredIds.push(row.version.id);
   }
-  const all = await listVersionContracts(db, allIds, options.sort);
+  const statuses = shownStatuses(options.includeEnded);
+  const all = await listVersionContracts(db, allIds, options.sort, statuses);
   const filtered = filteredIds.length
-    ? (await listContracts(db, actor, { clientVersionIds: filteredIds, status: MY_CLIENTS_CONTRACT_STATUSES, q: options.q, sort: options.sort, pageSize: MAX_CONTRACT_PAGE_SIZE })).rows.map(leanContract)
+    ? (await listContracts(db, actor, { clientVersionIds: filteredIds, status: statuses, q: options.q, sort: options.sort, pageSize: MAX_CONTRACT_PAGE_SIZE })).rows.map(leanContract)
     : [];
   const contractsByVersion = new Map<string, MyClientContract[]>();
   for (const contract of [...all, ...filtered]) {
@@ -282,7 +297,7 @@ export async function listMyClients(db: Queryable, actor: Actor, options: MyClie
     return { clients: [] as MyClient[], total: 0, page, pageSize };
   }
   const byName = wordsMatch([clients.name, clients.description], q);
-  const withMatches = q ? await listContractClientIds(db, actor, { status: MY_CLIENTS_CONTRACT_STATUSES, q }) : [];
+  const withMatches = q ? await listContractClientIds(db, actor, { status: shownStatuses(options.includeEnded), q }) : [];
   const { rows, total, page, pageSize } = await pagedList({
     query: () =>
       db
@@ -306,6 +321,7 @@ export async function listMyClients(db: Queryable, actor: Actor, options: MyClie
     matchedByName,
     sort: options.sort,
     versions: options.versions,
+    includeEnded: options.includeEnded,
   });
   return { clients: described, total, page, pageSize };
 }
@@ -316,7 +332,7 @@ export async function getMyClient(
   actor: Actor,
   orgSlug: string,
   clientSlug: string,
-  options: { version?: string; sort?: MyClientsOptions["sort"] } = {},
+  options: { version?: string; sort?: MyClientsOptions["sort"]; includeEnded?: boolean } = {},
 ): Promise<MyClient> {
   if (!isStorableText(orgSlug, clientSlug, options.version ?? "")) throw new DomainError("client_not_found", "That client does not exist.");
   const [row] = await db
@@ -325,7 +341,7 @@ export async function getMyClient(
     .innerJoin(organizations, eq(organizations.id, clients.orgId))
     .where(and(eq(organizations.slug, orgSlug), eq(clients.slug, clientSlug)));
   if (!row || !hasPermission(actor, row.orgId, "clientView")) throw new DomainError("client_not_found", "That client does not exist.");
-  const [client] = await describeClients(db, actor, [row], { sort: options.sort, versions: options.version ? { [row.id]: options.version } : undefined });
+  const [client] = await describeClients(db, actor, [row], { sort: options.sort, includeEnded: options.includeEnded, versions: options.version ? { [row.id]: options.version } : undefined });
   if (!client) throw new DomainError("client_not_found", "That client does not exist.");
   return client;
 }

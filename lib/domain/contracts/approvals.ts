@@ -1,10 +1,12 @@
-import { and, asc, eq, sql, type SQL } from "drizzle-orm";
+import { and, asc, eq, inArray, isNotNull, or, sql, type SQL } from "drizzle-orm";
+import { alias } from "drizzle-orm/pg-core";
 import type { Queryable } from "@/db/client";
 import { apis, apiVersions, clients, clientVersions, contracts, plans, planVersions, users } from "@/db/schema";
 import { listParamsSchema } from "../list-params";
 import { type ListPage, type ListQuery, pagedList, totalOverPages, wordsMatch } from "../lists";
 import type { Actor } from "../permissions";
-import { apiOrg, clientOrg, withContractJoins } from "./queries";
+import { apiOrg, clientOrg } from "./queries";
+import { RUNNING_CONTRACT_STATUSES } from "./statuses";
 import { decidableContractsCondition, decidesAnywhere } from "./visibility";
 
 export const APPROVAL_SORTS = ["requested", "client", "api", "plan", "requester"] as const;
@@ -15,8 +17,13 @@ export const DEFAULT_APPROVAL_SORT = { id: "requested", desc: false } as const s
 /** The URL params of the Approvals list. */
 export const approvalListParams = listParamsSchema({ sortable: APPROVAL_SORTS, defaultSort: DEFAULT_APPROVAL_SORT });
 
+/** What awaits a decision: a new contract, or a plan change of a running contract. */
+export type ApprovalKind = "contract" | "planChange";
+
 export interface ApprovalRequest {
+  /** The contract to decide; approveContract/rejectContract for `contract`, approvePlanChange/rejectPlanChange for `planChange` (decideContracts takes both). */
   contractId: string;
+  kind: ApprovalKind;
   requestedAt: Date;
   requesterName: string | null;
   requesterEmail: string | null;
@@ -29,59 +36,98 @@ export interface ApprovalRequest {
   apiSlug: string;
   apiName: string;
   apiVersion: string;
+  /** The plan asked for: the contract's plan, or the plan a change would move it to. */
+  planVersionId: string;
   planSlug: string;
   planName: string;
   planVersion: string;
+  /** For a plan change, the plan the contract is on until it is decided; null for a new contract. */
+  currentPlanSlug: string | null;
+  currentPlanName: string | null;
+  currentPlanVersion: string | null;
 }
 
+/** The contract's current plan, beside the plan asked for. */
+const currentPlanVersions = alias(planVersions, "current_plan_versions");
+const currentPlans = alias(plans, "current_plans");
+
+const isPlanChange = and(isNotNull(contracts.pendingPlanVersionId), inArray(contracts.status, RUNNING_CONTRACT_STATUSES));
+const requestedPlanVersionId = sql`coalesce(${contracts.pendingPlanVersionId}, ${contracts.planVersionId})`;
+const requesterId = sql`case when ${contracts.pendingPlanVersionId} is not null then ${contracts.pendingPlanRequestedById} else ${contracts.createdById} end`;
+const requestedAt = sql<Date>`coalesce(${contracts.pendingPlanRequestedAt}, ${contracts.createdAt})`.mapWith(contracts.createdAt);
 
 /** Where the words of an approvals search are looked for. */
-const APPROVAL_SEARCH_COLUMNS = [clients.name, apis.name, plans.name, users.name, users.email, clientOrg.name];
+const APPROVAL_SEARCH_COLUMNS = [clients.name, apis.name, plans.name, currentPlans.name, users.name, users.email, clientOrg.name];
 
 function pendingScope(actor: Actor, q: string | undefined): SQL | undefined {
-  return and(eq(contracts.status, "AwaitingApproval"), decidableContractsCondition(actor, apis.orgId), wordsMatch(APPROVAL_SEARCH_COLUMNS, q));
+  return and(or(eq(contracts.status, "AwaitingApproval"), isPlanChange), decidableContractsCondition(actor, apis.orgId), wordsMatch(APPROVAL_SEARCH_COLUMNS, q));
 }
 
-/** Contracts awaiting a decision that the actor may take: planAdmin in the API's organization, or admin. */
+/**
+ * New contracts and plan changes awaiting a decision that the actor may take: planAdmin in the
+ * API's organization, or admin. One list, oldest request first by default.
+ */
 export async function listPendingApprovals(db: Queryable, actor: Actor, query: ListQuery<ApprovalSort> = {}): Promise<ListPage<ApprovalRequest>> {
   if (!decidesAnywhere(actor)) return { rows: [], total: 0 };
   const { rows, total } = await pagedList({
     query: () =>
-      withContractJoins(
-        db
-          .select({
-            contractId: contracts.id,
-            requestedAt: contracts.createdAt,
-            requesterName: users.name,
-            requesterEmail: users.email,
-            clientOrgSlug: clientOrg.slug,
-            clientOrgName: clientOrg.name,
-            clientSlug: clients.slug,
-            clientName: clients.name,
-            clientVersion: clientVersions.version,
-            apiOrgSlug: apiOrg.slug,
-            apiSlug: apis.slug,
-            apiName: apis.name,
-            apiVersion: apiVersions.version,
-            planSlug: plans.slug,
-            planName: plans.name,
-            planVersion: planVersions.version,
-            total: totalOverPages(),
-          })
-          .from(contracts)
-          .$dynamic(),
-      ),
+      db
+        .select({
+          contractId: contracts.id,
+          planChange: sql<boolean>`(${isPlanChange})`,
+          requestedAt,
+          requesterName: users.name,
+          requesterEmail: users.email,
+          clientOrgSlug: clientOrg.slug,
+          clientOrgName: clientOrg.name,
+          clientSlug: clients.slug,
+          clientName: clients.name,
+          clientVersion: clientVersions.version,
+          apiOrgSlug: apiOrg.slug,
+          apiSlug: apis.slug,
+          apiName: apis.name,
+          apiVersion: apiVersions.version,
+          planVersionId: planVersions.id,
+          planSlug: plans.slug,
+          planName: plans.name,
+          planVersion: planVersions.version,
+          currentPlanSlug: currentPlans.slug,
+          currentPlanName: currentPlans.name,
+          currentPlanVersion: currentPlanVersions.version,
+          total: totalOverPages(),
+        })
+        .from(contracts)
+        .innerJoin(clientVersions, eq(clientVersions.id, contracts.clientVersionId))
+        .innerJoin(clients, eq(clients.id, clientVersions.clientId))
+        .innerJoin(clientOrg, eq(clientOrg.id, clients.orgId))
+        .innerJoin(apiVersions, eq(apiVersions.id, contracts.apiVersionId))
+        .innerJoin(apis, eq(apis.id, apiVersions.apiId))
+        .innerJoin(apiOrg, eq(apiOrg.id, apis.orgId))
+        .innerJoin(planVersions, eq(planVersions.id, requestedPlanVersionId))
+        .innerJoin(plans, eq(plans.id, planVersions.planId))
+        .innerJoin(currentPlanVersions, eq(currentPlanVersions.id, contracts.planVersionId))
+        .innerJoin(currentPlans, eq(currentPlans.id, currentPlanVersions.planId))
+        .leftJoin(users, eq(users.id, requesterId))
+        .$dynamic(),
     where: pendingScope(actor, query.q),
     sort: query.sort ?? DEFAULT_APPROVAL_SORT,
-    sortColumns: { requested: [contracts.createdAt], client: [clients.name], api: [apis.name], plan: [plans.name], requester: [users.name] },
-    orderBy: [asc(contracts.createdAt), asc(contracts.id)],
+    sortColumns: { requested: [requestedAt], client: [clients.name], api: [apis.name], plan: [plans.name], requester: [users.name] },
+    orderBy: [asc(requestedAt), asc(contracts.id)],
     page: query.page,
     pageSize: query.pageSize,
   });
-  return { rows, total };
+  return {
+    rows: rows.map(({ planChange, currentPlanSlug, currentPlanName, currentPlanVersion, ...row }) => {
+      const kind: ApprovalKind = planChange ? "planChange" : "contract";
+      return kind === "planChange"
+        ? { ...row, kind, currentPlanSlug, currentPlanName, currentPlanVersion }
+        : { ...row, kind, currentPlanSlug: null, currentPlanName: null, currentPlanVersion: null };
+    }),
+    total,
+  };
 }
 
-/** How many requests await the actor's decision: the count in the navigation. */
+/** How many requests (new contracts and plan changes) await the actor's decision: the count in the navigation. */
 export async function countPendingApprovals(db: Queryable, actor: Actor): Promise<number> {
   if (!decidesAnywhere(actor)) return 0;
   const [row] = await db

@@ -1,18 +1,19 @@
 import { and, eq, inArray } from "drizzle-orm";
 import { z } from "zod";
-import type { Db, Queryable } from "@/db/client";
+import type { Db } from "@/db/client";
 import { isUniqueViolation } from "@/db/client";
-import { apiPlans, apis, apiVersions, clients, clientVersions, contracts, plans, planVersions } from "@/db/schema";
+import { contracts } from "@/db/schema";
 import { canSeeApiVersion, findApiVersion } from "../apis/records";
 import { audit, notify } from "../audit";
 import { findClientVersion } from "../clients/records";
-import { DomainError, isDomainError, parseInput } from "../errors";
+import { DomainError, parseInput } from "../errors";
 import { publishChanges } from "../events";
 import { type Actor, hasPermission, membersHoldingPermission, requirePermission } from "../permissions";
 import { multilineText, TEXT_LIMITS } from "../text";
+import { describeContract, endOfTerm, findOffer, hasTerms, loadContract, requireTermsAccepted } from "./context";
 import { findLiveContractStatus, signingRefusal } from "./eligibility";
-import { LIVE_CONTRACT_STATUSES } from "./statuses";
-import { canSeeContract, DECIDING_PERMISSION, requireDecider } from "./visibility";
+import { recordContractEvents } from "./history";
+import { DECIDING_PERMISSION, requireDecider } from "./visibility";
 
 export type Contract = typeof contracts.$inferSelect;
 
@@ -23,14 +24,18 @@ const createContractSchema = z.object({
   clientVersionId: z.string().uuid(),
   apiVersionId: z.string().uuid(),
   planVersionId: z.string().uuid(),
+  /** Required (true) when the plan version has terms of use. */
+  acceptTerms: z.boolean().optional(),
 });
 
 /**
  * Signs a contract between a client version and an API version through a plan the API version offers.
- * The checks run in the order of the spec, each failure with its own code.
+ * The checks run in the order of the spec, each failure with its own code; then the plan's terms of
+ * use, when it has some, must be accepted. A plan with a duration gives the contract an end date,
+ * counted from when it becomes active.
  */
-export async function createContract(db: Db, actor: Actor, input: z.input<typeof createContractSchema>): Promise<Contract> {
-  const data = parseInput(createContractSchema, input);
+export async function createContract(db: Db, actor: Actor, input: z.input<typeof createContractSchema>, now = new Date()): Promise<Contract> {
+  const { acceptTerms, ...data } = parseInput(createContractSchema, input);
   let contract: Contract;
   try {
     contract = await db.transaction(async (tx) => {
@@ -40,12 +45,7 @@ export async function createContract(db: Db, actor: Actor, input: z.input<typeof
 
       const found = await findApiVersion(tx, data.apiVersionId);
       const api = found && canSeeApiVersion(actor, found.api, found.version) ? found : undefined;
-      const [offer] = await tx
-        .select({ requiresApproval: apiPlans.requiresApproval, planStatus: planVersions.status, planName: plans.name })
-        .from(apiPlans)
-        .innerJoin(planVersions, eq(planVersions.id, apiPlans.planVersionId))
-        .innerJoin(plans, eq(plans.id, planVersions.planId))
-        .where(and(eq(apiPlans.apiVersionId, data.apiVersionId), eq(apiPlans.planVersionId, data.planVersionId)));
+      const offer = await findOffer(tx, data.apiVersionId, data.planVersionId);
       const refusal = signingRefusal({
         clientVersion: client.version,
         apiVersion: api?.version,
@@ -53,6 +53,7 @@ export async function createContract(db: Db, actor: Actor, input: z.input<typeof
         liveContractStatus: await findLiveContractStatus(tx, data.clientVersionId, data.apiVersionId),
       });
       if (refusal || !api || !offer) throw new DomainError(refusal?.code ?? "api_not_found");
+      requireTermsAccepted(offer, acceptTerms);
 
       const needsApproval = offer.requiresApproval && !hasPermission(actor, api.api.orgId, DECIDING_PERMISSION);
       const [created] = await tx
@@ -61,9 +62,17 @@ export async function createContract(db: Db, actor: Actor, input: z.input<typeof
           ...data,
           status: needsApproval ? "AwaitingApproval" : "Active",
           createdById: actor.userId,
-          ...(needsApproval ? {} : { decidedAt: new Date() }),
+          createdAt: now,
+          // A request's term starts when it is approved.
+          ...(needsApproval ? {} : { decidedAt: now, endsAt: endOfTerm(now, offer.durationDays) }),
         })
         .returning();
+      await recordContractEvents(
+        tx,
+        created.id,
+        { kind: "requested", actorId: actor.userId, at: now, planVersionId: data.planVersionId },
+        ...(hasTerms(offer) ? [{ kind: "terms_accepted" as const, actorId: actor.userId, at: now, planVersionId: data.planVersionId }] : []),
+      );
       await audit(tx, actor, {
         orgId: client.client.orgId,
         action: "contract.created",
@@ -92,57 +101,24 @@ export async function createContract(db: Db, actor: Actor, input: z.input<typeof
   return contract;
 }
 
-/** A contract with the names and organizations of both sides. */
-async function findContractContext(tx: Queryable, contractId: string) {
-  const [row] = await tx
-    .select({
-      contract: contracts,
-      clientOrgId: clients.orgId,
-      clientName: clients.name,
-      clientVersion: clientVersions.version,
-      apiOrgId: apis.orgId,
-      apiName: apis.name,
-      apiVersion: apiVersions.version,
-      planName: plans.name,
-    })
-    .from(contracts)
-    .innerJoin(clientVersions, eq(clientVersions.id, contracts.clientVersionId))
-    .innerJoin(clients, eq(clients.id, clientVersions.clientId))
-    .innerJoin(apiVersions, eq(apiVersions.id, contracts.apiVersionId))
-    .innerJoin(apis, eq(apis.id, apiVersions.apiId))
-    .innerJoin(planVersions, eq(planVersions.id, contracts.planVersionId))
-    .innerJoin(plans, eq(plans.id, planVersions.planId))
-    .where(eq(contracts.id, contractId))
-    .for("update", { of: contracts });
-  return row;
-}
-
-type ContractContext = NonNullable<Awaited<ReturnType<typeof findContractContext>>>;
-
-async function loadContract(tx: Queryable, actor: Actor, contractId: string): Promise<ContractContext> {
-  const ctx = await findContractContext(tx, contractId);
-  if (!ctx || !canSeeContract(actor, ctx)) throw new DomainError("contract_not_found");
-  return ctx;
-}
-
-function describe(ctx: ContractContext): string {
-  return `${ctx.clientName} ${ctx.clientVersion} → ${ctx.apiName} ${ctx.apiVersion} (${ctx.planName})`;
-}
-
-function requireAwaitingDecision(actor: Actor, ctx: ContractContext): void {
+function requireAwaitingDecision(actor: Actor, ctx: Awaited<ReturnType<typeof loadContract>>): void {
   requireDecider(actor, ctx.apiOrgId);
   if (ctx.contract.status !== "AwaitingApproval") throw new DomainError("invalid_state", "That contract is not awaiting approval.");
 }
 
-export async function approveContract(db: Db, actor: Actor, contractId: string): Promise<void> {
+/** A plan administrator of the API's organization accepts a request; its term, if the plan has one, starts now. */
+export async function approveContract(db: Db, actor: Actor, contractId: string, now = new Date()): Promise<void> {
   const id = parseInput(z.string().uuid(), contractId);
   await db.transaction(async (tx) => {
     const ctx = await loadContract(tx, actor, id);
     requireAwaitingDecision(actor, ctx);
-    await tx.update(contracts).set({ status: "Active", decidedById: actor.userId, decidedAt: new Date() }).where(eq(contracts.id, id));
-    await audit(tx, actor, { orgId: ctx.apiOrgId, action: "contract.approved", entityType: "contract", entityId: id, details: { contract: describe(ctx) } });
+    const offer = await findOffer(tx, ctx.contract.apiVersionId, ctx.contract.planVersionId);
+    const endsAt = endOfTerm(now, offer?.durationDays ?? null);
+    await tx.update(contracts).set({ status: "Active", decidedById: actor.userId, decidedAt: now, endsAt, expiryWarnedDays: null }).where(eq(contracts.id, id));
+    await recordContractEvents(tx, id, { kind: "approved", actorId: actor.userId, at: now, planVersionId: ctx.contract.planVersionId, endsAt });
+    await audit(tx, actor, { orgId: ctx.apiOrgId, action: "contract.approved", entityType: "contract", entityId: id, details: { contract: describeContract(ctx) } });
     if (ctx.contract.createdById) {
-      await notify(tx, [ctx.contract.createdById], { kind: "contract_approved", text: `Your contract ${describe(ctx)} was approved.`, link: "/my-clients" });
+      await notify(tx, [ctx.contract.createdById], { kind: "contract_approved", text: `Your contract ${describeContract(ctx)} was approved.`, link: "/my-clients" });
     }
   });
   await publishChanges({ kind: "contract", id });
@@ -150,29 +126,31 @@ export async function approveContract(db: Db, actor: Actor, contractId: string):
 
 const rejectSchema = z.object({ contractId: z.string().uuid(), reason: contractReasonSchema });
 
-export async function rejectContract(db: Db, actor: Actor, input: z.input<typeof rejectSchema>): Promise<void> {
+export async function rejectContract(db: Db, actor: Actor, input: z.input<typeof rejectSchema>, now = new Date()): Promise<void> {
   const data = parseInput(rejectSchema, input);
   await db.transaction(async (tx) => {
     const ctx = await loadContract(tx, actor, data.contractId);
     requireAwaitingDecision(actor, ctx);
-    await tx.update(contracts).set({ status: "Rejected", decidedById: actor.userId, decidedAt: new Date(), reason: data.reason }).where(eq(contracts.id, data.contractId));
-    await audit(tx, actor, { orgId: ctx.apiOrgId, action: "contract.rejected", entityType: "contract", entityId: data.contractId, details: { contract: describe(ctx), reason: data.reason } });
+    await tx.update(contracts).set({ status: "Rejected", decidedById: actor.userId, decidedAt: now, reason: data.reason }).where(eq(contracts.id, data.contractId));
+    await recordContractEvents(tx, data.contractId, { kind: "rejected", actorId: actor.userId, at: now, reason: data.reason });
+    await audit(tx, actor, { orgId: ctx.apiOrgId, action: "contract.rejected", entityType: "contract", entityId: data.contractId, details: { contract: describeContract(ctx), reason: data.reason } });
     if (ctx.contract.createdById) {
-      await notify(tx, [ctx.contract.createdById], { kind: "contract_rejected", text: `Your contract ${describe(ctx)} was rejected: ${data.reason}`, link: "/my-clients" });
+      await notify(tx, [ctx.contract.createdById], { kind: "contract_rejected", text: `Your contract ${describeContract(ctx)} was rejected: ${data.reason}`, link: "/my-clients" });
     }
   });
   await publishChanges({ kind: "contract", id: data.contractId });
 }
 
 /** The consumer takes back a request that awaits approval. */
-export async function withdrawContract(db: Db, actor: Actor, contractId: string): Promise<void> {
+export async function withdrawContract(db: Db, actor: Actor, contractId: string, now = new Date()): Promise<void> {
   const id = parseInput(z.string().uuid(), contractId);
   await db.transaction(async (tx) => {
     const ctx = await loadContract(tx, actor, id);
     requirePermission(actor, ctx.clientOrgId, "clientEdit");
     if (ctx.contract.status !== "AwaitingApproval") throw new DomainError("invalid_state", "Only a request awaiting approval can be withdrawn.");
-    await tx.update(contracts).set({ status: "Withdrawn", endedById: actor.userId, endedAt: new Date() }).where(eq(contracts.id, id));
-    await audit(tx, actor, { orgId: ctx.clientOrgId, action: "contract.withdrawn", entityType: "contract", entityId: id, details: { contract: describe(ctx) } });
+    await tx.update(contracts).set({ status: "Withdrawn", endedById: actor.userId, endedAt: now }).where(eq(contracts.id, id));
+    await recordContractEvents(tx, id, { kind: "withdrawn", actorId: actor.userId, at: now });
+    await audit(tx, actor, { orgId: ctx.clientOrgId, action: "contract.withdrawn", entityType: "contract", entityId: id, details: { contract: describeContract(ctx) } });
   });
   await publishChanges({ kind: "contract", id });
 }
@@ -184,11 +162,14 @@ const breakSchema = z.object({
   side: z.enum(["client", "api"]).optional(),
 });
 
+/** Fields that end a contract: a pending plan change goes with it. */
+const NO_PENDING_PLAN = { pendingPlanVersionId: null, pendingPlanRequestedById: null, pendingPlanRequestedAt: null } as const;
+
 /**
- * Ends an active contract at once. The client side needs clientEdit; the API side needs
- * apiAdmin and a reason, which the consumer is shown.
+ * Ends an active or suspended contract at once. The client side needs clientEdit; the API side
+ * needs apiAdmin and a reason, which the consumer is shown. A pending plan change ends with it.
  */
-export async function breakContract(db: Db, actor: Actor, input: z.input<typeof breakSchema>): Promise<void> {
+export async function breakContract(db: Db, actor: Actor, input: z.input<typeof breakSchema>, now = new Date()): Promise<void> {
   const data = parseInput(breakSchema, input);
   await db.transaction(async (tx) => {
     const ctx = await loadContract(tx, actor, data.contractId);
@@ -199,66 +180,35 @@ export async function breakContract(db: Db, actor: Actor, input: z.input<typeof 
       requirePermission(actor, ctx.apiOrgId, "apiAdmin");
       parseInput(z.object({ reason: contractReasonSchema }), { reason: data.reason ?? "" });
     }
-    if (ctx.contract.status !== "Active") throw new DomainError("invalid_state", "Only an active contract can be broken.");
+    if (ctx.contract.status !== "Active" && ctx.contract.status !== "Suspended") throw new DomainError("invalid_state", "Only an active or suspended contract can be broken.");
     const reason = data.reason || null;
-    await tx.update(contracts).set({ status: "Broken", endedById: actor.userId, endedAt: new Date(), reason }).where(eq(contracts.id, data.contractId));
-    const details = { contract: describe(ctx), reason, side };
+    await tx.update(contracts).set({ status: "Broken", endedById: actor.userId, endedAt: now, reason, ...NO_PENDING_PLAN }).where(eq(contracts.id, data.contractId));
+    await recordContractEvents(tx, data.contractId, { kind: "broken", actorId: actor.userId, at: now, reason });
+    const details = { contract: describeContract(ctx), reason, side };
     await audit(tx, actor, { orgId: ctx.clientOrgId, action: "contract.broken", entityType: "contract", entityId: data.contractId, details });
     if (ctx.apiOrgId !== ctx.clientOrgId) await audit(tx, actor, { orgId: ctx.apiOrgId, action: "contract.broken", entityType: "contract", entityId: data.contractId, details });
     if (side === "api" && ctx.contract.createdById) {
-      await notify(tx, [ctx.contract.createdById], { kind: "contract_broken", text: `The provider ended your contract ${describe(ctx)}: ${reason}`, link: "/my-clients" });
+      await notify(tx, [ctx.contract.createdById], { kind: "contract_broken", text: `The provider ended your contract ${describeContract(ctx)}: ${reason}`, link: "/my-clients" });
     }
   });
   await publishChanges({ kind: "contract", id: data.contractId });
 }
 
 /**
- * Signs, for a new client version, the live contracts of another version of the same client;
- * each copy goes through the contract rules again. Returns the new contracts' ids.
+ * Signs, for a new client version, the pending and active contracts of another version of the same
+ * client; each copy goes through the contract rules again. A suspended contract is not copied: the
+ * copy would escape the suspension. The plan's terms count as accepted: this client accepted them
+ * for this plan already. Returns the new contracts' ids.
  */
 export async function copyLiveContracts(tx: Db, actor: Actor, fromClientVersionId: string, toClientVersionId: string): Promise<string[]> {
   const live = await tx
     .select()
     .from(contracts)
-    .where(and(eq(contracts.clientVersionId, fromClientVersionId), inArray(contracts.status, LIVE_CONTRACT_STATUSES)));
+    .where(and(eq(contracts.clientVersionId, fromClientVersionId), inArray(contracts.status, ["AwaitingApproval", "Active"])));
   const ids: string[] = [];
   for (const contract of live) {
-    const copy = await createContract(tx, actor, { clientVersionId: toClientVersionId, apiVersionId: contract.apiVersionId, planVersionId: contract.planVersionId });
+    const copy = await createContract(tx, actor, { clientVersionId: toClientVersionId, apiVersionId: contract.apiVersionId, planVersionId: contract.planVersionId, acceptTerms: true });
     ids.push(copy.id);
   }
   return ids;
-}
-
-const decisionSchema = z.discriminatedUnion("decision", [
-  z.object({ decision: z.literal("approve"), contractIds: z.array(z.string().uuid()).min(1, "Select at least one request").max(100) }),
-  z.object({
-    decision: z.literal("reject"),
-    contractIds: z.array(z.string().uuid()).min(1, "Select at least one request").max(100),
-    reason: multilineText({ max: TEXT_LIMITS.reason, min: 1, minMessage: "A reason is required" }),
-  }),
-]);
-
-export interface DecisionOutcome {
-  decided: string[];
-  failed: { contractId: string; code: string; message: string }[];
-}
-
-/**
- * Approves or rejects several requests, each through the contract rules in its own transaction:
- * one that was decided meanwhile, or that the actor may not decide, fails alone.
- */
-export async function decideContracts(db: Db, actor: Actor, input: z.input<typeof decisionSchema>): Promise<DecisionOutcome> {
-  const data = parseInput(decisionSchema, input);
-  const outcome: DecisionOutcome = { decided: [], failed: [] };
-  for (const contractId of new Set(data.contractIds)) {
-    try {
-      if (data.decision === "approve") await approveContract(db, actor, contractId);
-      else await rejectContract(db, actor, { contractId, reason: data.reason });
-      outcome.decided.push(contractId);
-    } catch (error) {
-      if (!isDomainError(error)) throw error;
-      outcome.failed.push({ contractId, code: error.code, message: error.message });
-    }
-  }
-  return outcome;
 }

@@ -36,6 +36,7 @@ export function signingRefusal(facts: SigningFacts): SigningRefusal | null {
   if (offer && offer.planStatus !== "Locked") return { code: "plan_not_locked", reason: "that plan version is not locked" };
   if (liveContractStatus === "Active") return { code: "contract_exists", reason: "already has a contract with this API version" };
   if (liveContractStatus === "AwaitingApproval") return { code: "contract_exists", reason: "already awaiting approval for this API version" };
+  if (liveContractStatus === "Suspended") return { code: "contract_exists", reason: "already has a suspended contract with this API version" };
   return null;
 }
 

@@ -5,3 +5,6 @@ export * from "./eligibility";
 export * from "./commands";
 export * from "./queries";
 export * from "./approvals";
+export * from "./lifecycle";
+export * from "./history";
+export * from "./expiry";

@@ -8,7 +8,7 @@ import { DomainError } from "../errors";
 import { listParamsSchema, oneOf } from "../list-params";
 import { type ListColumn, pagedList, totalOverPages, wordsMatch } from "../lists";
 import type { Actor } from "../permissions";
-import { type ContractStatus, LIVE_CONTRACT_STATUSES } from "./statuses";
+import { type ContractStatus, contractStatusRank, LIVE_CONTRACT_STATUSES } from "./statuses";
 import { visibleContractsCondition } from "./visibility";
 
 /** Columns a contract list can be sorted by. */
@@ -58,11 +58,15 @@ export interface ListContractsOptions {
 export interface ContractRow {
   id: string;
   status: ContractStatus;
-  /** Why it was rejected or broken by the provider. */
+  /** Why it was rejected, broken or suspended by the provider. */
   reason: string | null;
   createdAt: Date;
   decidedAt: Date | null;
   endedAt: Date | null;
+  /** When it ends (a trial, or a date the provider set); null: no end. */
+  endsAt: Date | null;
+  /** The plan version a pending plan change asks for; null when none is pending. */
+  pendingPlanVersionId: string | null;
   createdByName: string | null;
   clientId: string;
   clientOrgId: string;
@@ -137,8 +141,7 @@ const CONTRACT_SORT_COLUMNS: Readonly<Record<ContractSortKey, readonly ListColum
   api: [apis.name, apiVersions.version],
   apiVersion: [apiVersions.version, apis.name],
   plan: [plans.name, planVersions.version],
-  // The enum's order: Awaiting approval, Active, Rejected, Withdrawn, Broken.
-  status: [contracts.status],
+  status: [contractStatusRank(contracts.status)],
   created: [contracts.createdAt],
   createdBy: [users.name],
   endpoint: [apiOrg.slug, apis.slug, apiVersions.version],
@@ -183,6 +186,8 @@ export async function listContracts(db: Queryable, actor: Actor, options: ListCo
             createdAt: contracts.createdAt,
             decidedAt: contracts.decidedAt,
             endedAt: contracts.endedAt,
+            endsAt: contracts.endsAt,
+            pendingPlanVersionId: contracts.pendingPlanVersionId,
             createdByName: users.name,
             clientId: clients.id,
             clientOrgId: clients.orgId,

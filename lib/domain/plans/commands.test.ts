@@ -4,7 +4,7 @@ import type { Db, OpenDatabase } from "@/db/client";
 import { auditEvents, planVersions, type Policy } from "@/db/schema";
 import { onChanges } from "../events";
 import type { Actor } from "../permissions";
-import { createPlan, createPlanVersion, describePolicies, lockPlanVersion, updatePlanPolicies } from "../plans";
+import { createPlan, createPlanVersion, describePolicies, lockPlanVersion, updatePlanPolicies, updatePlanVersionSettings } from "../plans";
 import { expectCode, makeOrg, makeUser, openTestDb } from "../test-fixtures";
 
 let open: OpenDatabase;
@@ -168,5 +168,29 @@ describe("describePolicies", () => {
     [[{ type: "quota", limit: 1_000_000, period: "month" }], "1,000,000 per month"],
   ] as [Policy[], string][])("%j reads %j", (policies, text) => {
     expect(describePolicies(policies)).toBe(text);
+  });
+});
+
+describe("duration and terms of use", () => {
+  it("are set at creation, editable while Created, copied to new versions, frozen once locked", async () => {
+    const { plan, version } = await createPlan(db, provider, { orgId, slug: slug(), name: "Trial", durationDays: 14, terms: "# Terms\nBe nice." });
+    expect(version).toMatchObject({ durationDays: 14, terms: "# Terms\nBe nice." });
+    const updated = await updatePlanVersionSettings(db, provider, { planVersionId: version.id, durationDays: null });
+    expect(updated).toMatchObject({ durationDays: null, terms: "# Terms\nBe nice." });
+    await updatePlanVersionSettings(db, provider, { planVersionId: version.id, durationDays: 30, terms: "" });
+    expect(await readVersion(version.id)).toMatchObject({ durationDays: 30, terms: "" });
+    const copy = await createPlanVersion(db, provider, { planId: plan.id, version: "2.0", copyFromVersionId: version.id });
+    expect(copy.durationDays).toBe(30);
+    await lockPlanVersion(db, provider, version.id);
+    await expectCode(updatePlanVersionSettings(db, provider, { planVersionId: version.id, terms: "Changed" }), "invalid_state", 409);
+  });
+
+  it("validates the duration (1 to 3650 whole days) and needs planEdit", async () => {
+    const { version } = await createPlan(db, provider, { orgId, slug: slug(), name: "Checked" });
+    for (const durationDays of [0, 3651, 1.5]) {
+      const error = await expectCode(updatePlanVersionSettings(db, provider, { planVersionId: version.id, durationDays }), "validation_failed");
+      expect(Object.keys(error.fields ?? {})).toEqual(["durationDays"]);
+    }
+    await expectCode(updatePlanVersionSettings(db, await makeUser(db, "manager"), { planVersionId: version.id, durationDays: 5 }), "forbidden");
   });
 });
