@@ -25,6 +25,16 @@ const ERRORS = {
   user_not_found: [404, "No user has that email."],
   last_owner: [409, "An organization must keep at least one owner."],
   wrong_password: [400, "That is not your current password."],
+  password_signin_off: [403, "Signing in with an email and password is turned off here: use single sign-on."],
+  account_disabled: [403, "This account is disabled."],
+  sso_email_missing: [400, "Your identity provider did not send an email address, and Portico needs one for your account."],
+  sso_email_unverified: [409, "An account with that email already exists, and your identity provider does not say the email is verified: it cannot be linked."],
+  sso_identity_conflict: [409, "That account is already linked to another identity at this provider."],
+  reset_link_invalid: [400, "That password reset link is not valid. Ask for a new one."],
+  reset_link_used: [410, "That password reset link was already used. Ask for a new one if you need to."],
+  reset_link_expired: [410, "That password reset link has expired. Ask for a new one."],
+  // Says nothing about which client holds the key, nor whether it is current or retired.
+  key_taken: [409, "That API key cannot be used; choose another one."],
   key_unreadable: [409, "That API key cannot be read with this server's key secret."],
   // One sentence for unknown, malformed, revoked and expired tokens alike: the answer reveals nothing.
   token_invalid: [401, "That access token is not valid: it may be mistyped, revoked or expired."],
