@@ -4,9 +4,10 @@ import { AuthError } from "next-auth";
 import { unstable_rethrow } from "next/navigation";
 import { z } from "zod";
 import { getDb } from "@/db/client";
-import { isTooManyAttempts, issueSignInTicket, signIn, signOut } from "@/lib/auth/config";
+import { isTooManyAttempts, issueSignInTicket, signIn, signInMethods, signOut } from "@/lib/auth/config";
 import { type ActionResult, failure, formDataObject } from "@/lib/auth/action";
 import { describeWait } from "@/lib/auth/throttle";
+import { DomainError } from "@/lib/domain/errors";
 import { signUp } from "@/lib/domain/users";
 
 const GENERIC = "Wrong email or password.";
@@ -37,6 +38,8 @@ export async function signInAction(_previous: ActionResult | null, formData: For
 const CREATED_NOT_SIGNED_IN = "Your account was created. Sign in to continue.";
 
 export async function signUpAction(_previous: ActionResult | null, formData: FormData): Promise<ActionResult> {
+  // While AUTH_PASSWORD_SIGNIN=false, accounts come from single sign-on only.
+  if (!signInMethods().password) return { ok: false, error: new DomainError("password_signin_off").message, code: "password_signin_off" };
   const input = formDataObject(formData);
   let userId: string;
   try {

@@ -1,15 +1,19 @@
 import { randomBytes } from "node:crypto";
-import NextAuth, { CredentialsSignin, type NextAuthConfig } from "next-auth";
+import NextAuth, { AuthError, CredentialsSignin, type NextAuthConfig } from "next-auth";
 import Credentials from "next-auth/providers/credentials";
+import type { Provider } from "next-auth/providers";
 import { headers as requestHeaders } from "next/headers";
 import { getDb } from "@/db/client";
 import { readConfig } from "@/lib/config";
+import { isDomainError } from "@/lib/domain/errors";
+import { linkedUserId, signInWithIdentity } from "@/lib/domain/identities";
 import { loadActor } from "@/lib/domain/permissions";
 import { createSession, revokeSession, SESSION_LIFETIME_MS, verifySession } from "@/lib/domain/sessions";
 import { verifyCredentials } from "@/lib/domain/users";
+import { readAuthSettings } from "./settings";
 import { cancelSignInAttempt, clientAddress, reserveSignInAttempt, signInAttemptSucceeded } from "./throttle";
 
-const settings = readConfig();
+const settings = { ...readConfig(), ...readAuthSettings() };
 
 /** A sign-in refused before its password was checked; `retryAfter` is in seconds. */
 export class TooManyAttempts extends CredentialsSignin {
@@ -21,6 +25,19 @@ export class TooManyAttempts extends CredentialsSignin {
 
 export function isTooManyAttempts(error: unknown): error is TooManyAttempts {
   return error instanceof CredentialsSignin && error.code === "throttled";
+}
+
+/** A password sign-in while AUTH_PASSWORD_SIGNIN=false: refused before anything is checked. */
+export class PasswordSignInOff extends CredentialsSignin {
+  code = "password_signin_off";
+}
+
+/** The id of the OpenID Connect provider: its callback is /api/auth/callback/oidc. */
+export const OIDC_PROVIDER_ID = "oidc";
+
+/** What the sign-in page offers: password sign-in, and single sign-on under the provider's name. */
+export function signInMethods(): { password: boolean; sso: { name: string } | null } {
+  return { password: settings.passwordSignIn, sso: settings.oidc ? { name: settings.oidc.name } : null };
 }
 
 /** Where this request comes from, as the sign-in throttle counts it. */
@@ -88,14 +105,39 @@ function cookieSettings(secure: boolean): Pick<NextAuthConfig, "useSecureCookies
 
 const SESSION_SECONDS = SESSION_LIFETIME_MS / 1000;
 
+/**
+ * The OpenID Connect provider when AUTH_OIDC_ISSUER is set: authorization code flow with PKCE and
+ * state. Email, email_verified, name and the groups claim are read from the ID token.
+ */
+function oidcProviders(): Provider[] {
+  const oidc = settings.oidc;
+  if (!oidc) return [];
+  return [
+    {
+      id: OIDC_PROVIDER_ID,
+      name: oidc.name,
+      type: "oidc",
+      issuer: oidc.issuer,
+      clientId: oidc.clientId,
+      clientSecret: oidc.clientSecret,
+      checks: ["pkce", "state"],
+      authorization: { params: { scope: "openid profile email" } },
+    },
+  ];
+}
+
 const base: NextAuthConfig = {
   session: { strategy: "jwt", maxAge: SESSION_SECONDS },
-  pages: { signIn: "/login" },
+  // Sign-in errors (a refused or failed single sign-on) land on the sign-in page, which explains them.
+  pages: { signIn: "/login", error: "/login" },
   trustHost: true,
   logger: {
     // A failed sign-in is expected traffic, not a server error: one line, no stack, no email.
     error(error) {
-      if ((error as { type?: string }).type === "CredentialsSignin") console.warn("[auth] failed sign-in");
+      const type = (error as { type?: string }).type;
+      if (type === "CredentialsSignin") console.warn("[auth] failed sign-in");
+      // One line with the error's kind and message: its cause may carry the provider's answer, tokens included.
+      else if (error instanceof AuthError) console.error(`[auth] ${type}: ${error.message.split("\n")[0]}`);
       else console.error(error);
     },
     // Auth.js's debug lines include the submitted form, password and all.
@@ -105,6 +147,7 @@ const base: NextAuthConfig = {
     Credentials({
       credentials: { email: { label: "Email" }, password: { label: "Password", type: "password" } },
       async authorize(credentials, request) {
+        if (!settings.passwordSignIn) throw new PasswordSignInOff();
         const email = String(credentials?.email ?? "");
         const password = String(credentials?.password ?? "");
         const address = requestAddress(request.headers);
@@ -133,10 +176,46 @@ const base: NextAuthConfig = {
         return actor ? { id: actor.userId, email: actor.email, name: actor.name } : null;
       },
     }),
+    ...oidcProviders(),
   ],
   callbacks: {
-    async jwt({ token, user, trigger }) {
-      if (trigger === "signIn" && user?.id) {
+    // Single sign-on: the provider's identity becomes a Portico account here, or the sign-in is refused with a code the login page explains.
+    async signIn({ account, profile }) {
+      if (account?.provider !== OIDC_PROVIDER_ID) return true;
+      const oidc = settings.oidc;
+      if (!oidc || !profile) return "/login?error=sso_failed";
+      try {
+        await signInWithIdentity(
+          await getDb(),
+          {
+            issuer: oidc.issuer,
+            subject: account.providerAccountId,
+            email: profile.email,
+            emailVerified: profile.email_verified,
+            name: profile.name ?? profile.preferred_username,
+            groups: profile[oidc.groupsClaim],
+          },
+          { adminGroup: oidc.adminGroup, managerGroup: oidc.managerGroup },
+        );
+        return true;
+      } catch (error) {
+        if (isDomainError(error)) {
+          console.warn(`[auth] single sign-on refused: ${error.code}`);
+          return `/login?error=${error.code}`;
+        }
+        throw error;
+      }
+    },
+    async jwt({ token, user, account, trigger }) {
+      if ((trigger === "signIn" || trigger === "signUp") && account?.provider === OIDC_PROVIDER_ID) {
+        // Auth.js gives an OAuth user a random id: the account is the one the signIn callback linked to this subject.
+        const db = await getDb();
+        const userId = settings.oidc ? await linkedUserId(db, settings.oidc.issuer, account.providerAccountId) : null;
+        if (!userId) return null;
+        const { sessionId } = await createSession(db, userId);
+        return { ...token, sub: userId, uid: userId, sid: sessionId };
+      }
+      if ((trigger === "signIn" || trigger === "signUp") && user?.id) {
         const { sessionId } = await createSession(await getDb(), user.id);
         return { ...token, uid: user.id, sid: sessionId };
       }

@@ -63,6 +63,21 @@ async function createPersonalOrganization(tx: Queryable, user: PublicUser): Prom
   return org.id;
 }
 
+/**
+ * Inserts a user with its personal organization, inside the caller's transaction: what sign-up and a
+ * first single sign-on both do. The email must be normalized (emailSchema) and free.
+ */
+export async function insertAccount(
+  tx: Queryable,
+  values: { email: string; name: string; passwordHash: string; profile: Profile },
+  details: Record<string, unknown> = {},
+): Promise<PublicUser> {
+  const [user] = await tx.insert(users).values(values).returning({ id: users.id, email: users.email, name: users.name, profile: users.profile });
+  const orgId = await createPersonalOrganization(tx, user);
+  await audit(tx, null, { orgId, action: "user.created", entityType: "user", entityId: user.id, details: { email: user.email, profile: values.profile, ...details } });
+  return user;
+}
+
 /** Creates an account and its personal organization. Sign-up gives the portal profile. */
 export async function createUser(
   db: Db,
@@ -73,15 +88,7 @@ export async function createUser(
   const passwordHash = await hashPassword(data.password);
   for (let attempt = 1; ; attempt++) {
     try {
-      return await db.transaction(async (tx) => {
-        const [user] = await tx
-          .insert(users)
-          .values({ email: data.email, name: data.name, passwordHash, profile })
-          .returning({ id: users.id, email: users.email, name: users.name, profile: users.profile });
-        const orgId = await createPersonalOrganization(tx, user);
-        await audit(tx, null, { orgId, action: "user.created", entityType: "user", entityId: user.id, details: { email: user.email, profile } });
-        return user;
-      });
+      return await db.transaction((tx) => insertAccount(tx, { email: data.email, name: data.name, passwordHash, profile }));
     } catch (error) {
       if (isUniqueViolation(error, "users_email_unique")) throw new DomainError("email_taken");
       // Someone signing up at the same moment took the same personal slug: pick the next free one.

@@ -1,16 +1,29 @@
 import type { Metadata } from "next";
+import Link from "next/link";
 import { redirect } from "next/navigation";
+import { Alert } from "@/components/ui/Alert";
 import { getActor } from "@/lib/auth/actor";
+import { signInMethods } from "@/lib/auth/config";
 import { SignUpForm } from "./SignUpForm";
 
 export const metadata: Metadata = { title: "Sign up" };
 
 export default async function SignUpPage() {
   if (await getActor()) redirect("/apis");
+  const methods = signInMethods();
   return (
     <>
       <h1 className="mb-4 text-lg font-semibold">Create your account</h1>
-      <SignUpForm />
+      {methods.password ? (
+        <SignUpForm />
+      ) : (
+        <Alert kind="info">
+          Accounts are not made here: {methods.sso ? `sign in with ${methods.sso.name} and yours is created at once.` : "ask an administrator."}{" "}
+          <Link href="/login" className="font-medium text-brand-600 hover:underline">
+            Sign in
+          </Link>
+        </Alert>
+      )}
     </>
   );
 }
