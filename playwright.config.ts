@@ -64,7 +64,11 @@ export default defineConfig({
       PORTICO_BUILD_DIR: process.env.PORTICO_BUILD_DIR ?? ".next",
       // Webhook receivers of e2e/manage-webhooks.spec.ts listen on this machine, over http.
       PORTICO_UPSTREAM_ALLOW: "127.0.0.1",
-      SMTP_URL: `smtp://127.0.0.1:${process.env.E2E_SMTP_PORT}`, MAIL_FROM: "Portico <portico@e2e.test>",
+      // e2e/email.spec.ts listens on this port for the portal's mail.
+      SMTP_URL: `smtp://127.0.0.1:${process.env.E2E_SMTP_PORT}`,
+      MAIL_FROM: "Portico <portico@e2e.test>",
+      // A trial's end is seen within a second, not a minute.
+      PORTICO_EXPIRY_INTERVAL_MS: "1000",
     },
   },
 });

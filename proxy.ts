@@ -50,5 +50,5 @@ export function proxy(request: NextRequest) {
 }
 
 export const config = {
-  matcher: ["/((?!login|signup|api/auth|demo-backend|_next|favicon.ico|icon.svg).*)"],
+  matcher: ["/((?!login|signup|forgot-password|reset-password|api/auth|demo-backend|_next|favicon.ico|icon.svg).*)"],
 };

@@ -37,7 +37,34 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env) {
      * one, or a number). Only then are X-Forwarded-For and X-Forwarded-Proto believed; 0 = none.
      */
     trustProxy: trustedProxyCount(env.PORTICO_TRUST_PROXY),
+    /** Email (SMTP_URL, MAIL_FROM): null when either is missing, and then no email is sent. */
+    mail: readMailConfig(env),
   };
+}
+
+export interface MailConfig {
+  /** smtp://user:pass@host:587 (STARTTLS when offered) or smtps://…:465; it holds a password: never log it. */
+  smtpUrl: string;
+  /** The From of every email, such as `Portico <portico@example.com>`. */
+  mailFrom: string;
+  /** The portal's base URL, for the links in emails. */
+  portalUrl: string;
+}
+
+/** The email settings, or null when SMTP_URL or MAIL_FROM is missing. A malformed SMTP_URL stops the start. */
+export function readMailConfig(env: NodeJS.ProcessEnv = process.env): MailConfig | null {
+  const smtpUrl = env.SMTP_URL?.trim();
+  const mailFrom = env.MAIL_FROM?.trim();
+  if (!smtpUrl || !mailFrom) return null;
+  let protocol: string;
+  try {
+    protocol = new URL(smtpUrl).protocol;
+  } catch {
+    throw new Error("SMTP_URL is not a URL; write it as smtp://user:password@host:587 or smtps://user:password@host:465");
+  }
+  if (protocol !== "smtp:" && protocol !== "smtps:") throw new Error("SMTP_URL must start with smtp:// or smtps://");
+  const port = Number(env.PORT || 3000);
+  return { smtpUrl, mailFrom, portalUrl: (env.PORTAL_URL || `http://localhost:${port}`).replace(/\/+$/, "") };
 }
 
 function trustedProxyCount(value: string | undefined): number {

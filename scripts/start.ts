@@ -9,12 +9,16 @@ import fs from "node:fs";
 import http from "node:http";
 import path from "node:path";
 import next from "next";
-import { closeDatabase, getOpenDatabase, migrateDatabase } from "@/db/client";
+import { closeDatabase, getDb, getOpenDatabase, migrateDatabase } from "@/db/client";
 import { CLIENT_ADDRESS_HEADER } from "@/lib/auth/throttle";
 import { readConfig } from "@/lib/config";
 import { DEMO_ACCOUNTS, isEmptyDatabase, seedDemo } from "@/lib/demo/seed";
 import { createKeyVault, installKeyVault, loadKeySecret, sealLegacyApiKeys } from "@/lib/domain/key-vault";
 import { gatewaySettingsFromEnv, startGateway } from "@/lib/gateway/server";
+import { registerEmailSender } from "@/lib/outbox/email";
+import { registerWebhookSender } from "@/lib/outbox/webhook";
+import { startJobs } from "@/lib/jobs";
+import { startOutboxWorker } from "@/lib/outbox/worker";
 
 const root = path.resolve(import.meta.dirname, "..");
 const dev = process.argv.includes("--dev");
@@ -68,6 +72,19 @@ function ensureKeySecret(): void {
   installKeyVault(createKeyVault(loadKeySecret({ dataDir: config.dataDir })));
 }
 
+/** The outbox worker: webhook deliveries, and email when SMTP_URL and MAIL_FROM are set. Stopping waits for the run in progress. */
+function startOutbox(): () => Promise<void> {
+  registerWebhookSender();
+  const closeMail = config.mail ? registerEmailSender(config.mail) : undefined;
+  // The host only: SMTP_URL may hold a password.
+  console.log(config.mail ? `Email is sent through ${new URL(config.mail.smtpUrl).host}.` : "Email is off (set SMTP_URL and MAIL_FROM to send it).");
+  const stopWorker = startOutboxWorker(getDb);
+  return async () => {
+    await stopWorker();
+    closeMail?.();
+  };
+}
+
 function listen(server: http.Server, port: number): Promise<void> {
   return new Promise((resolve, reject) => {
     server.once("error", reject);
@@ -100,6 +117,8 @@ async function main() {
   });
   await listen(portalServer, config.port);
   const gateway = await startGateway({ port: config.gatewayPort, open, redisUrl: config.redisUrl, settings: gatewaySettingsFromEnv() });
+  const stopOutbox = startOutbox();
+  const stopJobs = startJobs();
 
   console.log(`Portico is running.
   Portal:   ${config.portalUrl}
@@ -116,7 +135,7 @@ async function main() {
     stopping = true;
     console.log(`${signal}: stopping Portico…`);
     portalServer.closeAllConnections();
-    await Promise.allSettled([new Promise((r) => portalServer.close(r)), gateway.close()]);
+    await Promise.allSettled([new Promise((r) => portalServer.close(r)), gateway.close(), stopOutbox(), stopJobs()]);
     await closeDatabase();
     process.exit(0);
   };

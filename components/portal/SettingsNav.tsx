@@ -3,6 +3,7 @@ import Link from "next/link";
 const PAGES = [
   { href: "/settings/password", label: "Password" },
   { href: "/settings/tokens", label: "Access tokens" },
+  { href: "/settings/notifications", label: "Notifications" },
 ] as const;
 
 /** The settings pages, linked to each other. */

@@ -43,8 +43,8 @@ export function retryDelayMs(attempts: number): number {
   return Math.min(MAX_RETRY_MS, FIRST_RETRY_MS * 2 ** Math.max(0, attempts - 1));
 }
 
-/** Leases up to BATCH due messages of the installed channels to this run. */
-async function claimDue(db: Queryable, now: Date): Promise<OutboxMessage[]> {
+/** Up to BATCH due messages of the installed channels, oldest due first. */
+async function dueIds(db: Queryable, now: Date): Promise<string[]> {
   const channels = [...senders.keys()];
   if (channels.length === 0) return [];
   const due = await db
@@ -60,24 +60,30 @@ async function claimDue(db: Queryable, now: Date): Promise<OutboxMessage[]> {
     )
     .orderBy(asc(outboxMessages.nextAttemptAt))
     .limit(BATCH);
-  const claimed: OutboxMessage[] = [];
-  for (const { id } of due) {
-    // The lease is taken only if nobody took it since the select: one sender per message.
-    const [row] = await db
-      .update(outboxMessages)
-      .set({ lockedUntil: new Date(now.getTime() + LEASE_MS) })
-      .where(and(eq(outboxMessages.id, id), eq(outboxMessages.status, "pending"), or(isNull(outboxMessages.lockedUntil), lte(outboxMessages.lockedUntil, now))))
-      .returning();
-    if (row) claimed.push(row);
-  }
-  return claimed;
+  return due.map((row) => row.id);
+}
+
+/** Leases one message to this run, unless another run took it since it was found: one sender per message. */
+async function lease(db: Queryable, id: string, at: Date): Promise<OutboxMessage | undefined> {
+  const [row] = await db
+    .update(outboxMessages)
+    .set({ lockedUntil: new Date(at.getTime() + LEASE_MS) })
+    .where(and(eq(outboxMessages.id, id), eq(outboxMessages.status, "pending"), or(isNull(outboxMessages.lockedUntil), lte(outboxMessages.lockedUntil, at))))
+    .returning();
+  return row;
 }
 
 /** Sends what is due once; answers how many were sent and how many failed this time. */
 export async function runOutboxOnce(db: Queryable, now = new Date()): Promise<{ sent: number; failed: number }> {
   let sent = 0;
   let failed = 0;
-  for (const message of await claimDue(db, now)) {
+  // Each message is leased just before it is sent, at `now` plus the time this run has taken: a
+  // batch of slow deliveries never sends a message whose lease already ran out (another process
+  // could have taken it meanwhile).
+  const started = Date.now();
+  for (const id of await dueIds(db, now)) {
+    const message = await lease(db, id, new Date(now.getTime() + (Date.now() - started)));
+    if (!message) continue;
     const sender = senders.get(message.channel)!;
     let result: DeliveryResult;
     try {
@@ -111,21 +117,26 @@ export async function runOutboxOnce(db: Queryable, now = new Date()): Promise<{ 
   return { sent, failed };
 }
 
-/** Runs the outbox every `intervalMs` until stopped; a failing run is logged and the next one tries again. */
-export function startOutboxWorker(db: () => Promise<Queryable>, intervalMs = 2_000): () => void {
+/**
+ * Runs the outbox every `intervalMs` until stopped; a failing run is logged and the next one tries
+ * again. Stopping waits for the run in progress, so no message is left between sent and marked.
+ */
+export function startOutboxWorker(db: () => Promise<Queryable>, intervalMs = 2_000): () => Promise<void> {
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
+  let running: Promise<void> = Promise.resolve();
   const tick = async () => {
     try {
       await runOutboxOnce(await db());
     } catch (error) {
       console.error("outbox run failed:", error instanceof Error ? error.message : error);
     }
-    if (!stopped) timer = setTimeout(tick, intervalMs);
+    if (!stopped) timer = setTimeout(() => (running = tick()), intervalMs);
   };
-  timer = setTimeout(tick, intervalMs);
-  return () => {
+  timer = setTimeout(() => (running = tick()), intervalMs);
+  return async () => {
     stopped = true;
     clearTimeout(timer);
+    await running;
   };
 }
