@@ -9,10 +9,23 @@ export interface CounterStore {
   close(): Promise<void>;
 }
 
-/** Counters in this process's memory: exact for one gateway process, reset when it restarts. */
+/**
+ * A contract's counts: [windowStart, count] per policy of `plan`, flattened, then the time its last
+ * window ends.
+ */
+interface ContractCounts {
+  plan: PlanPolicies;
+  slots: Float64Array;
+}
+
+/**
+ * Counters in this process's memory: exact for one gateway process, reset when it restarts.
+ * Counts belong to the contract, not to its plan: after a plan change, a policy of the same kind
+ * and period (the same RateLimit name) keeps counting where the old plan's left off, so a Bronze
+ * user who used 900 of a 1,000 daily quota and moves to Gold's 10,000 has 9,100 left.
+ */
 export class LocalCounters implements CounterStore {
-  // Per contract: [windowStart, count] per policy, flattened, then the time its last window ends.
-  private readonly slots = new Map<string, Float64Array>();
+  private readonly counts = new Map<string, ContractCounts>();
   private readonly sweeper: NodeJS.Timeout;
 
   constructor(sweepIntervalMs = 60_000) {
@@ -21,11 +34,15 @@ export class LocalCounters implements CounterStore {
 
   hit(contractId: string, plan: PlanPolicies, now: number): PolicyVerdict {
     const n = plan.policies.length;
-    let slot = this.slots.get(contractId);
-    if (!slot || slot.length !== n * 2 + 1) {
-      slot = new Float64Array(n * 2 + 1).fill(-1);
-      this.slots.set(contractId, slot);
+    let entry = this.counts.get(contractId);
+    if (!entry) {
+      entry = { plan, slots: new Float64Array(n * 2 + 1).fill(-1) };
+      this.counts.set(contractId, entry);
+    } else if (entry.plan !== plan || entry.slots.length !== n * 2 + 1) {
+      entry = carriedOver(entry, plan);
+      this.counts.set(contractId, entry);
     }
+    const slot = entry.slots;
     const counts: number[] = [];
     for (let i = 0; i < n; i++) {
       const policy = plan.policies[i];
@@ -44,14 +61,29 @@ export class LocalCounters implements CounterStore {
 
   /** Forgets contracts whose every window has ended, so memory follows the active contracts only. */
   sweep(now: number): void {
-    for (const [contractId, slot] of this.slots) {
-      if (slot[slot.length - 1] <= now) this.slots.delete(contractId);
+    for (const [contractId, { slots }] of this.counts) {
+      if (slots[slots.length - 1] <= now) this.counts.delete(contractId);
     }
   }
 
   async close(): Promise<void> {
     clearInterval(this.sweeper);
   }
+}
+
+/** A contract's counts moved to its new plan: each policy takes the counts of the old plan's policy of the same name. */
+function carriedOver(old: ContractCounts, plan: PlanPolicies): ContractCounts {
+  const n = plan.policies.length;
+  const slots = new Float64Array(n * 2 + 1).fill(-1);
+  const oldCount = (old.slots.length - 1) / 2;
+  for (let i = 0; i < n; i++) {
+    const j = old.plan.names.indexOf(plan.names[i]);
+    if (j === -1 || j >= oldCount) continue;
+    slots[2 * i] = old.slots[2 * j];
+    slots[2 * i + 1] = old.slots[2 * j + 1];
+  }
+  slots[2 * n] = old.slots[old.slots.length - 1];
+  return { plan, slots };
 }
 
 // Increments each key in order, setting its expiry on creation; stops after the first count over its limit.
@@ -122,8 +154,9 @@ export class RedisCounters implements CounterStore {
     const args: (string | number)[] = new Array(n * 3);
     for (let i = 0; i < n; i++) {
       const policy = plan.policies[i];
-      // The hash tag keeps a contract's keys in one slot, so the script also runs on Redis Cluster.
-      args[i] = `${this.keyPrefix}{${contractId}}:${i}:${windowStart(policy.period, now)}`;
+      // The hash tag keeps a contract's keys in one slot, so the script also runs on Redis Cluster. Named
+      // after the policy's kind and period rather than its position: a plan change keeps the counts (see LocalCounters).
+      args[i] = `${this.keyPrefix}{${contractId}}:${plan.names[i]}:${windowStart(policy.period, now)}`;
       args[n + 2 * i] = policy.limit;
       args[n + 2 * i + 1] = windowEnd(policy.period, now) - now + 1_000;
     }

@@ -149,11 +149,11 @@ export class RequestPipeline {
     return match;
   }
 
-  /** The key's active contract with this API version. */
+  /** The key's active contract with this API version, before its end date (checked here: no job has to run first). */
   private contract(x: Routed, match: KeyMatch): x is Contracted {
     const contract = match.client.contracts.get(x.route.id);
-    if (!contract || !contract.active) {
-      sendProblem(x.res, contract ? "contract_pending" : "no_contract", { requestId: x.requestId });
+    if (contract === undefined || contract.status !== "Active" || (contract.endsAt !== null && contract.endsAt <= x.arrivedAt)) {
+      refuseContract(x, contract);
       return false;
     }
     x.contract = contract;
@@ -219,4 +219,21 @@ export class RequestPipeline {
     );
     if (x.contract) this.parts.usage.record(x.contract.id, status, latencyMs, x.arrivedAt);
   }
+}
+
+/**
+ * Why a contract lets no request through. An ended contract will not come back, so its end
+ * date speaks before a suspension, which may be lifted.
+ */
+function refuseContract(x: Exchange, contract: ContractEntry | undefined): void {
+  const options = { requestId: x.requestId };
+  if (!contract) sendProblem(x.res, "no_contract", options);
+  else if (contract.status === "Expired" || (contract.endsAt !== null && contract.endsAt <= x.arrivedAt)) sendProblem(x.res, "contract_expired", { ...options, detail: expiredDetail(contract.endsAt) });
+  else if (contract.status === "Suspended") sendProblem(x.res, "contract_suspended", options);
+  else sendProblem(x.res, "contract_pending", options);
+}
+
+function expiredDetail(endsAt: number | null): string | undefined {
+  // An Expired contract always has an end date; without one the code's default sentence stands.
+  return endsAt === null ? undefined : `This contract ended on ${new Date(endsAt).toISOString()}.`;
 }

@@ -75,6 +75,17 @@ describe("local counters", () => {
     counters.sweep(at("2025-02-15T00:00:00Z"));
     expect(counters.hit("gone", plan, at("2025-02-15T00:00:00Z")).rateLimitHeader).toContain('"quota-day";r=2');
   });
+
+  it("keep a contract's counts across a plan change, per policy of the same kind and period, wherever it sits in the new plan", () => {
+    const t = at("2025-02-14T10:20:30.000Z");
+    const bronze = compilePlanPolicies("bronze", [{ type: "quota", limit: 1_000, period: "day" }]);
+    const gold = compilePlanPolicies("gold", [
+      { type: "rate-limit", limit: 100, period: "second" },
+      { type: "quota", limit: 10_000, period: "day" },
+    ]);
+    for (let i = 0; i < 900; i++) counters.hit("moving", bronze, t);
+    expect(counters.hit("moving", gold, t + 1_000).rateLimitHeader).toBe('"rate-second";r=99;t=1, "quota-day";r=9099;t=49169');
+  });
 });
 
 describe("Redis counters", () => {
@@ -110,11 +121,14 @@ describe("Redis counters", () => {
         expect(verdicts.filter((v) => v.refused?.code === "rate_limited")).toHaveLength(2);
         const keys = await redis.keys("portico-test:*{contract}*");
         const byPolicy = Object.fromEntries(await Promise.all(keys.map(async (k) => [k.split(":").at(-2), [Number(await redis.get(k)), await redis.pttl(k)]])));
-        expect(byPolicy["0"][0]).toBe(5);
+        expect(byPolicy["rate-minute"][0]).toBe(5);
         // Refused requests were not counted against the quota.
-        expect(byPolicy["1"][0]).toBe(3);
+        expect(byPolicy["quota-day"][0]).toBe(3);
         for (const [, ttl] of Object.values(byPolicy) as [number, number][]) expect(ttl).toBeGreaterThan(0);
-        await redis.del(...keys);
+        // A plan change keeps the counts of the policies it shares with the old plan, wherever they sit in it.
+        const gold = compilePlanPolicies("gold", [{ type: "quota", limit: 1_000, period: "day" }]);
+        expect((await counters.hit("contract", gold, now)).rateLimitHeader).toMatch(/^"quota-day";r=996;t=\d+$/);
+        await redis.del(...(await redis.keys("portico-test:*{contract}*")));
       } finally {
         await counters.close();
         await local.close();

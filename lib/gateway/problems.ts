@@ -9,6 +9,8 @@ const PROBLEMS = {
   api_retired: [410, "API retired", "This API version is retired and no longer answers."],
   no_contract: [403, "No contract", "This client has no active contract with this API version."],
   contract_pending: [403, "Contract awaiting approval", "This client's contract with this API version awaits the provider's approval."],
+  contract_suspended: [403, "Contract suspended", "This contract is suspended by the API's provider."],
+  contract_expired: [403, "Contract expired", "This contract has ended."],
   rate_limited: [429, "Rate limit exceeded", "Too many requests for this contract's plan; retry later."],
   quota_exceeded: [429, "Quota exceeded", "This contract's quota is used up; retry when it renews."],
   upstream_unavailable: [502, "Upstream unavailable", "The API's backend could not be reached."],

@@ -4,7 +4,11 @@ import { apis, apiVersions, clientVersions, type CONTRACT_STATUSES, contracts, o
 
 // Only these states matter at the gateway: other API versions answer 404, other contracts 403.
 const GATEWAY_API_STATUSES = ["Published", "Retired"] as const;
-const LIVE_CONTRACT_STATUSES = ["AwaitingApproval", "Active"] as const;
+/**
+ * A contract's status at the gateway: the live ones (at most one per client version and API
+ * version: contracts_live_idx), and Expired for a pair whose newest contract expired.
+ */
+export type GatewayContractStatus = "AwaitingApproval" | "Active" | "Suspended" | "Expired";
 
 export interface ApiVersionRow {
   id: string;
@@ -31,6 +35,9 @@ export interface ContractRow {
   apiVersionId: string;
   planVersionId: string;
   status: (typeof CONTRACT_STATUSES)[number];
+  endsAt: Date | null;
+  /** Whether the gateway keeps it: live, or the newest of its pair and Expired. */
+  indexed: boolean;
   policies: Policy[];
 }
 
@@ -52,12 +59,26 @@ const clientVersionFields = {
   retiredAt: clientVersions.retiredAt,
 };
 
+// In the pages below, a contract's status travels as one character, followed by its end date (epoch ms) if it has one.
+const STATUS_OF_CODE: Record<string, GatewayContractStatus> = { A: "Active", P: "AwaitingApproval", S: "Suspended", E: "Expired" };
+
+/**
+ * The contracts the gateway indexes: live ones, and an Expired one when no newer contract of its
+ * client version and API version exists, so that the gateway answers contract_expired rather than
+ * no_contract until the consumer renews. The subquery runs for Expired rows only.
+ */
+const INDEXED_CONTRACTS = sql`(contracts.status in ('AwaitingApproval', 'Active', 'Suspended') or (contracts.status = 'Expired' and not exists (
+  select 1 from contracts newer
+  where newer.client_version_id = contracts.client_version_id and newer.api_version_id = contracts.api_version_id and newer.created_at > contracts.created_at)))`;
+
 const contractFields = {
   id: contracts.id,
   clientVersionId: contracts.clientVersionId,
   apiVersionId: contracts.apiVersionId,
   planVersionId: contracts.planVersionId,
   status: contracts.status,
+  endsAt: contracts.endsAt,
+  indexed: sql<boolean>`${INDEXED_CONTRACTS}`,
   policies: planVersions.policies,
 };
 
@@ -80,8 +101,8 @@ export interface SnapshotSink {
   planVersion(id: string, policies: Policy[]): void;
   /** A client version that is not retired, with its keys' digests; the previous one matters only while its grace period lasts. */
   clientVersion(id: string, apiKeyDigest: string, previousApiKeyDigest: string | null, previousApiKeyExpiresAt: number): void;
-  /** A live contract. */
-  contract(id: string, clientVersionId: string, apiVersionId: string, planVersionId: string, active: boolean): void;
+  /** A live contract, or the newest of its pair when that one expired; endsAt in epoch ms, null when it has no end. */
+  contract(id: string, clientVersionId: string, apiVersionId: string, planVersionId: string, status: GatewayContractStatus, endsAt: number | null): void;
 }
 
 // Ids are random UUIDs: their first hex digit splits a table into 16 even pages, each one range scan.
@@ -118,17 +139,23 @@ export async function loadEverything(db: Queryable, sink: SnapshotSink): Promise
       (f) => sink.clientVersion(f[0], f[1], f[2] || null, Number(f[3])),
     );
   }
-  for (const [from, to] of PAGES) {
-    await readPage(
+  const contractPage = (where: ReturnType<typeof sql>) =>
+    readPage(
       db,
       sql`select string_agg(id::text || E'\t' || client_version_id::text || E'\t' || api_version_id::text || E'\t' ||
-            plan_version_id::text || E'\t' || (status = 'Active')::int::text, E'\n') as page
+            plan_version_id::text || E'\t' || case status when 'Active' then 'A' when 'Suspended' then 'S' when 'Expired' then 'E' else 'P' end ||
+            coalesce((extract(epoch from ends_at) * 1000)::bigint::text, ''), E'\n') as page
           from contracts
-          where id between ${from}::uuid and ${to}::uuid and status in ('AwaitingApproval', 'Active')`,
+          where ${where}`,
       5,
-      (f) => sink.contract(f[0], f[1], f[2], f[3], f[4] === "1"),
+      (f) => {
+        const state = f[4];
+        sink.contract(f[0], f[1], f[2], f[3], STATUS_OF_CODE[state[0]], state.length > 1 ? Number(state.slice(1)) : null);
+      },
     );
-  }
+  for (const [from, to] of PAGES) await contractPage(sql`id between ${from}::uuid and ${to}::uuid and status in ('AwaitingApproval', 'Active', 'Suspended')`);
+  // Expired ones apart, so the live pages need no subquery; setContract lets a live contract win whatever the order.
+  await contractPage(sql`status = 'Expired' and ${INDEXED_CONTRACTS}`);
 }
 
 export function loadApiVersions(db: Queryable, ids: string[]): Promise<ApiVersionRow[]> {
@@ -139,9 +166,9 @@ export function loadClientVersions(db: Queryable, ids: string[]): Promise<Client
   return db.select(clientVersionFields).from(clientVersions).where(inArray(clientVersions.id, ids));
 }
 
-/** The live contracts of some client versions. */
+/** The contracts the gateway indexes (live ones, and the newest of a pair when it expired) of some client versions. */
 export function loadLiveContractsOfClients(db: Queryable, clientVersionIds: string[]): Promise<ContractRow[]> {
-  return contractQuery(db).where(and(inArray(contracts.clientVersionId, clientVersionIds), inArray(contracts.status, [...LIVE_CONTRACT_STATUSES])));
+  return contractQuery(db).where(and(inArray(contracts.clientVersionId, clientVersionIds), INDEXED_CONTRACTS));
 }
 
 /** Contracts in whatever state, so that ended ones can be removed. */
@@ -151,8 +178,4 @@ export function loadContracts(db: Queryable, ids: string[]): Promise<ContractRow
 
 export function loadPlanVersions(db: Queryable, ids: string[]): Promise<{ id: string; policies: Policy[] }[]> {
   return db.select({ id: planVersions.id, policies: planVersions.policies }).from(planVersions).where(inArray(planVersions.id, ids));
-}
-
-export function isLive(row: Pick<ContractRow, "status">): boolean {
-  return row.status === "Active" || row.status === "AwaitingApproval";
 }

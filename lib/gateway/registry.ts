@@ -9,7 +9,7 @@ import {
   type ApiVersionRow,
   type ClientVersionRow,
   type ContractRow,
-  isLive,
+  type GatewayContractStatus,
   loadApiVersions,
   loadClientVersions,
   loadContracts,
@@ -41,11 +41,30 @@ export interface ApiRoute {
   upstream: UpstreamTarget | undefined;
 }
 
+/**
+ * A contract as the gateway applies it. Replaced as a whole when the contract changes (a plan
+ * change included): a request holds the entry it found, so one in flight finishes under the plan
+ * it started with and the next one takes the new plan.
+ */
 export interface ContractEntry {
   id: string;
-  active: boolean;
+  /** Only Active passes; the others answer contract_pending, contract_suspended or contract_expired. */
+  status: GatewayContractStatus;
+  /**
+   * Epoch ms from which the contract is refused (contract_expired); null when it has no end.
+   * Null rather than Infinity: V8 would give every entry a boxed number of its own.
+   */
+  endsAt: number | null;
   plan: PlanPolicies;
 }
+
+// The status strings the entries hold: these very constants (as are the loader's), so the pipeline compares them by identity.
+const STATUS_CONSTANTS: Record<GatewayContractStatus, GatewayContractStatus> = {
+  Active: "Active",
+  AwaitingApproval: "AwaitingApproval",
+  Suspended: "Suspended",
+  Expired: "Expired",
+};
 
 /** A client version at the gateway. Its keys are known only by their SHA-256 digests: the registry never holds a key. */
 export interface ClientEntry {
@@ -54,7 +73,7 @@ export interface ClientEntry {
   previousKeyDigest: string | null;
   /** Epoch ms after which the previous key is dead. */
   previousKeyExpiresAt: number;
-  /** Live contracts by API version id. */
+  /** Contracts by API version id: the live one, or the newest when it expired. */
   contracts: Map<string, ContractEntry>;
   /** Fingerprints for logs, computed on first use. */
   fingerprint?: string;
@@ -173,25 +192,35 @@ class Index {
     return plan;
   }
 
-  /** Records a contract in whatever state: live ones are indexed, ended ones removed. */
+  /** Records a contract in whatever state: live ones (and the newest of a pair when Expired) are indexed, other ended ones removed. */
   putContract(row: ContractRow): void {
-    if (isLive(row)) {
+    if (row.indexed) {
       this.plan(row.planVersionId, row.policies);
-      this.setContract(row.id, row.clientVersionId, row.apiVersionId, row.planVersionId, row.status === "Active");
+      const status = STATUS_CONSTANTS[row.status as GatewayContractStatus];
+      this.setContract(row.id, row.clientVersionId, row.apiVersionId, row.planVersionId, status, row.endsAt?.getTime() ?? null);
     } else {
       const client = this.clientsById.get(row.clientVersionId);
       if (client?.contracts.get(row.apiVersionId)?.id === row.id) client.contracts.delete(row.apiVersionId);
     }
   }
 
-  /** Indexes a live contract whose plan version is known. */
-  setContract(id: string, clientVersionId: string, apiVersionId: string, planVersionId: string, active: boolean): void {
+  /**
+   * Indexes a contract whose plan version is known, replacing the pair's previous entry (a plan
+   * change swaps the policies here). `status` is one of the STATUS_CONSTANTS strings.
+   */
+  setContract(id: string, clientVersionId: string, apiVersionId: string, planVersionId: string, status: GatewayContractStatus, endsAt: number | null): void {
     const client = this.clientsById.get(clientVersionId);
     // A client version that is not indexed (retired, or not seen yet) gets its contracts when it is.
     const plan = this.plans.get(planVersionId);
     if (!client || !plan) return;
     // Keyed by the route's own id string where there is one: the lookup of every request then compares one string with itself.
-    client.contracts.set(this.routesById.get(apiVersionId)?.id ?? flatString(apiVersionId), { id: flatString(id), active, plan });
+    const key = this.routesById.get(apiVersionId)?.id ?? flatString(apiVersionId);
+    if (status === "Expired") {
+      // The pair's live contract, whatever the order rows arrive in, wins over an expired one.
+      const current = client.contracts.get(key);
+      if (current && current.status !== "Expired" && current.id !== id) return;
+    }
+    client.contracts.set(key, { id: flatString(id), status, endsAt, plan });
   }
 }
 
@@ -355,7 +384,7 @@ export class Registry {
       apiVersion: (row) => next.putApiVersion(row),
       planVersion: (id, policies) => next.plan(id, policies),
       clientVersion: (id, keyDigest, previousKeyDigest, previousExpiresAt) => next.setClientVersion(id, keyDigest, previousKeyDigest, previousExpiresAt, now),
-      contract: (id, clientVersionId, apiVersionId, planVersionId, active) => next.setContract(id, clientVersionId, apiVersionId, planVersionId, active),
+      contract: (id, clientVersionId, apiVersionId, planVersionId, status, endsAt) => next.setContract(id, clientVersionId, apiVersionId, planVersionId, status, endsAt),
     });
     // Swapped in one assignment: requests see the old index or the new one, never half of each.
     this.index = next;
