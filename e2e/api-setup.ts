@@ -44,14 +44,40 @@ export async function apiAs(page: Page) {
     },
     /** Signs a contract for version 1.0 of the client; answers its status. */
     async signContract(clientSlug: string, to: ContractRequest): Promise<string> {
-      const version = await json<{ id: string; plans: { name: string; planVersionId: string }[] }>(await request.get(`/api/v1/apis/${to.org}/${to.api}/${to.version ?? "1.0"}`, { headers }), 200);
-      const plan = version.plans.find((p) => p.name === to.plan);
-      expect(plan, `${to.api} offers ${to.plan}`).toBeDefined();
-      const contract = await json<{ status: string }>(
-        await request.post(`/api/v1/orgs/${org}/clients/${clientSlug}/versions/1.0/contracts`, { headers, data: { apiVersionId: version.id, planVersionId: plan!.planVersionId } }),
+      return (await this.createContract(clientSlug, to)).status;
+    },
+    /** Signs a contract for version 1.0 of the client; answers the contract (its id and status). */
+    async createContract(clientSlug: string, to: ContractRequest): Promise<{ id: string; status: string }> {
+      const plan = await planOf(to, to.plan);
+      return json<{ id: string; status: string }>(
+        await request.post(`/api/v1/orgs/${org}/clients/${clientSlug}/versions/1.0/contracts`, { headers, data: { apiVersionId: plan.apiVersionId, planVersionId: plan.planVersionId } }),
         201,
       );
-      return contract.status;
+    },
+    /** The API key of version 1.0 of the client, as a program would read it. */
+    async revealKey(clientSlug: string): Promise<string> {
+      return (await json<{ apiKey: string }>(await request.get(`/api/v1/orgs/${org}/clients/${clientSlug}/versions/1.0/key`, { headers }), 200)).apiKey;
+    },
+    /** Asks to move a contract to another plan of the same API version; answers the contract's pending plan version (null when changed at once). */
+    async requestPlanChange(contractId: string, to: ContractRequest): Promise<string | null> {
+      const plan = await planOf(to, to.plan);
+      const response = await request.post(`/api/v1/contracts/${contractId}/plan-change`, { headers, data: { planVersionId: plan.planVersionId } });
+      expect(response.ok(), await response.text()).toBe(true);
+      const contract = await json<{ pendingPlanVersionId: string | null }>(await request.get(`/api/v1/contracts/${contractId}`, { headers }), 200);
+      return contract.pendingPlanVersionId;
+    },
+    /** Takes back the plan change awaiting approval. */
+    async cancelPlanChange(contractId: string): Promise<void> {
+      const response = await request.delete(`/api/v1/contracts/${contractId}/plan-change`, { headers });
+      expect(response.ok(), await response.text()).toBe(true);
     },
   };
+
+  /** The API version and the offered plan version named `planName`. */
+  async function planOf(to: ContractRequest, planName: string): Promise<{ apiVersionId: string; planVersionId: string }> {
+    const version = await json<{ id: string; plans: { name: string; planVersionId: string }[] }>(await request.get(`/api/v1/apis/${to.org}/${to.api}/${to.version ?? "1.0"}`, { headers }), 200);
+    const plan = version.plans.find((p) => p.name === planName);
+    expect(plan, `${to.api} offers ${planName}`).toBeDefined();
+    return { apiVersionId: version.id, planVersionId: plan!.planVersionId };
+  }
 }

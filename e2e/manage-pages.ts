@@ -190,6 +190,35 @@ export class ApiVersionPage {
   contractRow(clientName: string): Locator {
     return this.contracts().getByRole("row").filter({ hasText: clientName });
   }
+
+  /** The outcome of the last action on a contract, said above the table. */
+  contractNotice(): Locator {
+    return main(this.page).getByRole("status").filter({ hasText: /contract|end date/i });
+  }
+
+  async suspend(clientName: string, reason: string) {
+    await this.contractRow(clientName).getByRole("button", { name: /^Suspend contract of/ }).click();
+    const dialog = this.page.getByRole("dialog", { name: "Suspend contract" });
+    await expect(dialog.getByLabel("Reason")).toBeFocused();
+    await dialog.getByLabel("Reason").fill(reason);
+    await dialog.getByRole("button", { name: "Suspend contract" }).click();
+    await expect(dialog).toBeHidden();
+    await expect(this.contractRow(clientName)).toContainText("Suspended");
+  }
+
+  async resume(clientName: string) {
+    await this.contractRow(clientName).getByRole("button", { name: /^Resume contract of/ }).click();
+    await expect(this.contractRow(clientName)).toContainText("Active");
+  }
+
+  /** Sets the end of the client's contract to a moment in UTC ("2026-12-31T18:00:05"). */
+  async setEndDate(clientName: string, utc: string) {
+    await this.contractRow(clientName).getByRole("button", { name: /^(Set|Change) end date of/ }).click();
+    const dialog = this.page.getByRole("dialog", { name: /^End date of/ });
+    await dialog.getByLabel("Ends at (UTC)").fill(utc);
+    await dialog.getByRole("button", { name: "Set end date" }).click();
+    await expect(dialog).toBeHidden();
+  }
 }
 
 export class ClientVersionPage {
@@ -241,6 +270,13 @@ export class ApprovalsPage {
     await dialog.getByLabel("Reason").fill(reason);
     await dialog.getByRole("button", { name: "Reject", exact: true }).click();
     await expect(main(this.page).getByRole("status").filter({ hasText: "The request was rejected; the requester sees the reason." })).toBeVisible();
+    await expect(this.row(text)).toHaveCount(0);
+  }
+
+  /** Approves the plan change of the row naming `text`. */
+  async approvePlanChange(text: string) {
+    await this.row(text).getByRole("button", { name: /^Approve plan change of/ }).click();
+    await expect(main(this.page).getByRole("status").filter({ hasText: "The plan change was approved" })).toBeVisible();
     await expect(this.row(text)).toHaveCount(0);
   }
 

@@ -23,12 +23,37 @@ interface ApprovalsContextValue {
   announce: (result: ActionResult) => void;
 }
 
+/** The table's last outcome: a decision made, or a request that had changed meanwhile. */
+type Notice = { kind: "success" | "info"; text: string };
+
 // Cells read selection and actions from here: the columns stay the same objects between renders,
 // so ticking a checkbox keeps the focus on it.
 const ApprovalsContext = createContext<ApprovalsContextValue | null>(null);
 const useApprovals = () => useContext(ApprovalsContext)!;
 
-const describe = (r: ApprovalRequest) => `${r.clientName} ${r.clientVersion} for ${r.apiName} ${r.apiVersion}`;
+const describe = (r: ApprovalRequest) => `${r.kind === "planChange" ? "plan change of " : ""}${r.clientName} ${r.clientVersion} for ${r.apiName} ${r.apiVersion}`;
+
+/** "Plan change: Bronze 1.0 → Gold 1.0", or the plan a new contract asks for. */
+function PlanCell({ row }: { row: ApprovalRequest }) {
+  if (row.kind === "planChange") {
+    return (
+      <div className="flex flex-col">
+        <span className="font-medium">
+          Plan change: {row.currentPlanName} {row.currentPlanVersion} → {row.planName} {row.planVersion}
+        </span>
+        <span className="text-xs text-slate-600">Running contract</span>
+      </div>
+    );
+  }
+  return (
+    <div className="flex flex-col">
+      <span>
+        {row.planName} {row.planVersion}
+      </span>
+      <span className="text-xs text-slate-600">New contract</span>
+    </div>
+  );
+}
 
 function SelectAllHeader() {
   const { allSelected, toggleAll } = useApprovals();
@@ -50,19 +75,31 @@ function SelectCell({ row }: { row: ApprovalRequest }) {
 
 function DecisionCell({ row }: { row: ApprovalRequest }) {
   const { actions, announce } = useApprovals();
+  const planChange = row.kind === "planChange";
+  const fields = { contractId: row.contractId, kind: row.kind };
   return (
     <div className="flex flex-wrap justify-end gap-2">
-      <ActionButton action={actions.approve} fields={{ contractId: row.contractId }} label="Approve" onSuccess={announce} />
+      <ActionButton action={actions.approve} fields={fields} label="Approve" buttonLabel={planChange ? `Approve plan change of ${row.clientName} ${row.clientVersion}` : undefined} onSuccess={announce} />
       <ConfirmActionButton
         action={actions.reject}
-        fields={{ contractId: row.contractId }}
+        fields={fields}
         label="Reject"
-        title="Reject request"
+        buttonLabel={planChange ? `Reject plan change of ${row.clientName} ${row.clientVersion}` : undefined}
+        title={planChange ? "Reject plan change" : "Reject request"}
         submitLabel="Reject"
         reason={{ hint: "Shown to the requester." }}
         onSuccess={announce}
       >
-        {row.requesterName ?? "The requester"} asked for the {row.planName} plan of {row.apiName} {row.apiVersion} for {row.clientName} {row.clientVersion}.
+        {planChange ? (
+          <>
+            {row.requesterName ?? "The requester"} asked to move {row.clientName} {row.clientVersion} from the {row.currentPlanName} plan to the {row.planName} plan of {row.apiName}{" "}
+            {row.apiVersion}. The contract stays on {row.currentPlanName}.
+          </>
+        ) : (
+          <>
+            {row.requesterName ?? "The requester"} asked for the {row.planName} plan of {row.apiName} {row.apiVersion} for {row.clientName} {row.clientVersion}.
+          </>
+        )}
       </ConfirmActionButton>
     </div>
   );
@@ -92,19 +129,22 @@ const columns = col.columns([
     },
   }),
   col.accessor("apiName", { id: "api", header: "API", cell: (info) => `${info.getValue()} ${info.row.original.apiVersion}` }),
-  col.accessor("planName", { id: "plan", header: "Plan", cell: (info) => `${info.getValue()} ${info.row.original.planVersion}` }),
+  col.accessor("planName", { id: "plan", header: "Plan", cell: (info) => <PlanCell row={info.row.original} /> }),
   col.accessor("requestedAt", { id: "requested", header: "Requested", cell: (info) => <span className="whitespace-nowrap">{formatDateTime(info.getValue())}</span> }),
-  col.display({ id: "actions", header: () => <span className="sr-only">Decision</span>, cell: (info) => <DecisionCell row={info.row.original} /> }),
+  // Relative: the hidden header stays inside the table's scroll box on a narrow screen.
+  col.display({ id: "actions", header: () => <span className="sr-only">Decision</span>, cell: (info) => <DecisionCell row={info.row.original} />, meta: { className: "relative" } }),
 ]);
 
 /**
- * Requests awaiting the user's decision. Each row has Approve and Reject (with a required reason);
- * selected rows are approved or rejected together, with one shared reason.
+ * Requests awaiting the user's decision: new contracts and plan changes of running ones. Each row
+ * has Approve and Reject (with a required reason); selected rows are approved or rejected
+ * together, with one shared reason. A row decided or taken back meanwhile is refreshed away, and
+ * the table says so.
  */
 export function ApprovalsTable({ rows, total, pageSize, defaultSort, actions }: { rows: ApprovalRequest[]; total: number; pageSize: number; defaultSort: TableSort; actions: ApprovalActions }) {
   const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
   // Decided rows leave the table with their buttons, so the outcome is said above it.
-  const [notice, setNotice] = useState<string | null>(null);
+  const [notice, setNotice] = useState<Notice | null>(null);
   // Rows decided elsewhere drop out of the selection when the page refreshes.
   const selection = useMemo(() => new Set(rows.map((r) => r.contractId).filter((id) => selected.has(id))), [rows, selected]);
 
@@ -120,13 +160,14 @@ export function ApprovalsTable({ rows, total, pageSize, defaultSort, actions }: 
       }),
     toggleAll: (on) => setSelected(on ? new Set(rows.map((r) => r.contractId)) : new Set()),
     actions,
-    announce: (result) => setNotice(result.ok ? (result.message ?? null) : null),
+    announce: (result) =>
+      setNotice(result.ok && result.message ? { kind: (result.data as { stale?: boolean } | undefined)?.stale ? "info" : "success", text: result.message } : null),
   };
 
   return (
     <ApprovalsContext.Provider value={context}>
       <div className="flex flex-col gap-4">
-        {notice && <Alert kind="success">{notice}</Alert>}
+        {notice && <Alert kind={notice.kind}>{notice.text}</Alert>}
         <DataTable
           columns={columns}
           rows={rows}

@@ -3,18 +3,26 @@
 import { createContext, useContext } from "react";
 import { dataTableColumns } from "@/components/data-table/DataTable";
 import type { TableSort } from "@/components/data-table/params";
-import type { ContractRow } from "@/lib/domain/contracts";
 import { ConfirmActionButton } from "./ActionButton";
 import type { FormAction } from "./ActionForm";
 import { ContractFilters } from "./ContractFilters";
-import { contractColumns, ContractsDataTable } from "./ContractsDataTable";
+import { contractColumns, ContractLink, ContractsDataTable, type ContractTableRow } from "./ContractsDataTable";
 
 type ContractActions = { withdraw: FormAction; break: FormAction };
 
 // The actions reach the cells through context, so the columns stay the same objects between renders.
 const ActionsContext = createContext<ContractActions | undefined>(undefined);
 
-function ActionsCell({ row }: { row: ContractRow }) {
+function ActionsCell({ row }: { row: ContractTableRow }) {
+  return (
+    <div className="flex flex-wrap items-center justify-end gap-2">
+      <ContractLink row={row} />
+      <EditActions row={row} />
+    </div>
+  );
+}
+
+function EditActions({ row }: { row: ContractTableRow }) {
   const actions = useContext(ActionsContext);
   if (!actions) return null;
   const what = `${row.apiName} ${row.apiVersion}`;
@@ -25,7 +33,7 @@ function ActionsCell({ row }: { row: ContractRow }) {
       </ConfirmActionButton>
     );
   }
-  if (row.status === "Active") {
+  if (row.status === "Active" || row.status === "Suspended") {
     return (
       <ConfirmActionButton action={actions.break} fields={{ contractId: row.id }} label="Break contract" buttonLabel={`Break contract with ${what}`} title="Break contract">
         Calls to {what} with this client&apos;s key are refused from now on.
@@ -35,7 +43,7 @@ function ActionsCell({ row }: { row: ContractRow }) {
   return null;
 }
 
-const col = dataTableColumns<ContractRow>();
+const col = dataTableColumns<ContractTableRow>();
 const baseColumns = [
   col.accessor("apiName", {
     id: "api",
@@ -55,15 +63,15 @@ const baseColumns = [
   ...contractColumns,
   col.accessor("endpoint", { id: "endpoint", header: "Endpoint", cell: (info) => <span className="font-mono text-xs break-all">{info.getValue()}</span> }),
 ];
-const readColumns = col.columns(baseColumns);
-const editColumns = col.columns([
+const columns = col.columns([
   ...baseColumns,
-  col.display({ id: "actions", header: () => <span className="sr-only">Actions</span>, cell: (info) => <ActionsCell row={info.row.original} /> }),
+  // Relative: the hidden header stays inside the table's scroll box on a narrow screen.
+  col.display({ id: "actions", header: () => <span className="sr-only">Contract</span>, cell: (info) => <ActionsCell row={info.row.original} />, meta: { className: "relative" } }),
 ]);
 
 /**
- * The Contracts tab of a client version: every contract it signed. With clientEdit, a pending
- * request can be withdrawn and an active contract broken.
+ * The Contracts tab of a client version: every contract it signed, each linked to its page. With
+ * clientEdit, a pending request can be withdrawn and an active or suspended contract broken.
  */
 export function ClientContractsTable({
   rows,
@@ -73,7 +81,7 @@ export function ClientContractsTable({
   status,
   actions,
 }: {
-  rows: ContractRow[];
+  rows: ContractTableRow[];
   total: number;
   pageSize: number;
   defaultSort: TableSort;
@@ -84,7 +92,7 @@ export function ClientContractsTable({
   return (
     <ActionsContext.Provider value={actions}>
       <ContractsDataTable
-        columns={actions ? editColumns : readColumns}
+        columns={columns}
         rows={rows}
         total={total}
         pageSize={pageSize}

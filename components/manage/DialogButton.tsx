@@ -26,9 +26,16 @@ export function DialogButton({
   const dialogRef = useRef<HTMLDialogElement>(null);
   const titleId = useId();
   const close = () => dialogRef.current?.close();
+  // The first field takes the focus, not the close button; closing gives it back to the opening button.
+  const open = () => {
+    const dialog = dialogRef.current;
+    if (!dialog) return;
+    dialog.showModal();
+    dialog.querySelector<HTMLElement>("form input:not([type=hidden]), form textarea, form select")?.focus();
+  };
   return (
     <>
-      <Button type="button" variant={variant} aria-label={buttonLabel} aria-haspopup="dialog" onClick={() => dialogRef.current?.showModal()}>
+      <Button type="button" variant={variant} aria-label={buttonLabel} aria-haspopup="dialog" onClick={open}>
         {label}
       </Button>
       <dialog

@@ -1,5 +1,6 @@
 "use client";
 
+import type { ReactNode } from "react";
 import { ActionForm, CheckboxField, SubmitButton, TextField, type FormAction } from "./ActionForm";
 import { DialogButton } from "./DialogButton";
 
@@ -11,6 +12,7 @@ export function NewVersionButton({
   copyFrom,
   copies,
   option,
+  extra,
 }: {
   action: FormAction;
   fields: Record<string, string>;
@@ -21,6 +23,8 @@ export function NewVersionButton({
   copies: string;
   /** A checkbox for an optional part of the copy. */
   option?: { name: string; label: string; hint?: string };
+  /** More fields, after the version and the option. */
+  extra?: ReactNode;
 }) {
   return (
     <DialogButton label="New version" title="New version" variant="secondary">
@@ -34,6 +38,7 @@ export function NewVersionButton({
           </p>
           <TextField label="Version" name="version" defaultValue={suggestion} required maxLength={32} />
           {option && <CheckboxField label={option.label} name={option.name} hint={option.hint} />}
+          {extra}
           <div className="flex justify-end">
             <SubmitButton>Create version</SubmitButton>
           </div>

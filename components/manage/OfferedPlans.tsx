@@ -15,6 +15,10 @@ export interface OfferedPlanRow {
   status: string;
   policies: string;
   requiresApproval: boolean;
+  /** Days a contract on it runs; null: no end. */
+  durationDays: number | null;
+  /** Whether a contract on it needs its terms of use accepted. */
+  hasTerms: boolean;
 }
 
 const col = dataTableColumns<OfferedPlanRow>();
@@ -54,6 +58,16 @@ function offeredPlanColumns({
       ),
     }),
     col.accessor("policies", { id: "policies", header: "Policies", enableSorting: false }),
+    col.accessor("durationDays", {
+      id: "duration",
+      header: "Duration",
+      enableSorting: false,
+      cell: (info) => {
+        const days = info.getValue();
+        return days === null ? "No end" : `${days} day${days === 1 ? "" : "s"}`;
+      },
+    }),
+    col.accessor("hasTerms", { id: "terms", header: "Terms of use", enableSorting: false, cell: (info) => (info.getValue() ? "To accept" : "None") }),
     col.accessor("requiresApproval", { id: "requiresApproval", header: "Requires approval", enableSorting: false, cell: (info) => (info.getValue() ? "Yes" : "No") }),
   ];
   if (!canChangeApproval && !canChangeOffer) return col.columns(columns);

@@ -26,12 +26,28 @@ const ACTIONS: Record<string, string> = {
   "contract.rejected": "Rejected a contract",
   "contract.withdrawn": "Withdrew a contract request",
   "contract.broken": "Broke a contract",
+  "contract.plan_change_requested": "Asked to move a contract to another plan",
+  "contract.plan_change_approved": "Approved a plan change",
+  "contract.plan_change_rejected": "Rejected a plan change",
+  "contract.plan_change_cancelled": "Cancelled a plan change",
+  "contract.plan_changed": "Moved a contract to another plan",
+  "contract.suspended": "Suspended a contract",
+  "contract.resumed": "Resumed a contract",
+  "contract.end_date_set": "Set a contract's end date",
+  "contract.expired": "A contract expired",
+  "plan_version.settings_updated": "Changed the duration or terms of use",
+  "webhook_endpoint.created": "Registered a webhook endpoint",
+  "webhook_endpoint.updated": "Changed a webhook endpoint",
+  "webhook_endpoint.secret_rolled": "Rolled a webhook endpoint's signing secret",
+  "webhook_endpoint.deleted": "Deleted a webhook endpoint",
   "user.created": "Signed up",
   "user.access_changed": "Changed a user's access",
 };
 
 export function describeAction(action: string, details: Record<string, unknown>): string {
   if (action === "contract.created" && details.status === "Active") return "Created a contract";
+  if (action === "contract.plan_changed" && details.side !== "api") return "Changed a contract's plan";
+  if (action === "contract.end_date_set" && details.endsAt === null) return "Removed a contract's end date";
   return ACTIONS[action] ?? action;
 }
 
@@ -44,7 +60,13 @@ const DETAIL_LABELS: Record<string, string> = {
   apiVersion: "API version",
   graceSeconds: "grace period",
   planVersionId: "plan version id",
+  durationDays: "duration",
+  termsLength: "terms of use",
+  endsAt: "ends",
+  importedKey: "imported key",
 };
+
+const moment = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" });
 
 function describeValue(key: string, value: unknown): string {
   if (key === "graceSeconds" && typeof value === "number") {
@@ -57,6 +79,9 @@ function describeValue(key: string, value: unknown): string {
       .map((p: { type?: string; limit?: number; period?: string }) => (p.type === "rate-limit" ? `${p.limit} requests per ${p.period}` : `${p.limit} per ${p.period}`))
       .join(", ");
   }
+  if (key === "durationDays") return typeof value === "number" ? `${value} day${value === 1 ? "" : "s"}` : "no end";
+  if (key === "termsLength" && typeof value === "number") return value === 0 ? "none" : `${value.toLocaleString("en-US")} characters`;
+  if (key === "endsAt") return typeof value === "string" ? `${moment.format(new Date(value))} UTC` : "no end";
   if (typeof value === "boolean") return value ? "yes" : "no";
   if (Array.isArray(value)) return value.join(", ");
   if (value === null || value === undefined) return "—";

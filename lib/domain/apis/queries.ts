@@ -1,7 +1,8 @@
-import { and, asc, eq, inArray, notInArray } from "drizzle-orm";
+import { and, asc, eq, inArray, isNotNull, notInArray, sql } from "drizzle-orm";
 import type { Queryable } from "@/db/client";
-import { apiPlans, apis, apiVersions, plans, planVersions } from "@/db/schema";
+import { apiPlans, apis, apiVersions, contracts, plans, planVersions } from "@/db/schema";
 import { countApiVersionContracts } from "../contracts/queries";
+import { RUNNING_CONTRACT_STATUSES } from "../contracts/statuses";
 import { DomainError } from "../errors";
 import { compareVersions, type ListPage, type ListQuery, type VersionedSort, type VersionedSummary, versionedParentPage } from "../lists";
 import { organizationPermissions, requireManagedOrganization } from "../organizations/access";
@@ -26,7 +27,17 @@ export async function getApiVersionDetail(db: Queryable, actor: Actor, ref: ApiV
     .innerJoin(apis, eq(apis.id, apiVersions.apiId))
     .where(and(eq(apis.orgId, org.id), eq(apis.slug, ref.api), eq(apiVersions.version, ref.version)));
   if (!row) throw new DomainError("api_not_found");
-  const offeredPlans = await listOfferedPlans(db, row.version.id);
+  const offered = await listOfferedPlans(db, row.version.id);
+  // The term and terms of use of each offered plan version, which a contract on it agrees to.
+  const settings =
+    offered.length === 0
+      ? []
+      : await db
+          .select({ id: planVersions.id, durationDays: planVersions.durationDays, terms: planVersions.terms })
+          .from(planVersions)
+          .where(inArray(planVersions.id, offered.map((p) => p.planVersionId)));
+  const settingsById = new Map(settings.map((s) => [s.id, s]));
+  const offeredPlans = offered.map((p) => ({ ...p, durationDays: settingsById.get(p.planVersionId)?.durationDays ?? null, terms: settingsById.get(p.planVersionId)?.terms ?? "" }));
   const siblings = await db
     .select({
       id: apiVersions.id,
@@ -39,6 +50,10 @@ export async function getApiVersionDetail(db: Queryable, actor: Actor, ref: ApiV
     .from(apiVersions)
     .where(eq(apiVersions.apiId, row.api.id));
   const counts = await countApiVersionContracts(db, row.version.id);
+  const [planChanges] = await db
+    .select({ pending: sql<number>`count(*)::int` })
+    .from(contracts)
+    .where(and(eq(contracts.apiVersionId, row.version.id), isNotNull(contracts.pendingPlanVersionId), inArray(contracts.status, RUNNING_CONTRACT_STATUSES)));
   const can = organizationPermissions(actor, org.id);
   const readiness = apiVersionReadiness(row.version, offeredPlans.length);
   return {
@@ -53,6 +68,8 @@ export async function getApiVersionDetail(db: Queryable, actor: Actor, ref: ApiV
       .sort((a, b) => compareVersions(a.version, b.version)),
     liveContracts: counts.live,
     pendingContracts: counts.pending,
+    /** Running contracts whose plan change awaits approval. */
+    pendingPlanChanges: planChanges.pending,
     can,
   };
 }

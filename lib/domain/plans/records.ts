@@ -18,6 +18,6 @@ export async function findPlanVersion(db: Queryable, planVersionId: string, opti
 }
 
 /** The ETag of a plan version: its policies and its status (locked policies never change). */
-export function planVersionEtag(version: Pick<PlanVersion, "status" | "policies">): string {
-  return etagOf({ status: version.status, policies: version.policies });
+export function planVersionEtag(version: Pick<PlanVersion, "status" | "policies" | "durationDays" | "terms">): string {
+  return etagOf({ status: version.status, policies: version.policies, durationDays: version.durationDays, terms: version.terms });
 }

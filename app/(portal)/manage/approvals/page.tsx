@@ -19,8 +19,8 @@ export default async function ApprovalsPage({ searchParams }: { searchParams: Pr
     <>
       <PageHeader crumbs={[{ label: "API Management", href: "/manage" }, { label: "Approvals" }]} title="Approvals">
         <p className="text-sm text-slate-600">
-          Contract requests on plans that require approval, {isAdmin(actor) ? "in every organization" : "in the organizations where you administer plans"}. The requester is
-          notified of the decision.
+          Contract requests and plan changes on plans that require approval, {isAdmin(actor) ? "in every organization" : "in the organizations where you administer plans"}. The
+          requester is notified of the decision.
         </p>
       </PageHeader>
       <ApprovalsTable rows={rows} total={total} pageSize={PAGE_SIZE} defaultSort={DEFAULT_APPROVAL_SORT} actions={{ approve: approveAction, reject: rejectAction, decideSelected: decideSelectedAction }} />

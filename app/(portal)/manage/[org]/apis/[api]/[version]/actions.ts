@@ -6,7 +6,7 @@ import { z } from "zod";
 import { getDb } from "@/db/client";
 import { actorAction } from "@/lib/auth/action";
 import { createApiVersion, offerPlan, publishApiVersion, retireApiVersion, setRequiresApproval, updateApiVersion, withdrawPlanOffer } from "@/lib/domain/apis";
-import { breakContract } from "@/lib/domain/contracts";
+import { breakContract, movePlan, resumeContract, setContractEndDate, suspendContract } from "@/lib/domain/contracts";
 
 const checkbox = z.string().optional().transform((value) => value === "on" || value === "true");
 const apiVersionRef = { apiVersionId: z.string() };
@@ -78,4 +78,40 @@ export const breakContractAction = actorAction(z.object({ contractId: z.string()
   await breakContract(await getDb(), actor, { ...input, side: "api" });
   refresh();
   return { ok: true, message: "The contract is broken; the gateway refuses its calls from now on." };
+});
+
+export const suspendContractAction = actorAction(z.object({ contractId: z.string(), reason: z.string().default("") }), async (actor, input) => {
+  await suspendContract(await getDb(), actor, input);
+  refresh();
+  return { ok: true, message: "The contract is suspended; the gateway refuses its calls until it is resumed." };
+});
+
+export const resumeContractAction = actorAction(z.object({ contractId: z.string() }), async (actor, { contractId }) => {
+  await resumeContract(await getDb(), actor, contractId);
+  refresh();
+  return { ok: true, message: "The contract is resumed; its calls go through again." };
+});
+
+/** "2026-12-31T18:00" or with seconds, read as UTC like every time shown in API Management. */
+const utcMoment = z
+  .string()
+  .default("")
+  .transform((text) => (text.trim() ? new Date(`${text.trim()}Z`) : null));
+
+export const setContractEndDateAction = actorAction(
+  z.object({ contractId: z.string(), endsAt: utcMoment, remove: z.string().optional() }),
+  async (actor, { contractId, endsAt, remove }) => {
+    if (!remove && (!endsAt || Number.isNaN(endsAt.getTime()))) {
+      return { ok: false, error: "Choose a date and time for the end.", code: "validation_failed", fields: { endsAt: "Choose a date and time." } };
+    }
+    await setContractEndDate(await getDb(), actor, { contractId, endsAt: remove ? null : endsAt });
+    refresh();
+    return { ok: true, message: remove ? "The contract no longer has an end date." : "The end date is set; the consumer is told." };
+  },
+);
+
+export const movePlanAction = actorAction(z.object({ contractId: z.string(), planVersionId: z.string(), reason: z.string().default("") }), async (actor, input) => {
+  await movePlan(await getDb(), actor, { contractId: input.contractId, planVersionId: input.planVersionId, reason: input.reason.trim() || undefined });
+  refresh();
+  return { ok: true, message: "The contract is on its new plan; the consumer is told." };
 });

@@ -27,10 +27,14 @@ import { loadOrNotFound } from "../../../../page-helpers";
 import {
   breakContractAction,
   createApiVersionAction,
+  movePlanAction,
   offerPlanAction,
   publishApiVersionAction,
+  resumeContractAction,
   retireApiVersionAction,
+  setContractEndDateAction,
   setRequiresApprovalAction,
+  suspendContractAction,
   updateApiVersionAction,
   withdrawPlanAction,
 } from "./actions";
@@ -154,7 +158,7 @@ export default async function ApiVersionPage({ params, searchParams }: Props) {
               <OfferedPlans
                 apiVersionId={version.id}
                 orgSlug={org.slug}
-                plans={detail.offeredPlans.map((p) => ({ ...p, policies: describePolicies(p.policies) }))}
+                plans={detail.offeredPlans.map((p) => ({ ...p, policies: describePolicies(p.policies), hasTerms: p.terms.trim() !== "" }))}
                 offerable={
                   can.apiEdit && beforePublishing
                     ? (await listOfferablePlanVersions(db, org.id, version.id)).map((p) => ({ planVersionId: p.planVersionId, label: `${p.planName} ${p.version} — ${describePolicies(p.policies)}` }))
@@ -188,27 +192,43 @@ async function ContractsTab({ apiVersionId, query, detail }: { apiVersionId: str
   const actor = await requireManager();
   const { status, plan, ...table } = contractListParams(detail.offeredPlans.map((p) => p.planVersionId)).parse(query);
   const page = await listContracts(await getDb(), actor, { apiVersionId, status, planVersionId: plan, ...table, pageSize: CONTRACTS_PAGE_SIZE });
+  const plans = detail.offeredPlans.map((p) => ({ value: p.planVersionId, label: `${p.name} ${p.version}` }));
+  // A plan change can only ask for a plan this version offers, so the offer names it.
+  const planLabels = new Map(plans.map((p) => [p.value, p.label]));
+  const rows = page.rows.map((row) => ({ ...row, pendingPlanLabel: row.pendingPlanVersionId ? planLabels.get(row.pendingPlanVersionId) : undefined }));
   return (
     <Section title="Contracts" id="contracts" description="Every contract with this API version, whoever the client.">
-      {detail.pendingContracts > 0 && (
+      {detail.pendingContracts + detail.pendingPlanChanges > 0 && (
         <Alert kind="info">
-          {detail.pendingContracts} request{detail.pendingContracts === 1 ? " awaits" : "s await"} approval.{" "}
+          {awaitingWords(detail.pendingContracts, detail.pendingPlanChanges)}{" "}
           <Link href="/manage/approvals" className="font-medium text-brand-700 hover:underline">
             Open Approvals
           </Link>
         </Alert>
       )}
       <ApiContractsTable
-        rows={page.rows}
+        rows={rows}
         total={page.total}
         pageSize={CONTRACTS_PAGE_SIZE}
         defaultSort={DEFAULT_CONTRACT_SORT}
         status={status ?? ""}
         plan={plan ?? ""}
-        plans={detail.offeredPlans.map((p) => ({ value: p.planVersionId, label: `${p.name} ${p.version}` }))}
-        breakAction={detail.can.apiAdmin ? breakContractAction : undefined}
+        plans={plans}
+        actions={
+          detail.can.apiAdmin
+            ? { break: breakContractAction, suspend: suspendContractAction, resume: resumeContractAction, setEndDate: setContractEndDateAction, movePlan: movePlanAction }
+            : undefined
+        }
       />
     </Section>
   );
 }
 
+/** "2 requests and 1 plan change await approval." */
+function awaitingWords(requests: number, planChanges: number): string {
+  const parts = [
+    ...(requests > 0 ? [`${requests} request${requests === 1 ? "" : "s"}`] : []),
+    ...(planChanges > 0 ? [`${planChanges} plan change${planChanges === 1 ? "" : "s"}`] : []),
+  ];
+  return `${parts.join(" and ")} ${requests + planChanges === 1 ? "awaits" : "await"} approval.`;
+}

@@ -17,7 +17,16 @@ export const retireClientVersionAction = actorAction(z.object({ clientVersionId:
 });
 
 export const createClientVersionAction = actorAction(
-  z.object({ clientId: z.string(), copyFromVersionId: z.string(), copyContracts: checkbox, version: z.string(), orgSlug: z.string(), clientSlug: z.string() }),
+  z.object({
+    clientId: z.string(),
+    copyFromVersionId: z.string(),
+    copyContracts: checkbox,
+    version: z.string(),
+    orgSlug: z.string(),
+    clientSlug: z.string(),
+    // Offered to owners only; empty means a generated key.
+    apiKey: z.string().optional().transform((value) => (value?.trim() ? value.trim() : undefined)),
+  }),
   async (actor, { orgSlug, clientSlug, copyFromVersionId, copyContracts, ...input }) => {
     const version = await createClientVersion(await getDb(), actor, { ...input, copyContractsFromVersionId: copyContracts ? copyFromVersionId : undefined });
     redirect(`/manage/${orgSlug}/clients/${clientSlug}/${encodeURIComponent(version.version)}`);

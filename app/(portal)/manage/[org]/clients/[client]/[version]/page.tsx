@@ -6,6 +6,7 @@ import { ActivityTable } from "@/components/manage/ActivityTable";
 import { ApiKeyPanel } from "@/components/manage/ApiKeyPanel";
 import { ClientContractsTable } from "@/components/manage/ClientContractsTable";
 import { formatDateTime } from "@/components/manage/format";
+import { ImportedKeyField } from "@/components/manage/ImportedKeyField";
 import { NewVersionButton } from "@/components/manage/NewVersionButton";
 import { Facts, PageHeader, Section, VersionLinks } from "@/components/manage/PageHeader";
 import { TabPanel } from "@/components/manage/TabPanel";
@@ -17,6 +18,8 @@ import { activityListParams, listActivity } from "@/lib/domain/activity";
 import type { SearchParamsRecord } from "@/lib/domain/list-params";
 import { suggestNextVersion } from "@/lib/domain/lists";
 import { getClientVersionDetail } from "@/lib/domain/clients";
+import { IMPORTED_KEY_MAX, IMPORTED_KEY_MIN } from "@/lib/domain/keys";
+import { isAdmin } from "@/lib/domain/permissions";
 import { loadOrNotFound } from "../../../../page-helpers";
 import {
   breakClientContractAction,
@@ -79,6 +82,7 @@ export default async function ClientVersionPage({ params, searchParams }: Props)
                 copyFrom={version.version}
                 copies="the new version gets its own API key"
                 option={{ name: "copyContracts", label: "Request the same contracts", hint: "Each is checked again, and may need approval again." }}
+                extra={isAdmin(actor) || actor.roles.get(org.id) === "owner" ? <ImportedKeyField min={IMPORTED_KEY_MIN} max={IMPORTED_KEY_MAX} /> : undefined}
               />
             )}
           </>

@@ -7,7 +7,9 @@ import { ActivityTable } from "@/components/manage/ActivityTable";
 import { formatDateTime } from "@/components/manage/format";
 import { NewVersionButton } from "@/components/manage/NewVersionButton";
 import { Facts, PageHeader, Section, VersionLinks } from "@/components/manage/PageHeader";
+import { PlanSettingsForm } from "@/components/manage/PlanSettingsForm";
 import { PoliciesEditor } from "@/components/manage/PoliciesEditor";
+import { Markdown } from "@/components/portal/Markdown";
 import { requireManager } from "@/lib/auth/actor";
 import { activityListParams, listActivity } from "@/lib/domain/activity";
 import type { SearchParamsRecord } from "@/lib/domain/list-params";
@@ -15,7 +17,7 @@ import { suggestNextVersion } from "@/lib/domain/lists";
 import { getPlanVersionDetail } from "@/lib/domain/plans";
 import { describePolicies } from "@/lib/domain/plans";
 import { loadOrNotFound } from "../../../../page-helpers";
-import { createPlanVersionAction, lockPlanVersionAction, updatePoliciesAction } from "./actions";
+import { createPlanVersionAction, lockPlanVersionAction, previewTermsAction, updatePlanSettingsAction, updatePoliciesAction } from "./actions";
 
 type Props = { params: Promise<{ org: string; plan: string; version: string }>; searchParams: Promise<SearchParamsRecord> };
 
@@ -79,6 +81,8 @@ export default async function PlanVersionPage({ params, searchParams }: Props) {
               ["Created", formatDateTime(version.createdAt)],
               ["Locked", formatDateTime(version.lockedAt)],
               ["Limits", describePolicies(version.policies)],
+              ["Duration", durationWords(version.durationDays)],
+              ["Terms of use", version.terms.trim() ? "To accept when signing" : "None"],
             ]}
           />
         </Section>
@@ -99,6 +103,32 @@ export default async function PlanVersionPage({ params, searchParams }: Props) {
                 </li>
               ))}
             </ol>
+          )}
+        </Section>
+        <Section
+          title="Duration and terms of use"
+          id="terms"
+          description={
+            locked
+              ? "This version is locked: its duration and terms never change, so what a contract agreed to stays true."
+              : "What a contract on this plan runs for and agrees to. Both are frozen when the version is locked."
+          }
+        >
+          {can.planEdit && !locked ? (
+            <PlanSettingsForm action={updatePlanSettingsAction} previewAction={previewTermsAction} planVersionId={version.id} durationDays={version.durationDays} terms={version.terms} />
+          ) : (
+            <div className="flex flex-col gap-3 text-sm">
+              <p>
+                <span className="font-medium">Duration:</span> {durationWords(version.durationDays)}
+              </p>
+              {version.terms.trim() ? (
+                <div className="rounded-md border border-slate-200 p-3">
+                  <Markdown source={version.terms} />
+                </div>
+              ) : (
+                <p className="text-slate-600">No terms of use.</p>
+              )}
+            </div>
           )}
         </Section>
         <Section title="Offered by" id="offered-by">
@@ -130,4 +160,10 @@ export default async function PlanVersionPage({ params, searchParams }: Props) {
       </div>
     </>
   );
+}
+
+/** "30 days", or "No end" for a plan whose contracts run until ended. */
+function durationWords(days: number | null): string {
+  if (days === null) return "No end";
+  return `${days} day${days === 1 ? "" : "s"}`;
 }
