@@ -41,7 +41,12 @@ try {
   let code: string | undefined;
   for (let e = error as { code?: string; cause?: unknown } | undefined; e && !code; e = e.cause as typeof e) code = e.code;
   if (code === "42P01") fail("The database has no Portico tables yet: run `npm run db:migrate` (or start the portal once) first.");
-  if (code === "EADDRINUSE") fail(`Port ${port} is taken: set GATEWAY_PORT to a free one.`);
+  if (code === "EADDRINUSE") {
+    // The metrics port opens first: the error names whichever port was taken.
+    const taken = (error as { port?: number }).port;
+    const name = taken !== undefined && taken !== port && taken === Number(process.env.GATEWAY_METRICS_PORT) ? "GATEWAY_METRICS_PORT" : "GATEWAY_PORT";
+    fail(`Port ${taken ?? port} is taken: set ${name} to a free one.`);
+  }
   fail(`The gateway could not start: ${(error as Error).message}`);
 }
 

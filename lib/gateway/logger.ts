@@ -12,6 +12,8 @@ export class BatchedLines {
   private chunk: Buffer;
   private used = 0;
   private dropped = 0;
+  /** Lines dropped since the start, for the metrics. */
+  droppedTotal = 0;
   private readonly timer: NodeJS.Timeout;
 
   constructor(
@@ -25,15 +27,20 @@ export class BatchedLines {
   }
 
   write(line: string): void {
-    if ((this.out.writableLength ?? 0) > this.maxPending) this.dropped++;
+    if ((this.out.writableLength ?? 0) > this.maxPending) this.drop();
     // A UTF-16 code unit takes at most 3 bytes in UTF-8.
     else this.append(line, 3, "utf8");
   }
 
   /** A line known to hold ASCII characters only: copied as it is, without UTF-8 encoding. */
   writeAscii(line: string): void {
-    if ((this.out.writableLength ?? 0) > this.maxPending) this.dropped++;
+    if ((this.out.writableLength ?? 0) > this.maxPending) this.drop();
     else this.append(line, 1, "latin1");
+  }
+
+  private drop(): void {
+    this.dropped++;
+    this.droppedTotal++;
   }
 
   private append(line: string, maxBytesPerChar: number, encoding: "utf8" | "latin1"): void {
@@ -68,6 +75,12 @@ export class BatchedLines {
     clearInterval(this.timer);
     this.flush();
   }
+}
+
+/** Lines a logger dropped since it started, when its destination is a BatchedLines (createGatewayLogger's); else undefined. */
+export function droppedLogLines(logger: Logger): (() => number) | undefined {
+  const stream = (logger as PinoInternals)[pino.symbols.streamSym];
+  return stream instanceof BatchedLines ? () => stream.droppedTotal : undefined;
 }
 
 /** The gateway's logger: one JSON line per event, on standard output unless `dest` names a file. */

@@ -3,10 +3,12 @@ import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from "node:
 import { digestApiKey } from "@/lib/domain/key-vault";
 import { fingerprintOfDigest } from "@/lib/domain/keys";
 import type { CounterStore } from "./counters";
+import { latencyBucket } from "./latency-buckets";
 import type { RequestLog } from "./logger";
+import type { GatewayTraffic, UpstreamFailure } from "./metrics";
 import { pathRefusal } from "./paths";
 import { type PolicyVerdict, rateLimitPolicyHeader } from "./policies";
-import { sendProblem } from "./problems";
+import { type ProblemCode, type ProblemOptions, sendProblem } from "./problems";
 import { forward, type ResponseRelay, type Upstreams } from "./proxy";
 import { type ApiRoute, type ContractEntry, fingerprintOf, type KeyMatch, type Registry } from "./registry";
 import { apiAddress, pathOf, takeKeyFromQuery, upstreamPath } from "./request-url";
@@ -24,6 +26,8 @@ export interface PipelineParts {
   upstreams: Upstreams;
   requestLog: RequestLog;
   settings: GatewaySettings;
+  /** Counts for the metrics port; absent when it is off. */
+  traffic?: GatewayTraffic;
 }
 
 /** One request on its way through the steps, and what its log line and usage count need. */
@@ -42,7 +46,12 @@ interface Exchange {
   query: string;
   /** The header's key, else the query's. */
   key: string | undefined;
+  /** The contract found for the key: active, or the one that refused the request. */
   contract: ContractEntry | undefined;
+  /** The problem code, when the gateway refused the request itself (not when a backend failed). */
+  refusal: ProblemCode | undefined;
+  /** Set when no backend answered: no usable endpoint, unreachable, or too slow. */
+  upstreamFailure: UpstreamFailure | undefined;
   fingerprint: string | undefined;
   /** Set once the request goes to the backend: told when the caller leaves. */
   relay: ResponseRelay | undefined;
@@ -94,6 +103,8 @@ export class RequestPipeline {
       query: "",
       key: undefined,
       contract: undefined,
+      refusal: undefined,
+      upstreamFailure: undefined,
       fingerprint: undefined,
       relay: undefined,
     };
@@ -108,22 +119,23 @@ export class RequestPipeline {
     const address = apiAddress(url);
     if (!address) {
       if (url === "/_health") x.res.writeHead(200, { "content-type": "application/json", "cache-control": "no-store" }).end('{"status":"ok"}');
-      else sendProblem(x.res, "api_not_found", { requestId: x.requestId });
+      else refuse(x, "api_not_found", { requestId: x.requestId });
       return false;
     }
     const route = this.parts.registry.findRoute(address.routePath);
+    // Known API versions only, retired ones included: the metrics' labels stay as few as the registry's versions.
+    x.route = route;
     if (!route || route.retired) {
-      sendProblem(x.res, route ? "api_retired" : "api_not_found", { requestId: x.requestId });
+      refuse(x, route ? "api_retired" : "api_not_found", { requestId: x.requestId });
       return false;
     }
     // Before any key is looked at: a refused path tells nothing about keys or contracts.
     const refusal = pathRefusal(address.restPath);
     if (refusal) {
-      sendProblem(x.res, "path_invalid", { requestId: x.requestId, detail: refusal });
+      refuse(x, "path_invalid", { requestId: x.requestId, detail: refusal });
       return false;
     }
     const fromQuery = takeKeyFromQuery(address.query);
-    x.route = route;
     x.restPath = address.restPath;
     x.query = fromQuery.rest;
     x.key = x.headerKey || fromQuery.key;
@@ -133,7 +145,7 @@ export class RequestPipeline {
   /** The client version holding the key, looked up by the key's digest. */
   private key(x: Routed): KeyMatch | undefined {
     if (!x.key) {
-      sendProblem(x.res, "key_missing", { requestId: x.requestId, headers: { "www-authenticate": WWW_AUTHENTICATE } });
+      refuse(x, "key_missing", { requestId: x.requestId, headers: { "www-authenticate": WWW_AUTHENTICATE } });
       return undefined;
     }
     // The registry knows keys only by their digests: one SHA-256 per keyed request.
@@ -141,7 +153,7 @@ export class RequestPipeline {
     const match = this.parts.registry.findKey(digest, x.arrivedAt);
     if (!match) {
       x.fingerprint = fingerprintOfDigest(digest);
-      sendProblem(x.res, "key_invalid", { requestId: x.requestId });
+      refuse(x, "key_invalid", { requestId: x.requestId });
       return undefined;
     }
     x.fingerprint = fingerprintOf(match);
@@ -172,7 +184,7 @@ export class RequestPipeline {
   private applyVerdict(x: Contracted, verdict: PolicyVerdict): void {
     // The plan has policies here, so the header has a value.
     const headers = { "ratelimit-policy": rateLimitPolicyHeader(x.contract.plan, x.arrivedAt)!, ratelimit: verdict.rateLimitHeader };
-    if (verdict.refused) sendProblem(x.res, verdict.refused.code, { requestId: x.requestId, headers: { ...headers, "retry-after": String(verdict.refused.retryAfterSeconds) } });
+    if (verdict.refused) refuse(x, verdict.refused.code, { requestId: x.requestId, headers: { ...headers, "retry-after": String(verdict.refused.retryAfterSeconds) } });
     else this.forward(x, headers);
   }
 
@@ -181,6 +193,7 @@ export class RequestPipeline {
     const { res, route } = x;
     if (res.destroyed) return;
     if (!route.upstream) {
+      x.upstreamFailure = "error";
       sendProblem(res, "upstream_unavailable", { requestId: x.requestId, detail: "This API version has no usable backend endpoint." });
       return;
     }
@@ -199,7 +212,8 @@ export class RequestPipeline {
 
   /** When the response closes: stops the backend request if the caller left, then logs and counts. */
   private finish(x: Exchange): void {
-    x.relay?.callerClosed();
+    const { relay } = x;
+    relay?.callerClosed();
     const latencyMs = performance.now() - x.started;
     // 499: the caller left before an answer (the nginx convention).
     const status = x.res.headersSent ? x.res.statusCode : 499;
@@ -217,8 +231,18 @@ export class RequestPipeline {
       // The clock read at arrival, moved on by the latency: one system clock read per request instead of two.
       x.arrivedAt + Math.floor(latencyMs),
     );
-    if (x.contract) this.parts.usage.record(x.contract.id, status, latencyMs, x.arrivedAt);
+    const bucket = latencyBucket(latencyMs);
+    if (x.contract) this.parts.usage.record(x.contract.id, status, latencyMs, bucket, x.refusal, x.arrivedAt);
+    this.parts.traffic?.record(x.route, status, x.refusal, x.upstreamFailure ?? relay?.failure, bucket, latencyMs);
   }
+}
+
+/** Answers with a problem the gateway decided on itself, and notes its code for the usage count and the metrics. */
+function refuse(x: Exchange, code: ProblemCode, options: ProblemOptions): void {
+  // Only when the answer goes out: a caller gone while Redis answered was not refused.
+  if (x.res.headersSent || x.res.destroyed) return;
+  x.refusal = code;
+  sendProblem(x.res, code, options);
 }
 
 /**
@@ -227,10 +251,12 @@ export class RequestPipeline {
  */
 function refuseContract(x: Exchange, contract: ContractEntry | undefined): void {
   const options = { requestId: x.requestId };
-  if (!contract) sendProblem(x.res, "no_contract", options);
-  else if (contract.status === "Expired" || (contract.endsAt !== null && contract.endsAt <= x.arrivedAt)) sendProblem(x.res, "contract_expired", { ...options, detail: expiredDetail(contract.endsAt) });
-  else if (contract.status === "Suspended") sendProblem(x.res, "contract_suspended", options);
-  else sendProblem(x.res, "contract_pending", options);
+  // The refused request is the contract's: its usage counts it under the refusal's code.
+  x.contract = contract;
+  if (!contract) refuse(x, "no_contract", options);
+  else if (contract.status === "Expired" || (contract.endsAt !== null && contract.endsAt <= x.arrivedAt)) refuse(x, "contract_expired", { ...options, detail: expiredDetail(contract.endsAt) });
+  else if (contract.status === "Suspended") refuse(x, "contract_suspended", options);
+  else refuse(x, "contract_pending", options);
 }
 
 function expiredDetail(endsAt: number | null): string | undefined {

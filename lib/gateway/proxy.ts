@@ -246,6 +246,8 @@ export class ResponseRelay implements Dispatcher.DispatchHandler {
   private controller: Dispatcher.DispatchController | undefined;
   private callerGone = false;
   private done = false;
+  /** Set when the backend failed this request (not when the caller left): for the metrics. */
+  failure: "error" | "timeout" | undefined;
 
   constructor(
     private readonly res: ServerResponse,
@@ -287,7 +289,9 @@ export class ResponseRelay implements Dispatcher.DispatchHandler {
   onResponseError(_c: Dispatcher.DispatchController | undefined, error: Error): void {
     this.done = true;
     if (this.callerGone || error instanceof CallerGoneError) return;
-    if (!this.res.headersSent) sendProblem(this.res, problemForUpstreamError(error), { requestId: this.requestId });
+    const problem = problemForUpstreamError(error);
+    this.failure = problem === "upstream_timeout" ? "timeout" : "error";
+    if (!this.res.headersSent) sendProblem(this.res, problem, { requestId: this.requestId });
     // Too late for a status: cutting the connection tells the caller the body is incomplete.
     else this.res.destroy(error);
   }

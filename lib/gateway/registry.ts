@@ -234,6 +234,8 @@ export interface RegistryStats {
   plans: number;
   /** Epoch ms of the last full load. */
   loadedAt: number;
+  /** Full loads done: the first, and a reload for each time the change feed reconnected. */
+  loads: number;
 }
 
 /**
@@ -249,6 +251,7 @@ export class Registry {
   private closed = false;
   private loading = false;
   private loadedAt = 0;
+  private loads = 0;
   private retryDelayMs = 250;
 
   constructor(
@@ -269,6 +272,11 @@ export class Registry {
       this.loading = false;
       if (this.pending.size > 0 || this.reloadWanted) this.kick();
     }
+  }
+
+  /** True once the first full load is done: the gateway then knows every API version, key and contract. */
+  get loaded(): boolean {
+    return this.loads > 0;
   }
 
   /** The route of "org/api/version". */
@@ -319,6 +327,7 @@ export class Registry {
       contracts,
       plans: this.index.plans.size,
       loadedAt: this.loadedAt,
+      loads: this.loads,
     };
   }
 
@@ -389,6 +398,7 @@ export class Registry {
     // Swapped in one assignment: requests see the old index or the new one, never half of each.
     this.index = next;
     this.loadedAt = Date.now();
+    this.loads++;
     this.logger.info({ ...this.stats(), ms: this.loadedAt - started }, "Gateway registry loaded");
   }
 

@@ -6,7 +6,9 @@ import type { OpenDatabase } from "@/db/client";
 import { onChanges } from "@/lib/domain/events";
 import { installPostgresChangePublisher, PostgresChangeListener } from "./change-feed";
 import { type CounterStore, LocalCounters, RedisCounters } from "./counters";
-import { createGatewayLogger, RequestLog } from "./logger";
+import { createGatewayLogger, droppedLogLines, RequestLog } from "./logger";
+import { GatewayMetrics } from "./metrics";
+import { createMetricsServer } from "./metrics-server";
 import { RequestPipeline } from "./pipeline";
 import { Upstreams } from "./proxy";
 import { Registry } from "./registry";
@@ -31,6 +33,8 @@ export interface StartGatewayOptions {
 
 export interface RunningGateway {
   port: number;
+  /** The port of /metrics, /healthz and /readyz; undefined when settings.metricsPort is. */
+  metricsPort: number | undefined;
   registry: Registry;
   /** Writes collected usage now instead of at the next interval. */
   flushUsage(): Promise<void>;
@@ -42,8 +46,8 @@ export interface RunningGateway {
 type Cleanups = (() => Promise<void> | void)[];
 
 /**
- * The composition root: opens the registry, counters, usage recorder and upstream pools, hands
- * them to the request pipeline (pipeline.ts) and listens.
+ * The composition root: opens the metrics port (when asked), the registry, counters, usage
+ * recorder and upstream pools, hands them to the request pipeline (pipeline.ts) and listens.
  */
 export async function startGateway(options: StartGatewayOptions): Promise<RunningGateway> {
   const settings: GatewaySettings = { ...DEFAULT_GATEWAY_SETTINGS, ...options.settings };
@@ -55,23 +59,33 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     for (const cleanup of cleanups.reverse()) await cleanup();
   };
 
+  let closing: Promise<void> | undefined;
+  let serving = false;
   try {
-    const registry = await openRegistry(open, logger, settings, cleanups);
+    const registry = new Registry(open.db, logger, settings.upstreamRules);
+    cleanups.push(() => registry.close());
+    // First: /healthz answers and /readyz says 503 while the registry loads.
+    const metrics = settings.metricsPort === undefined ? undefined : new GatewayMetrics(droppedLogLines(logger));
+    const metricsPort = metrics && (await openMetricsPort(metrics, () => serving && registry.loaded && !closing, settings.metricsPort!, options.host, logger, cleanups));
+    metrics?.watchRegistry(registry);
+    await openRegistry(registry, open, logger, cleanups);
     const counters = await openCounters(options.redisUrl, logger, cleanups);
     const usage = new UsageRecorder(open.db, logger, settings.usageFlushIntervalMs);
     cleanups.push(() => usage.close());
+    metrics?.watchUsage(usage);
     const upstreams = new Upstreams(settings, logger);
     cleanups.push(() => upstreams.close());
 
-    const pipeline = new RequestPipeline({ registry, counters, usage, upstreams, requestLog: new RequestLog(logger), settings });
+    const pipeline = new RequestPipeline({ registry, counters, usage, upstreams, requestLog: new RequestLog(logger), settings, traffic: metrics?.traffic });
     const server = createServer(pipeline.handle);
     const closed = new Promise<void>((resolve) => server.once("close", resolve));
     const port = await listen(server, options.port, options.host);
-    logger.info({ port, host: options.host ?? "::", counters: options.redisUrl ? "redis" : "local" }, "Portico gateway listening");
+    serving = true;
+    logger.info({ port, metricsPort, host: options.host ?? "::", counters: options.redisUrl ? "redis" : "local" }, "Portico gateway listening");
 
-    let closing: Promise<void> | undefined;
     return {
       port,
+      metricsPort,
       registry,
       flushUsage: () => usage.flush(),
       close() {
@@ -92,10 +106,22 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   }
 }
 
-/** The registry, loaded, and kept current by this process's changes and, on PostgreSQL, by every other process's. */
-async function openRegistry(open: OpenDatabase, logger: Logger, settings: GatewaySettings, cleanups: Cleanups): Promise<Registry> {
-  const registry = new Registry(open.db, logger, settings.upstreamRules);
-  cleanups.push(() => registry.close());
+/** The metrics port, listening; returns the port taken. */
+async function openMetricsPort(metrics: GatewayMetrics, ready: () => boolean, port: number, host: string | undefined, logger: Logger, cleanups: Cleanups): Promise<number> {
+  const server = createMetricsServer({ metrics, ready, logger });
+  const taken = await listen(server, port, host);
+  cleanups.push(
+    () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  );
+  return taken;
+}
+
+/** Loads the registry, and keeps it current with this process's changes and, on PostgreSQL, every other process's. */
+async function openRegistry(registry: Registry, open: OpenDatabase, logger: Logger, cleanups: Cleanups): Promise<void> {
   cleanups.push(onChanges((changes) => registry.enqueue(changes)));
   if (open.kind === "postgres" && open.pool) {
     cleanups.push(installPostgresChangePublisher(open.pool, logger));
@@ -110,7 +136,6 @@ async function openRegistry(open: OpenDatabase, logger: Logger, settings: Gatewa
     cleanups.push(() => listener.close());
   }
   await registry.load();
-  return registry;
 }
 
 /** Rate-limit and quota counters: in this process, or shared through Redis (falling back to this process's while Redis is away). */

@@ -15,6 +15,8 @@ export interface GatewaySettings {
   connectionsPerOrigin: number;
   /** How often usage counts and key last-used times are written to the database. */
   usageFlushIntervalMs: number;
+  /** Port of /metrics, /healthz and /readyz, apart from API traffic; undefined: not served. 0 picks a free one. */
+  metricsPort: number | undefined;
   /** Keep X-Forwarded-Proto/-Host from the caller: only when a trusted proxy sits in front. */
   trustProxy: boolean;
   /** Where backends may be (lib/domain/upstream-rules.ts), checked again on the address each connection resolves to. */
@@ -29,6 +31,7 @@ export const DEFAULT_GATEWAY_SETTINGS: GatewaySettings = {
   bodyTimeoutMs: 30_000,
   connectionsPerOrigin: 128,
   usageFlushIntervalMs: 5_000,
+  metricsPort: undefined,
   trustProxy: false,
   // An empty environment: every port at its default, nothing allowed beyond the rules.
   upstreamRules: upstreamRulesFor(readConfig({} as NodeJS.ProcessEnv)),
@@ -42,6 +45,13 @@ function positiveInt(value: string | undefined, name: string, fallback: number):
   return n;
 }
 
+function portNumber(value: string | undefined, name: string): number | undefined {
+  if (value === undefined || value === "") return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0 || n > 65535) throw new Error(`${name} must be a port number from 1 to 65535, not "${value}"`);
+  return n;
+}
+
 /** Reads GATEWAY_* settings; anything unset keeps its default. */
 export function gatewaySettingsFromEnv(env: NodeJS.ProcessEnv = process.env): GatewaySettings {
   const d = DEFAULT_GATEWAY_SETTINGS;
@@ -51,6 +61,7 @@ export function gatewaySettingsFromEnv(env: NodeJS.ProcessEnv = process.env): Ga
     bodyTimeoutMs: positiveInt(env.GATEWAY_BODY_TIMEOUT_MS, "GATEWAY_BODY_TIMEOUT_MS", d.bodyTimeoutMs),
     connectionsPerOrigin: positiveInt(env.GATEWAY_CONNECTIONS_PER_ORIGIN, "GATEWAY_CONNECTIONS_PER_ORIGIN", d.connectionsPerOrigin),
     usageFlushIntervalMs: positiveInt(env.GATEWAY_USAGE_FLUSH_MS, "GATEWAY_USAGE_FLUSH_MS", d.usageFlushIntervalMs),
+    metricsPort: portNumber(env.GATEWAY_METRICS_PORT, "GATEWAY_METRICS_PORT"),
     trustProxy: env.GATEWAY_TRUST_PROXY === "true",
     upstreamRules: upstreamRulesFor(readConfig(env)),
     lookup: d.lookup,

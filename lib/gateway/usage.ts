@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import type { Logger } from "pino";
 import type { Db } from "@/db/client";
+import { LATENCY_BUCKET_COUNT } from "./latency-buckets";
 
 interface MinuteCounts {
   contractId: string;
@@ -11,6 +12,10 @@ interface MinuteCounts {
   s4xx: number;
   s5xx: number;
   latencyMsSum: number;
+  /** Requests per latency bucket (latency-buckets.ts). */
+  buckets: number[];
+  /** Requests the gateway refused itself, by problem code; undefined until the first. */
+  refusals: Record<string, number> | undefined;
 }
 
 interface KeyUse {
@@ -26,7 +31,7 @@ function merge(counts: MinuteCounts[]): MinuteCounts[] {
   for (const c of counts) {
     const id = `${c.contractId}@${c.minute}`;
     const row = rows.get(id);
-    if (!row) rows.set(id, { ...c });
+    if (!row) rows.set(id, { ...c, buckets: [...c.buckets], refusals: c.refusals && { ...c.refusals } });
     else {
       row.requests += c.requests;
       row.s2xx += c.s2xx;
@@ -34,9 +39,20 @@ function merge(counts: MinuteCounts[]): MinuteCounts[] {
       row.s4xx += c.s4xx;
       row.s5xx += c.s5xx;
       row.latencyMsSum += c.latencyMsSum;
+      for (let i = 0; i < c.buckets.length; i++) row.buckets[i] += c.buckets[i];
+      if (c.refusals) {
+        row.refusals ??= {};
+        for (const code in c.refusals) row.refusals[code] = (row.refusals[code] ?? 0) + c.refusals[code];
+      }
     }
   }
   return [...rows.values()];
+}
+
+/** What the recorder has written and failed to write since it started, for the metrics. */
+export interface UsageWriteStats {
+  rowsWritten: number;
+  rowsFailed: number;
 }
 
 /**
@@ -50,6 +66,11 @@ export class UsageRecorder {
   private keyUses = new Map<string, KeyUse>();
   private readonly timer: NodeJS.Timeout;
   private flushing: Promise<void> | undefined;
+  /** Arrival (epoch ms) of the oldest request counted since the last write began; undefined when none. */
+  private pendingSince: number | undefined;
+  /** The same for the counts a running write holds. */
+  private writingSince: number | undefined;
+  readonly stats: UsageWriteStats = { rowsWritten: 0, rowsFailed: 0 };
 
   constructor(
     private readonly db: Db,
@@ -59,21 +80,36 @@ export class UsageRecorder {
     this.timer = setInterval(() => void this.flush(), intervalMs).unref();
   }
 
-  /** Counts one request of a contract. */
-  record(contractId: string, status: number, latencyMs: number, now: number): void {
+  /**
+   * Counts one request of a contract: its status, latency and bucket (latencyBucket()), and the
+   * problem code when the gateway refused it itself.
+   */
+  record(contractId: string, status: number, latencyMs: number, bucket: number, refusal: string | undefined, now: number): void {
     const minute = now - (now % 60_000);
     let c = this.counts.get(contractId);
     if (c?.minute !== minute) {
       if (c) this.done.push(c);
-      c = { contractId, minute, requests: 0, s2xx: 0, s3xx: 0, s4xx: 0, s5xx: 0, latencyMsSum: 0 };
+      c = { contractId, minute, requests: 0, s2xx: 0, s3xx: 0, s4xx: 0, s5xx: 0, latencyMsSum: 0, buckets: new Array<number>(LATENCY_BUCKET_COUNT).fill(0), refusals: undefined };
       this.counts.set(contractId, c);
     }
+    this.pendingSince ??= now;
     c.requests++;
     if (status < 300) c.s2xx++;
     else if (status < 400) c.s3xx++;
     else if (status < 500) c.s4xx++;
     else c.s5xx++;
     c.latencyMsSum += latencyMs;
+    c.buckets[bucket]++;
+    if (refusal !== undefined) {
+      c.refusals ??= {};
+      c.refusals[refusal] = (c.refusals[refusal] ?? 0) + 1;
+    }
+  }
+
+  /** Milliseconds since the arrival of the oldest request whose count is not written yet; 0 when all are. */
+  writeLagMs(now = Date.now()): number {
+    const oldest = Math.min(this.pendingSince ?? now, this.writingSince ?? now);
+    return Math.max(0, now - oldest);
   }
 
   /** Notes that a key, given by its digest, was used (a valid key, whether or not a contract let the request through). */
@@ -102,14 +138,29 @@ export class UsageRecorder {
     this.counts = new Map();
     this.done = [];
     this.keyUses = new Map();
+    this.writingSince = this.pendingSince;
+    this.pendingSince = undefined;
+    let rows: MinuteCounts[] = [];
     try {
-      if (counts.length > 0) await this.writeCounts(merge(counts));
+      if (counts.length > 0) {
+        rows = merge(counts);
+        await this.writeCounts(rows);
+        this.stats.rowsWritten += rows.length;
+        rows = [];
+      }
       if (keyUses.size > 0) await this.writeKeyUses([...keyUses.values()]);
     } catch (error) {
       this.logger.error({ err: (error as Error).message }, "Could not write gateway usage; keeping it for the next attempt");
-      // Written again with the next batch; the rows are merged then.
-      this.done.push(...counts);
+      this.stats.rowsFailed += rows.length;
+      // Written again with the next batch; the rows are merged then. Counts already written (only the
+      // key uses failed) are not kept: they would be added twice.
+      if (rows.length > 0) {
+        this.done.push(...counts);
+        if (this.writingSince !== undefined) this.pendingSince = Math.min(this.writingSince, this.pendingSince ?? Infinity);
+      }
       for (const [keyDigest, use] of keyUses) if (!this.keyUses.has(keyDigest)) this.keyUses.set(keyDigest, use);
+    } finally {
+      this.writingSince = undefined;
     }
   }
 
@@ -120,14 +171,19 @@ export class UsageRecorder {
       const values = sql.join(
         rows
           .slice(i, i + 1000)
-          .map((r) => sql`(${r.contractId}::uuid, ${new Date(r.minute).toISOString()}::timestamptz, ${r.requests}::int, ${r.s2xx}::int, ${r.s3xx}::int, ${r.s4xx}::int, ${r.s5xx}::int, ${Math.round(r.latencyMsSum)}::bigint)`),
+          .map(
+            (r) =>
+              sql`(${r.contractId}::uuid, ${new Date(r.minute).toISOString()}::timestamptz, ${r.requests}::int, ${r.s2xx}::int, ${r.s3xx}::int, ${r.s4xx}::int, ${r.s5xx}::int, ${Math.round(r.latencyMsSum)}::bigint, ${`{${r.buckets.join(",")}}`}::int[], ${JSON.stringify(r.refusals ?? {})}::jsonb)`,
+          ),
         sql`, `,
       );
       // Joined to contracts: a contract deleted since (with its client) is skipped instead of failing the batch.
+      // Histograms add up bucket by bucket and refusals code by code, so every gateway's traffic lands in one row;
+      // a row from before histograms has none, and takes this batch's buckets.
       await this.db.execute(sql`
-        insert into contract_usage (contract_id, minute, requests, status_2xx, status_3xx, status_4xx, status_5xx, latency_ms_sum)
-        select v.contract_id, v.minute, v.requests, v.s2xx, v.s3xx, v.s4xx, v.s5xx, v.latency
-        from (values ${values}) as v(contract_id, minute, requests, s2xx, s3xx, s4xx, s5xx, latency)
+        insert into contract_usage (contract_id, minute, requests, status_2xx, status_3xx, status_4xx, status_5xx, latency_ms_sum, latency_buckets, refusals)
+        select v.contract_id, v.minute, v.requests, v.s2xx, v.s3xx, v.s4xx, v.s5xx, v.latency, v.buckets, v.refusals
+        from (values ${values}) as v(contract_id, minute, requests, s2xx, s3xx, s4xx, s5xx, latency, buckets, refusals)
         join contracts c on c.id = v.contract_id
         on conflict (contract_id, minute) do update set
           requests = contract_usage.requests + excluded.requests,
@@ -135,7 +191,15 @@ export class UsageRecorder {
           status_3xx = contract_usage.status_3xx + excluded.status_3xx,
           status_4xx = contract_usage.status_4xx + excluded.status_4xx,
           status_5xx = contract_usage.status_5xx + excluded.status_5xx,
-          latency_ms_sum = contract_usage.latency_ms_sum + excluded.latency_ms_sum`);
+          latency_ms_sum = contract_usage.latency_ms_sum + excluded.latency_ms_sum,
+          latency_buckets = array(
+            select coalesce(a, 0) + coalesce(b, 0)
+            from unnest(contract_usage.latency_buckets, excluded.latency_buckets) with ordinality as x(a, b, i) order by i),
+          refusals = case when excluded.refusals = '{}'::jsonb then contract_usage.refusals else (
+            select coalesce(jsonb_object_agg(k, n), '{}'::jsonb)
+            from (select k, sum(v::bigint) as n
+                  from (select * from jsonb_each_text(contract_usage.refusals) union all select * from jsonb_each_text(excluded.refusals)) as e(k, v)
+                  group by k) as merged) end`);
     }
   }
 

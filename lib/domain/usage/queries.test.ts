@@ -108,6 +108,12 @@ describe("getContractQuotas", () => {
     ]);
   });
 
+  it("leaves out requests refused for the contract's state, which no policy counted", async () => {
+    await addUsage(db, "minute", scene.contracts.consumerA, "2026-03-15T01:00:00Z", { requests: 4, s4xx: 4, refusals: { contract_suspended: 3, contract_expired: 1 } });
+    const quotas = await getContractQuotas(db, scene.consumer, scene.contracts.consumerA, now);
+    expect(quotas.policies.map((p) => (p.type === "quota" ? p.used : null))).toEqual([40, null, 141]);
+  });
+
   it("resets at the next UTC day and month, across a year", () => {
     const lastSecond = new Date("2026-12-31T23:59:59Z");
     expect(quotaPeriod("day", lastSecond)).toEqual({ start: new Date("2026-12-31T00:00:00Z"), end: new Date("2027-01-01T00:00:00Z") });

@@ -60,13 +60,18 @@ export function quotaPeriod(period: "day" | "month", now: Date): { start: Date; 
  * cannot be told apart, the refusal is counted (the remaining shown is then never too high).
  */
 function uncountedCodes(policies: readonly Policy[], index: number): string[] {
-  return (Object.keys(REFUSAL_CODE) as Policy["type"][])
+  const beforePolicies = (Object.keys(REFUSAL_CODE) as Policy["type"][])
     .filter((type) => {
       const positions = policies.flatMap((p, i) => (p.type === type ? [i] : []));
       return positions.length > 0 && positions.every((i) => i < index);
     })
     .map((type) => REFUSAL_CODE[type]);
+  // Refused for the contract's state, before any policy counted them.
+  return [...beforePolicies, ...CONTRACT_STATE_REFUSALS];
 }
+
+/** Refusals the gateway answers before applying a plan's policies: they use no quota. */
+const CONTRACT_STATE_REFUSALS = ["contract_pending", "contract_suspended", "contract_expired"];
 
 /**
  * A contract's quotas now: for each quota policy of its plan, what the current UTC day or month
