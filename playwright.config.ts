@@ -69,6 +69,7 @@ export default defineConfig({
       MAIL_FROM: "Portico <portico@e2e.test>",
       // A trial's end is seen within a second, not a minute.
       PORTICO_EXPIRY_INTERVAL_MS: "1000",
+      GATEWAY_USAGE_FLUSH_MS: "500",
     },
   },
 });

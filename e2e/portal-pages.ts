@@ -150,6 +150,31 @@ export class MyClientsPage {
     await expect(dialog).toBeHidden();
   }
 
+  /** "Change plan" on a contract row: the dialog listing the other plans of its API version. */
+  async openChangePlan(clientName: string, apiName: string): Promise<Locator> {
+    await this.contractRow(clientName, apiName).getByRole("button", { name: "Change plan" }).click();
+    const dialog = this.page.getByRole("dialog", { name: "Change plan" });
+    await expect(dialog).toBeVisible();
+    return dialog;
+  }
+
+  /** The "Show ended contracts" filter (`ended=1`). */
+  get showEnded(): Locator {
+    return this.main.getByRole("checkbox", { name: "Show ended contracts" });
+  }
+
+  /** The id of a contract, from its row's History link (`/contracts/{id}`). */
+  async contractId(clientName: string, apiName: string): Promise<string> {
+    const href = await this.contractRow(clientName, apiName).getByRole("link", { name: /^History of the contract/ }).getAttribute("href");
+    return href!.split("/").pop()!;
+  }
+
+  async revealKey(clientName: string): Promise<string> {
+    await this.section(clientName).getByRole("button", { name: "Reveal API key" }).click();
+    await expect(this.apiKey(clientName)).toHaveText(/^ptk_[\w-]{32,}$/);
+    return (await this.apiKey(clientName).textContent())!.trim();
+  }
+
   async retireVersion(clientName: string) {
     await this.section(clientName).getByRole("button", { name: "Retire version" }).click();
     await this.page.getByRole("dialog", { name: new RegExp(`^Retire ${clientName}`) }).getByRole("button", { name: "Retire", exact: true }).click();

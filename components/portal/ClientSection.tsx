@@ -1,6 +1,7 @@
 import Link from "next/link";
 import { StatusBadge } from "@/components/StatusBadge";
 import type { TableSort } from "@/components/data-table/params";
+import type { PlanOffer } from "@/lib/domain/catalog";
 import type { MyClient } from "@/lib/domain/clients";
 import { ApiKeyField } from "./ApiKeyField";
 import { ClientVersionActions } from "./ClientVersionActions";
@@ -17,6 +18,8 @@ export function ClientSection({
   defaultSort,
   filtered = false,
   linkHeading = true,
+  offers,
+  canImportKey = false,
 }: {
   client: MyClient;
   versionHref: (version: string) => string;
@@ -24,6 +27,10 @@ export function ClientSection({
   /** The contracts shown are those matching the page's filter. */
   filtered?: boolean;
   linkHeading?: boolean;
+  /** API version id -> the plans it offers (listPlanOffers), for Change plan and pending changes. */
+  offers?: ReadonlyMap<string, PlanOffer[]>;
+  /** The actor owns the client's organization: a new version may bring its own API key. */
+  canImportKey?: boolean;
 }) {
   const { selected } = client;
   const headingId = `client-${client.id}`;
@@ -57,6 +64,7 @@ export function ClientSection({
           liveContracts={client.liveContractCount}
           canEdit={client.canEdit}
           canAdmin={client.canAdmin}
+          canImportKey={canImportKey}
         />
       </header>
 
@@ -95,7 +103,7 @@ export function ClientSection({
         label={`Contracts of ${client.name} ${selected.version}`}
         client={`${client.name} ${selected.version}`}
         canEdit={client.canEdit}
-        contracts={client.contracts.map(toClientContract)}
+        contracts={client.contracts.map((contract) => toClientContract(contract, offers?.get(contract.apiVersionId)))}
         defaultSort={defaultSort}
         emptyMessage={filtered ? "No contracts of this version match the filter." : "No contracts yet. Open an API from the catalog and create a contract."}
       />

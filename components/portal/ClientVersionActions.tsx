@@ -4,6 +4,7 @@ import { useActionState, useState } from "react";
 import { createClientVersionAction, deleteClientAction, retireClientVersionAction } from "@/app/(portal)/my-clients/actions";
 import { Button } from "@/components/ui/Button";
 import { Field } from "@/components/ui/Field";
+import { submitKeepingValues } from "@/components/ui/submitKeepingValues";
 import type { ActionResult } from "@/lib/auth/action";
 import { ActionMessage } from "./ActionMessage";
 import { Dialog } from "./Dialog";
@@ -31,6 +32,7 @@ export function ClientVersionActions({
   liveContracts,
   canEdit,
   canAdmin,
+  canImportKey = false,
 }: {
   clientId: string;
   clientName: string;
@@ -40,6 +42,8 @@ export function ClientVersionActions({
   liveContracts: number;
   canEdit: boolean;
   canAdmin: boolean;
+  /** Owners may bring an API key of their own (one already used by their callers, say). */
+  canImportKey?: boolean;
 }) {
   const create = useDialogAction(createClientVersionAction as Action);
   const retire = useDialogAction(retireClientVersionAction as Action);
@@ -73,11 +77,22 @@ export function ClientVersionActions({
       )}
 
       <Dialog open={create.open} onClose={() => create.setOpen(false)} title={`New version of ${clientName}`}>
-        <form action={create.action} className="flex flex-col gap-4">
-          <ActionMessage result={create.state && !create.state.ok ? create.state : null} labels={{ version: "Version" }} />
+        <form action={create.action} onSubmit={submitKeepingValues(create.action)} className="flex flex-col gap-4">
+          <ActionMessage result={create.state && !create.state.ok ? create.state : null} labels={{ version: "Version", apiKey: "API key" }} />
           <p className="text-sm text-slate-700">A new version gets its own API key. Its contracts are signed again, under today&apos;s rules.</p>
           <input type="hidden" name="clientId" value={clientId} />
           <Field label="Version" name="version" required maxLength={32} autoComplete="off" error={create.state && !create.state.ok ? create.state.fields?.version : undefined} />
+          {canImportKey && (
+            <Field
+              label="Bring your own API key (optional)"
+              name="apiKey"
+              maxLength={128}
+              autoComplete="off"
+              spellCheck={false}
+              hint="Leave empty for a new key. 32 to 128 letters, digits or . _ ~ - ; it must not be used by any other client."
+              error={create.state && !create.state.ok ? create.state.fields?.apiKey : undefined}
+            />
+          )}
           {liveContracts > 0 && (
             <label className="flex items-center gap-2 text-sm">
               <input type="checkbox" name="copyContractsFromVersionId" value={clientVersionId} defaultChecked />

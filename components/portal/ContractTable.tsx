@@ -2,13 +2,15 @@
 
 import Link from "next/link";
 import { createContext, useActionState, useContext, useMemo, useState } from "react";
-import { breakContractAction, withdrawContractAction } from "@/app/(portal)/my-clients/actions";
+import { breakContractAction, cancelPlanChangeAction, withdrawContractAction } from "@/app/(portal)/my-clients/actions";
 import { DataTable, dataTableColumns } from "@/components/data-table/DataTable";
 import type { TableSort } from "@/components/data-table/params";
-import { StatusBadge } from "@/components/StatusBadge";
 import { Button } from "@/components/ui/Button";
+import type { ActionResult } from "@/lib/auth/action";
 import type { ClientContract } from "./client-contract";
 import { ActionMessage } from "./ActionMessage";
+import { ChangePlanDialog } from "./ChangePlanDialog";
+import { ContractStatusBadge, statusReason } from "./ContractStatusBadge";
 import { Dialog } from "./Dialog";
 import { formatDate, formatDateTime } from "./format";
 
@@ -25,16 +27,38 @@ const columns = col.columns([
     ),
   }),
   col.accessor("apiVersion", { id: "apiVersion", header: "API version" }),
-  col.accessor("planName", { id: "plan", header: "Plan", cell: ({ row }) => `${row.original.planName} ${row.original.planVersion}` }),
+  col.accessor("planName", {
+    id: "plan",
+    header: "Plan",
+    cell: ({ row }) => (
+      <div className="flex flex-col items-start gap-1">
+        <span>
+          {row.original.planName} {row.original.planVersion}
+        </span>
+        {row.original.pendingPlanName && <span className="max-w-xs text-xs text-amber-900">Plan change to {row.original.pendingPlanName} awaiting approval</span>}
+        {row.original.endsAt && (
+          <span className="text-xs text-slate-600">
+            Ends{" "}
+            <time dateTime={new Date(row.original.endsAt).toISOString()} title={formatDateTime(row.original.endsAt)}>
+              {formatDate(row.original.endsAt)}
+            </time>
+          </span>
+        )}
+      </div>
+    ),
+  }),
   col.accessor("status", {
     id: "status",
     header: "Status",
-    cell: ({ row }) => (
-      <div className="flex flex-col items-start gap-1">
-        <StatusBadge status={row.original.status} />
-        {row.original.status === "Rejected" && row.original.reason && <span className="max-w-xs text-xs text-red-800">Reason: {row.original.reason}</span>}
-      </div>
-    ),
+    cell: ({ row }) => {
+      const reason = statusReason(row.original.status, row.original.reason);
+      return (
+        <div className="flex flex-col items-start gap-1">
+          <ContractStatusBadge status={row.original.status} />
+          {reason && <span className={`max-w-xs text-xs ${row.original.status === "Suspended" || row.original.status === "Rejected" ? "text-red-800" : "text-slate-600"}`}>{reason}</span>}
+        </div>
+      );
+    },
   }),
   col.accessor("createdAt", {
     id: "created",
@@ -51,12 +75,16 @@ const columns = col.columns([
 
 const rowButton = "rounded-md bg-white px-2.5 py-1 text-sm font-medium text-slate-800 ring-1 ring-slate-300 hover:bg-slate-100 disabled:text-slate-400";
 
-/** What the row buttons reach: the one confirm dialog and the one withdraw action of their table. */
+type Result = ActionResult<unknown>;
+
+/** What the row buttons reach: the dialogs and the row actions of their table. */
 const RowActions = createContext<{
   canEdit: boolean;
   askDelete: (contract: ClientContract) => void;
+  askChangePlan: (contract: ClientContract) => void;
   withdraw: (formData: FormData) => void;
-  withdrawing: boolean;
+  cancelChange: (formData: FormData) => void;
+  busy: boolean;
 } | null>(null);
 
 /** The contracts of one client version; one page (a client version has one contract per API version at most). */
@@ -79,15 +107,33 @@ export function ContractTable({
   const [toDelete, setToDelete] = useState<ClientContract | null>(null);
   const [deleted, deleteAction, deleting] = useActionState(async (previous: Awaited<ReturnType<typeof breakContractAction>> | null, formData: FormData) => {
     const result = await breakContractAction(previous, formData);
-    if (result.ok) setToDelete(null);
+    if (result.ok) {
+      setToDelete(null);
+      setOutcome(null);
+    }
     return result;
   }, null);
-  const [withdrawn, withdraw, withdrawing] = useActionState(withdrawContractAction, null);
-  const actions = useMemo(() => ({ canEdit, askDelete: setToDelete, withdraw, withdrawing }), [canEdit, withdraw, withdrawing]);
+  const [toChange, setToChange] = useState<ClientContract | null>(null);
+  // The last row action's outcome, said above the table: "Now on Gold.", "Request withdrawn.", a refusal.
+  const [outcome, setOutcome] = useState<Result | null>(null);
+  const [, withdraw, withdrawing] = useActionState(async (previous: Result | null, formData: FormData) => {
+    const result = await withdrawContractAction(previous, formData);
+    setOutcome(result);
+    return result;
+  }, null);
+  const [, cancelChange, cancelling] = useActionState(async (previous: Result | null, formData: FormData) => {
+    const result = await cancelPlanChangeAction(previous, formData);
+    setOutcome(result);
+    return result;
+  }, null);
+  const actions = useMemo(
+    () => ({ canEdit, askDelete: setToDelete, askChangePlan: setToChange, withdraw, cancelChange, busy: withdrawing || cancelling }),
+    [canEdit, withdraw, cancelChange, withdrawing, cancelling],
+  );
 
   return (
     <RowActions.Provider value={actions}>
-      <ActionMessage result={withdrawn && !withdrawn.ok ? withdrawn : null} />
+      <ActionMessage result={outcome ?? (deleted?.ok ? deleted : null)} />
       <DataTable
         label={label}
         columns={columns}
@@ -118,29 +164,56 @@ export function ContractTable({
           </form>
         )}
       </Dialog>
+      <ChangePlanDialog
+        contract={toChange}
+        onClose={() => setToChange(null)}
+        onDone={(result) => {
+          setToChange(null);
+          setOutcome(result);
+        }}
+      />
     </RowActions.Provider>
   );
 }
 
 function ContractActions({ contract }: { contract: ClientContract }) {
   const actions = useContext(RowActions);
-  if (!actions?.canEdit) return null;
-  if (contract.status === "Active") {
-    return (
-      <button type="button" className={rowButton} onClick={() => actions.askDelete(contract)}>
-        Delete contract
-      </button>
-    );
-  }
-  if (contract.status === "AwaitingApproval") {
-    return (
-      <form action={actions.withdraw}>
-        <input type="hidden" name="contractId" value={contract.id} />
-        <button type="submit" className={rowButton} disabled={actions.withdrawing}>
-          Withdraw
+  const history = (
+    <Link prefetch={false} href={`/contracts/${contract.id}`} className="rounded-md px-2.5 py-1 text-sm font-medium text-brand-700 hover:underline" aria-label={`History of the contract with ${contract.apiName} ${contract.apiVersion}`}>
+      History
+    </Link>
+  );
+  if (!actions?.canEdit) return <div className="flex flex-wrap gap-2">{history}</div>;
+  const running = contract.status === "Active" || contract.status === "Suspended";
+  return (
+    <div className="flex flex-wrap items-center gap-2">
+      {running && !contract.pendingPlanName && contract.planChoices.length > 0 && (
+        <button type="button" className={rowButton} onClick={() => actions.askChangePlan(contract)}>
+          Change plan
         </button>
-      </form>
-    );
-  }
-  return null;
+      )}
+      {running && contract.pendingPlanName && (
+        <form action={actions.cancelChange}>
+          <input type="hidden" name="contractId" value={contract.id} />
+          <button type="submit" className={rowButton} disabled={actions.busy}>
+            Cancel plan change
+          </button>
+        </form>
+      )}
+      {running && (
+        <button type="button" className={rowButton} onClick={() => actions.askDelete(contract)}>
+          Delete contract
+        </button>
+      )}
+      {contract.status === "AwaitingApproval" && (
+        <form action={actions.withdraw}>
+          <input type="hidden" name="contractId" value={contract.id} />
+          <button type="submit" className={rowButton} disabled={actions.busy}>
+            Withdraw
+          </button>
+        </form>
+      )}
+      {history}
+    </div>
+  );
 }

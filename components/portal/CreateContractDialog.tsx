@@ -2,7 +2,7 @@
 
 import Link from "next/link";
 import { useActionState, useState } from "react";
-import { createContractAction } from "@/app/(portal)/apis/actions";
+import { createContractAction } from "@/app/(portal)/apis/[org]/[api]/actions";
 import { Alert } from "@/components/ui/Alert";
 import { Button } from "@/components/ui/Button";
 import { submitKeepingValues } from "@/components/ui/submitKeepingValues";
@@ -10,15 +10,22 @@ import type { ContractCandidate } from "@/lib/domain/clients";
 import { ActionMessage } from "./ActionMessage";
 import { Dialog } from "./Dialog";
 import { type ClientOrganization, NewClientForm } from "./NewClientForm";
+import { TermsOfUse } from "./TermsOfUse";
 
 export interface PlanChoice {
   planVersionId: string;
   label: string;
+  /** "Gold 1.0", to name its terms. */
+  name?: string;
+  /** Contracts on it end this many days after they start (a trial). */
+  durationDays?: number | null;
+  /** Its terms of use, rendered safely on the server; accepting them is required. */
+  termsHtml?: string | null;
 }
 
 type Result = Awaited<ReturnType<typeof createContractAction>>;
 
-const LABELS = { clientVersionId: "Client", planVersionId: "Plan", apiVersionId: "API version" };
+const LABELS = { clientVersionId: "Client", planVersionId: "Plan", apiVersionId: "API version", acceptTerms: "Terms of use" };
 
 function candidateLabel(c: ContractCandidate): string {
   const name = `${c.clientName} ${c.version}${c.orgName ? ` (${c.orgName})` : ""}`;
@@ -46,6 +53,8 @@ export function CreateContractDialog({
   const [open, setOpen] = useState(false);
   const [view, setView] = useState<"contract" | "new-client">("contract");
   const [clientVersionId, setClientVersionId] = useState("");
+  const [planVersionId, setPlanVersionId] = useState(plans[0]?.planVersionId ?? "");
+  const plan = plans.find((p) => p.planVersionId === planVersionId) ?? plans[0];
   // A client made in this form, shown at once; the page's list of candidates catches up on its own.
   const [justCreated, setJustCreated] = useState<ContractCandidate | null>(null);
   const [outcome, setOutcome] = useState<Result | null>(null);
@@ -129,14 +138,27 @@ export function CreateContractDialog({
               <label htmlFor="contract-plan" className="text-sm font-medium text-slate-700">
                 Plan
               </label>
-              <select id="contract-plan" name="planVersionId" defaultValue={plans[0]?.planVersionId} className="rounded-md border border-slate-300 bg-white px-3 py-2 text-sm">
+              <select
+                id="contract-plan"
+                name="planVersionId"
+                value={plan?.planVersionId}
+                onChange={(event) => setPlanVersionId(event.target.value)}
+                aria-describedby={plan?.durationDays ? "contract-plan-duration" : undefined}
+                className="rounded-md border border-slate-300 bg-white px-3 py-2 text-sm"
+              >
                 {plans.map((p) => (
                   <option key={p.planVersionId} value={p.planVersionId}>
                     {p.label}
                   </option>
                 ))}
               </select>
+              {plan?.durationDays && (
+                <p id="contract-plan-duration" className="text-xs text-slate-600">
+                  {plan.durationDays}-day trial: the contract ends {plan.durationDays} days after it starts.
+                </p>
+              )}
             </div>
+            {plan?.termsHtml && <TermsOfUse key={plan.planVersionId} html={plan.termsHtml} planLabel={plan.name ?? plan.label} error={state && !state.ok ? state.fields?.acceptTerms : undefined} />}
             <div className="flex justify-end gap-2">
               <Button type="button" variant="secondary" onClick={() => setOpen(false)}>
                 Cancel

@@ -195,6 +195,8 @@ describe("GET /api/v1/apis/{org}/{api}/{version}", () => {
         policies: [{ type: "rate-limit", limit: 5, period: "second" }],
         requiresApproval: true,
         summary: expect.stringContaining("needs approval"),
+        durationDays: null,
+        terms: "",
       },
     ]);
     const ping = await (await getVersion({ org: org.slug, api: "ping", version: "1.0" })).json();

@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Db, OpenDatabase } from "@/db/client";
 import { readConfig } from "@/lib/config";
 import { createApi, createApiVersion, offerPlan, publishApiVersion, retireApiVersion } from "./apis";
-import { getApiPage, listCatalog, openApiOperations, renderDocs } from "./catalog";
+import { describeDuration, getApiPage, listCatalog, listPlanOffers, openApiOperations, renderDocs } from "./catalog";
+import { createPlan, lockPlanVersion } from "./plans";
 import { addMember } from "./organizations";
 import type { Actor } from "./permissions";
 import { expectCode, makeLockedPlan, makeOrg, makeUser, openTestDb, refresh } from "./test-fixtures";
@@ -115,6 +116,26 @@ describe("getApiPage", () => {
     const first = await getApiPage(db, reader, org.slug, "maps", "1.0");
     expect(first.version.version).toBe("1.0");
     expect(first.versions.map((v) => v.version)).toEqual(["2.0", "1.0"]);
+  });
+
+  it("gives each offered plan its duration and terms of use", async () => {
+    const page = await getApiPage(db, reader, org.slug, "tides");
+    expect(page.plans[0]).toMatchObject({ durationDays: null, terms: "", locked: true, requiresApproval: true });
+
+    const { version: trial } = await createPlan(db, provider, { orgId: org.id, slug: "trial", name: "Trial", durationDays: 30, terms: "Be **nice**." });
+    await lockPlanVersion(db, provider, trial.id);
+    const { version } = await createApi(db, provider, { orgId: org.id, slug: "trials", name: "Trials", endpoint: "http://127.0.0.1:9/trials" });
+    await offerPlan(db, provider, { apiVersionId: version.id, planVersionId, requiresApproval: true });
+    await offerPlan(db, provider, { apiVersionId: version.id, planVersionId: trial.id, requiresApproval: false });
+    const offers = await listPlanOffers(db, [version.id, version.id, page.version.id]);
+    expect(offers.get(page.version.id)).toHaveLength(1);
+    expect(offers.get(version.id)?.map((o) => [o.name, o.durationDays, o.terms, o.summary])).toEqual([
+      ["Bronze", null, "", "5 requests per second · 1,000 per day · needs approval"],
+      ["Trial", 30, "Be **nice**.", "Unlimited"],
+    ]);
+    expect(describeDuration(30)).toBe("30-day trial");
+    expect(describeDuration(null)).toBeNull();
+    expect((await listPlanOffers(db, [])).size).toBe(0);
   });
 
   it("a public API offers no plans and takes no contracts", async () => {

@@ -1,9 +1,9 @@
-import { and, asc, desc, eq, sql } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Queryable } from "@/db/client";
-import { apis, apiVersions, organizations } from "@/db/schema";
+import { apiPlans, apis, apiVersions, organizations, plans as planTable, planVersions } from "@/db/schema";
 import { readConfig } from "@/lib/config";
-import { type Api, type ApiVersion, canSeeApiVersion, listOfferedPlans } from "./apis/records";
+import { type Api, type ApiVersion, canSeeApiVersion } from "./apis/records";
 import { DomainError } from "./errors";
 import { type Actor, hasPermission } from "./permissions";
 import { describePolicies } from "./plans/commands";
@@ -169,6 +169,62 @@ export function describeOffer(policies: Parameters<typeof describePolicies>[0], 
   return requiresApproval ? `${limits} · needs approval` : limits;
 }
 
+/** "30-day trial": how a plan version with a duration is named to consumers; null without one. */
+export function describeDuration(durationDays: number | null): string | null {
+  return durationDays === null ? null : `${durationDays}-day trial`;
+}
+
+/** A plan as an API version offers it to consumers: its limits in words, approval, duration and terms. */
+export interface PlanOffer {
+  planVersionId: string;
+  name: string;
+  slug: string;
+  version: string;
+  description: string;
+  locked: boolean;
+  policies: Parameters<typeof describePolicies>[0];
+  requiresApproval: boolean;
+  /** "5 requests per second · needs approval" */
+  summary: string;
+  /** Contracts on it end this many days after they start; null: no end. */
+  durationDays: number | null;
+  /** Markdown terms of use a contract must accept; "" when there are none. */
+  terms: string;
+}
+
+/**
+ * The plans each of these API versions offers, by API version id, ordered by name. For versions
+ * the caller has already found visible (the API page's version, the versions of the actor's contracts).
+ */
+export async function listPlanOffers(db: Queryable, apiVersionIds: readonly string[]): Promise<Map<string, PlanOffer[]>> {
+  const offers = new Map<string, PlanOffer[]>();
+  if (apiVersionIds.length === 0) return offers;
+  const rows = await db
+    .select({
+      apiVersionId: apiPlans.apiVersionId,
+      planVersionId: planVersions.id,
+      name: planTable.name,
+      slug: planTable.slug,
+      version: planVersions.version,
+      description: planTable.description,
+      status: planVersions.status,
+      policies: planVersions.policies,
+      requiresApproval: apiPlans.requiresApproval,
+      durationDays: planVersions.durationDays,
+      terms: planVersions.terms,
+    })
+    .from(apiPlans)
+    .innerJoin(planVersions, eq(planVersions.id, apiPlans.planVersionId))
+    .innerJoin(planTable, eq(planTable.id, planVersions.planId))
+    .where(inArray(apiPlans.apiVersionId, [...new Set(apiVersionIds)]))
+    .orderBy(planTable.name, planVersions.version);
+  for (const { apiVersionId, status, ...row } of rows) {
+    const offer: PlanOffer = { ...row, locked: status === "Locked", summary: describeOffer(row.policies, row.requiresApproval) };
+    offers.set(apiVersionId, [...(offers.get(apiVersionId) ?? []), offer]);
+  }
+  return offers;
+}
+
 /**
  * Everything the API page shows: the API, the chosen version (the latest published one unless
  * `version` names another visible version), the versions to switch to, the offered plans and
@@ -194,19 +250,7 @@ export async function getApiPage(db: Queryable, reader: CatalogReader, orgSlug: 
   const chosen = version === undefined ? (published[0] ?? (reader && hasPermission(reader, api.orgId, "apiView") ? visible[0] : undefined)) : visible.find((v) => v.version === version);
   if (!chosen) throw new DomainError("not_found", version === undefined ? "That API has no published version." : `Version ${version} of this API does not exist.`);
 
-  const plans = chosen.isPublic
-    ? []
-    : (await listOfferedPlans(db, chosen.id)).map((p) => ({
-        planVersionId: p.planVersionId,
-        name: p.name,
-        slug: p.slug,
-        version: p.version,
-        description: p.description,
-        locked: p.status === "Locked",
-        policies: p.policies,
-        requiresApproval: p.requiresApproval,
-        summary: describeOffer(p.policies, p.requiresApproval),
-      }));
+  const plans = chosen.isPublic ? [] : ((await listPlanOffers(db, [chosen.id])).get(chosen.id) ?? []);
 
   return {
     api: { id: api.id, slug: api.slug, name: api.name, description: api.description, tags: api.tags },

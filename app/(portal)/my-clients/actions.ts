@@ -6,7 +6,7 @@ import { z } from "zod";
 import { getDb } from "@/db/client";
 import { actorAction } from "@/lib/auth/action";
 import { createClient, createClientVersion, deleteClient, retireClientVersion, revealApiKey, rotateApiKey } from "@/lib/domain/clients";
-import { breakContract, withdrawContract } from "@/lib/domain/contracts";
+import { breakContract, cancelPlanChange, getContractDetail, requestPlanChange, withdrawContract } from "@/lib/domain/contracts";
 
 /** Every portal page may show what changed (My Clients, an API page's form, the unread count). */
 function refreshPortal() {
@@ -14,6 +14,8 @@ function refreshPortal() {
 }
 
 const optional = z.string().optional().transform((v) => v || undefined);
+/** A ticked checkbox; unticked boxes send nothing, which the domain reads as "not accepted". */
+const checkbox = z.string().optional().transform((v) => (v ? true : undefined));
 
 export const createClientAction = actorAction(
   z.object({
@@ -30,11 +32,12 @@ export const createClientAction = actorAction(
 );
 
 export const createClientVersionAction = actorAction(
-  z.object({ clientId: z.string(), version: z.string(), copyContractsFromVersionId: optional }),
+  z.object({ clientId: z.string(), version: z.string(), copyContractsFromVersionId: optional, apiKey: optional }),
   async (actor, input) => {
     const version = await createClientVersion(await getDb(), actor, input);
     refreshPortal();
-    return { ok: true, message: `Version ${version.version} created with a new API key.`, data: { version: version.version } };
+    const key = input.apiKey ? "with your own API key" : "with a new API key";
+    return { ok: true, message: `Version ${version.version} created ${key}.`, data: { version: version.version } };
   },
 );
 
@@ -76,4 +79,23 @@ export const withdrawContractAction = actorAction(z.object({ contractId: z.strin
   await withdrawContract(await getDb(), actor, input.contractId);
   refreshPortal();
   return { ok: true, message: "Request withdrawn." };
+});
+
+/** "Now on Gold." or "Plan change to Gold is awaiting approval.": the consumer's plan change and what became of it. */
+export const changePlanAction = actorAction(
+  z.object({ contractId: z.string(), planVersionId: z.string().min(1, "Choose a plan"), acceptTerms: checkbox }),
+  async (actor, input) => {
+    const db = await getDb();
+    const { outcome } = await requestPlanChange(db, actor, input);
+    refreshPortal();
+    const { contract } = await getContractDetail(db, actor, input.contractId);
+    const message = outcome === "changed" ? `Now on ${contract.planName}.` : `Plan change to ${contract.pendingPlanChange?.planName ?? "the new plan"} is awaiting approval.`;
+    return { ok: true, message, data: { outcome } };
+  },
+);
+
+export const cancelPlanChangeAction = actorAction(z.object({ contractId: z.string() }), async (actor, input) => {
+  await cancelPlanChange(await getDb(), actor, input.contractId);
+  refreshPortal();
+  return { ok: true, message: "Plan change cancelled: the contract stays on its plan." };
 });

@@ -2,10 +2,13 @@ import type { Metadata } from "next";
 import { getDb } from "@/db/client";
 import { DataTableFilter, DataTablePagination } from "@/components/data-table/DataTable";
 import { ClientSection } from "@/components/portal/ClientSection";
+import { EndedContractsToggle } from "@/components/portal/EndedContractsToggle";
+import { mayImportApiKey } from "@/components/portal/key-import";
 import { NewClientDialog } from "@/components/portal/NewClientDialog";
 import { requireActor } from "@/lib/auth/actor";
 import { listClientOrganizations, listMyClients, myClientContractsListParams, myClientsListParams } from "@/lib/domain/clients";
-import { DEFAULT_CONTRACT_SORT } from "@/lib/domain/contracts";
+import { listPlanOffers } from "@/lib/domain/catalog";
+import { DEFAULT_CONTRACT_SORT, RUNNING_CONTRACT_STATUSES } from "@/lib/domain/contracts";
 import { pageCountOf, type SearchParamsRecord } from "@/lib/domain/list-params";
 
 export const metadata: Metadata = { title: "My Clients" };
@@ -20,17 +23,22 @@ export default async function MyClientsPage({ searchParams }: { searchParams: Pr
   const search = await searchParams;
   const { q, page } = myClientsListParams.parse(search);
   const { sort } = myClientContractsListParams.parse(search);
+  // "Show ended contracts" (ended=1): broken, withdrawn and expired ones stay listed with their reason.
+  const includeEnded = search.ended === "1";
   const versions: Record<string, string> = {};
   for (const [name, value] of Object.entries(search)) {
     if (name.startsWith(VERSION_PARAM) && typeof value === "string") versions[name.slice(VERSION_PARAM.length)] = value;
   }
 
-  let result = await listMyClients(db, actor, { q, sort, page, pageSize: CLIENTS_PER_PAGE, versions });
+  let result = await listMyClients(db, actor, { q, sort, page, pageSize: CLIENTS_PER_PAGE, versions, includeEnded });
   if (result.clients.length === 0 && result.total > 0) {
     // Past the last page (its last client was just deleted, say): show the last page instead.
-    result = await listMyClients(db, actor, { q, sort, page: pageCountOf(result.total, CLIENTS_PER_PAGE), pageSize: CLIENTS_PER_PAGE, versions });
+    result = await listMyClients(db, actor, { q, sort, page: pageCountOf(result.total, CLIENTS_PER_PAGE), pageSize: CLIENTS_PER_PAGE, versions, includeEnded });
   }
   const organizations = await listClientOrganizations(db, actor);
+  // The plans of the running contracts' API versions: what Change plan offers, and the name of a pending change.
+  const running = result.clients.flatMap((c) => c.contracts).filter((c) => RUNNING_CONTRACT_STATUSES.includes(c.status));
+  const offers = await listPlanOffers(db, running.map((c) => c.apiVersionId));
 
   const versionHref = (clientId: string) => (version: string) => {
     const query = new URLSearchParams();
@@ -49,7 +57,12 @@ export default async function MyClientsPage({ searchParams }: { searchParams: Pr
         <NewClientDialog organizations={organizations} />
       </div>
 
-      {(result.total > 0 || q) && <DataTableFilter label="Filter clients and contracts" placeholder="Client, API, plan or status" />}
+      {(result.total > 0 || q) && (
+        <div className="flex flex-col gap-3">
+          <DataTableFilter label="Filter clients and contracts" placeholder="Client, API, plan or status" />
+          <EndedContractsToggle checked={includeEnded} />
+        </div>
+      )}
 
       {result.clients.length === 0 ? (
         <p className="rounded-lg bg-white p-6 text-center text-slate-600 ring-1 ring-slate-200">
@@ -57,7 +70,15 @@ export default async function MyClientsPage({ searchParams }: { searchParams: Pr
         </p>
       ) : (
         result.clients.map((client) => (
-          <ClientSection key={client.id} client={client} versionHref={versionHref(client.id)} defaultSort={DEFAULT_CONTRACT_SORT} filtered={Boolean(q)} />
+          <ClientSection
+            key={client.id}
+            client={client}
+            versionHref={versionHref(client.id)}
+            defaultSort={DEFAULT_CONTRACT_SORT}
+            filtered={Boolean(q)}
+            offers={offers}
+            canImportKey={mayImportApiKey(actor, client.orgId)}
+          />
         ))
       )}
 

@@ -90,6 +90,8 @@ export const offeredPlan = z
     policies: z.array(policySchema),
     requiresApproval: z.boolean(),
     summary: z.string().meta({ description: "The policies in words, as the portal shows them." }),
+    durationDays: z.number().int().nullable().meta({ description: "Contracts on it end this many days after they start (a trial); null: no end." }),
+    terms: z.string().meta({ description: "Terms of use in Markdown, to accept (`acceptTerms: true`) when signing; empty when there are none." }),
   })
   .meta({ id: "OfferedPlan" });
 
@@ -131,7 +133,7 @@ export const getApiVersion = defineOperation({
       endpoint: page.endpoint,
       versions: page.versions,
       acceptsContracts: page.acceptsContracts,
-      plans: page.plans.map(({ planVersionId, name, slug, version, description, policies, requiresApproval, summary }) => ({
+      plans: page.plans.map(({ planVersionId, name, slug, version, description, policies, requiresApproval, summary, durationDays, terms }) => ({
         planVersionId,
         name,
         slug,
@@ -140,6 +142,8 @@ export const getApiVersion = defineOperation({
         policies,
         requiresApproval,
         summary,
+        durationDays,
+        terms,
       })),
     };
   },

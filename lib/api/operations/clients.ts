@@ -16,7 +16,7 @@ import {
 import type { ApiKeySummary, MyClient } from "@/lib/domain/clients";
 import { CONTRACT_SORT_KEYS, createContract, DEFAULT_CONTRACT_SORT, LIVE_CONTRACT_STATUSES, listContracts } from "@/lib/domain/contracts";
 import { DomainError } from "@/lib/domain/errors";
-import { MAX_KEY_GRACE_SECONDS } from "@/lib/domain/keys";
+import { importedApiKeySchema, MAX_KEY_GRACE_SECONDS } from "@/lib/domain/keys";
 import { DEFAULT_VERSIONED_SORT, VERSIONED_SORTS } from "@/lib/domain/lists";
 import type { Actor } from "@/lib/domain/permissions";
 import { descriptionSchema, nameSchema, slugSchema, versionSchema } from "@/lib/domain/slugs";
@@ -98,6 +98,11 @@ const clientVersionSchema = z
   })
   .meta({ id: "ClientVersion" });
 
+/** A key brought from another gateway instead of a generated one. */
+const importedApiKeyField = importedApiKeySchema
+  .optional()
+  .meta({ description: "Import this key instead of generating one (owners of the organization only): 32 to 128 letters, digits and . _ ~ -, used by no other client." });
+
 type ClientParams = { org: string; client: string };
 type VersionParams = ClientParams & { version: string };
 
@@ -158,11 +163,13 @@ export const createClientOperation = defineOperation({
   id: "createClient",
   tag: TAG,
   summary: "Create a client and its first version, which gets its own API key",
-  description: "The identifier is derived from the name when `slug` is absent (suffixed when taken). Reveal the key with …/versions/{version}/key.",
+  description:
+    "The identifier is derived from the name when `slug` is absent (suffixed when taken). Reveal the key with …/versions/{version}/key. " +
+    "An owner of the organization may bring the key with `apiKey`.",
   scope: "write",
   status: 201,
-  errors: ["not_found", "forbidden", "slug_taken"],
-  body: z.object({ name: nameSchema, slug: slugSchema.optional(), description: descriptionSchema, version: versionSchema.default("1.0") }),
+  errors: ["not_found", "forbidden", "slug_taken", "key_taken"],
+  body: z.object({ name: nameSchema, slug: slugSchema.optional(), description: descriptionSchema, version: versionSchema.default("1.0"), apiKey: importedApiKeyField }),
   response: clientSchema,
   handler: async ({ db, actor, params, body }) => {
     const org = await requireClientOrganization(db, actor, params.org, "member");
@@ -208,12 +215,27 @@ export const createClientVersionOperation = defineOperation({
   tag: TAG,
   summary: "Create a client version, with a new API key",
   description:
-    "With `copyContractsFrom`, the named version's active contracts and pending requests are requested again for the new one, each checked again by the contract rules (an approval plan asks again); one the rules refuse refuses the whole creation.",
+    "With `copyContractsFrom`, the named version's active contracts and pending requests are requested again for the new one, each checked again by the contract rules (an approval plan asks again); one the rules refuse refuses the whole creation. " +
+    "An owner of the organization may bring the new version's key with `apiKey`.",
   scope: "write",
   status: 201,
-  errors: ["not_found", "client_not_found", "forbidden", "version_exists", "client_retired", "api_not_published", "api_not_found", "plan_not_offered", "plan_not_locked", "api_is_public", "contract_exists"],
+  errors: [
+    "not_found",
+    "client_not_found",
+    "forbidden",
+    "version_exists",
+    "client_retired",
+    "api_not_published",
+    "api_not_found",
+    "plan_not_offered",
+    "plan_not_locked",
+    "api_is_public",
+    "contract_exists",
+    "key_taken",
+  ],
   body: z.object({
     version: versionSchema,
+    apiKey: importedApiKeyField,
     copyContractsFrom: versionSchema.optional().meta({ description: "A version of the same client whose live contracts the new one requests again." }),
   }),
   response: clientVersionSchema,
@@ -227,7 +249,7 @@ export const createClientVersionOperation = defineOperation({
         throw new DomainError("validation_failed", sentence, { copyContractsFrom: sentence });
       }
     }
-    const version = await createClientVersion(db, actor, { clientId: client.id, version: body.version, copyContractsFromVersionId });
+    const version = await createClientVersion(db, actor, { clientId: client.id, version: body.version, copyContractsFromVersionId, apiKey: body.apiKey });
     return reply(await clientVersionBody(db, actor, { org: org.slug, client: client.slug, version: version.version }), {
       status: 201,
       headers: { location: versionPath(org.slug, client.slug, version.version) },
@@ -339,7 +361,8 @@ export const createClientVersionContract = defineOperation({
   tag: TAG,
   summary: "Sign a contract with an API version through a plan it offers",
   description:
-    "Active at once, or AwaitingApproval when the plan asks the API's organization to approve. `apiVersionId` and `planVersionId` are the `id` and a plan's `planVersionId` of GET /apis/{org}/{api}/{version}.",
+    "Active at once, or AwaitingApproval when the plan asks the API's organization to approve. `apiVersionId` and `planVersionId` are the `id` and a plan's `planVersionId` of GET /apis/{org}/{api}/{version}. " +
+    "When that plan has `terms`, send `acceptTerms: true`; the acceptance is recorded in the contract's history.",
   scope: "write",
   status: 201,
   errors: [
@@ -354,11 +377,15 @@ export const createClientVersionContract = defineOperation({
     "plan_not_locked",
     "contract_exists",
   ],
-  body: z.object({ apiVersionId: idField, planVersionId: idField }),
+  body: z.object({
+    apiVersionId: idField,
+    planVersionId: idField,
+    acceptTerms: z.boolean().optional().meta({ description: "Must be true when the plan version has terms of use." }),
+  }),
   response: contractSchema,
   handler: async ({ db, actor, params, body }) => {
     const detail = await getClientVersionDetail(db, actor, versionRef(params), "member");
-    const contract = await createContract(db, actor, { clientVersionId: detail.version.id, apiVersionId: body.apiVersionId, planVersionId: body.planVersionId });
+    const contract = await createContract(db, actor, { clientVersionId: detail.version.id, apiVersionId: body.apiVersionId, planVersionId: body.planVersionId, acceptTerms: body.acceptTerms });
     // A client version holds one live contract per API version: this one.
     const { rows } = await listContracts(db, actor, { clientVersionId: detail.version.id, apiVersionId: contract.apiVersionId, status: LIVE_CONTRACT_STATUSES });
     const row = rows.find((r) => r.id === contract.id);
@@ -381,6 +408,8 @@ const myClientContract = z
     planName: z.string(),
     planVersion: z.string(),
     endpoint: z.string(),
+    endsAt: timestamp.nullable().meta({ description: "When it will end; null: no end." }),
+    pendingPlanVersionId: z.uuid().nullable().meta({ description: "The plan version a plan change awaiting approval asks for." }),
   })
   .meta({ id: "MyClientContract" });
 
@@ -392,7 +421,9 @@ const myClientVersion = z
     createdAt: timestamp,
     retiredAt: timestamp.nullable(),
     key: apiKeySummary,
-    contracts: z.array(myClientContract).meta({ description: "Its active contracts, pending requests and rejected ones (with their reason)." }),
+    contracts: z
+      .array(myClientContract)
+      .meta({ description: "Its active, suspended and pending contracts and rejected requests (with their reason); with `ended=true`, broken, withdrawn and expired ones too." }),
   })
   .meta({ id: "MyClientVersion" });
 
@@ -441,6 +472,8 @@ function myClientOf(client: MyClient) {
         planName: c.planName,
         planVersion: c.planVersion,
         endpoint: c.endpoint,
+        endsAt: c.endsAt ?? null,
+        pendingPlanVersionId: c.pendingPlanVersionId ?? null,
       })),
     },
   };
@@ -456,10 +489,20 @@ export const listMyClientsOperation = defineOperation({
     "Clients by name; `q` lists a client when its name matches (with all its contracts) or one of its contracts does (with those only). `sort` orders each client's contracts.",
   scope: "read",
   paged: true,
-  query: listQuery({ sortable: CONTRACT_SORT_KEYS, defaultSort: DEFAULT_CONTRACT_SORT }),
+  query: listQuery({
+    sortable: CONTRACT_SORT_KEYS,
+    defaultSort: DEFAULT_CONTRACT_SORT,
+    filters: {
+      ended: z
+        .enum(["true", "false"])
+        .optional()
+        .transform((value) => value === "true")
+        .meta({ description: "`true` adds ended contracts (broken, withdrawn, expired)." }),
+    },
+  }),
   response: pageOf(myClient),
   handler: async ({ db, actor, query, url }) => {
-    const result = await listMyClients(db, actor, { q: query.q, sort: query.sort, page: query.page, pageSize: query.pageSize });
+    const result = await listMyClients(db, actor, { q: query.q, sort: query.sort, page: query.page, pageSize: query.pageSize, includeEnded: query.ended });
     return paged(url, query, result.clients.map(myClientOf), result.total);
   },
 });

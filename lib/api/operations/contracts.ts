@@ -1,33 +1,45 @@
 import { z } from "zod";
-import { CONTRACT_STATUSES } from "@/db/schema";
+import { CONTRACT_STATUSES, contractEventKindEnum } from "@/db/schema";
 import { getApiVersionDetail } from "@/lib/domain/apis";
 import {
   breakContract,
+  cancelPlanChange,
   CONTRACT_SORT_KEYS,
+  contractReasonSchema,
   type ContractRow,
   DEFAULT_CONTRACT_SORT,
   getContract,
+  getContractDetail,
   listContracts,
+  movePlan,
+  type PlanRef,
+  requestPlanChange,
+  resumeContract,
+  setContractEndDate,
+  suspendContract,
   withdrawContract,
 } from "@/lib/domain/contracts";
 import { DomainError } from "@/lib/domain/errors";
 import { TEXT_LIMITS } from "@/lib/domain/text";
 import { defineOperation } from "../operation";
-import { listQuery, pageOf, paged, timestamp } from "../schemas";
+import { idField, listQuery, pageOf, paged, timestamp } from "../schemas";
 
 /**
  * Contracts as the portal's contract tables show them: those the token's user may see from either
- * side, one contract, breaking and withdrawing, and an API version's Contracts tab.
+ * side, one contract and its history, breaking and withdrawing, its lifecycle (plan changes,
+ * moves, suspension, end dates), and an API version's Contracts tab.
  */
 
 export const contractSchema = z
   .object({
     id: z.uuid(),
     status: z.enum(CONTRACT_STATUSES),
-    reason: z.string().nullable().meta({ description: "Why it was rejected, or broken by the provider." }),
+    reason: z.string().nullable().meta({ description: "Why it was rejected, broken or suspended by the provider." }),
     createdAt: timestamp,
     decidedAt: timestamp.nullable().meta({ description: "When it became active or was rejected." }),
-    endedAt: timestamp.nullable().meta({ description: "When it was broken or withdrawn." }),
+    endedAt: timestamp.nullable().meta({ description: "When it was broken, withdrawn or expired." }),
+    endsAt: timestamp.nullable().meta({ description: "When it will end (a trial plan, or a date the provider set); null: no end." }),
+    pendingPlanVersionId: z.uuid().nullable().meta({ description: "The plan version a plan change awaiting approval asks for." }),
     createdByName: z.string().nullable(),
     clientId: z.uuid(),
     clientOrgId: z.uuid(),
@@ -62,6 +74,8 @@ export function contractOf(row: ContractRow): z.input<typeof contractSchema> {
     createdAt: row.createdAt.toISOString(),
     decidedAt: row.decidedAt?.toISOString() ?? null,
     endedAt: row.endedAt?.toISOString() ?? null,
+    endsAt: row.endsAt?.toISOString() ?? null,
+    pendingPlanVersionId: row.pendingPlanVersionId,
     createdByName: row.createdByName,
     clientId: row.clientId,
     clientOrgId: row.clientOrgId,
@@ -158,6 +172,202 @@ export const withdrawOneContract = defineOperation({
   },
 });
 
+const planRef = z
+  .object({ planVersionId: z.uuid(), planSlug: z.string(), planName: z.string(), planVersion: z.string() })
+  .meta({ id: "ContractPlanRef", description: "A plan version, as a contract's history names it." });
+
+function planRefOf(plan: PlanRef | null) {
+  return plan && { planVersionId: plan.planVersionId, planSlug: plan.planSlug, planName: plan.planName, planVersion: plan.planVersion };
+}
+
+const contractEvent = z
+  .object({
+    id: z.uuid(),
+    kind: z.enum(contractEventKindEnum.enumValues),
+    at: timestamp,
+    actorId: z.uuid().nullable(),
+    actorName: z.string().nullable().meta({ description: "Null for what the system did on its own (expiry), or a deleted user." }),
+    reason: z.string().nullable(),
+    plan: planRef.nullable().meta({ description: "The plan accepted, requested or moved to." }),
+    fromPlan: planRef.nullable().meta({ description: "For plan changes: the plan left." }),
+    endsAt: timestamp.nullable().meta({ description: "For end_date_set: the new end (null: removed); for expiry_warned: the end warned of." }),
+  })
+  .meta({ id: "ContractEvent", description: "One line of a contract's history." });
+
+const contractHistory = z
+  .object({
+    contract: contractSchema.extend({
+      suspensionReason: z.string().nullable().meta({ description: "Why the provider suspended it, while Suspended." }),
+      pendingPlanChange: planRef
+        .extend({ requestedAt: timestamp, requestedById: z.uuid().nullable(), requestedByName: z.string().nullable() })
+        .nullable()
+        .meta({ description: "A plan change awaiting approval; the contract stays on its plan until it is decided." }),
+      terms: z
+        .object({
+          planVersionId: z.uuid(),
+          text: z.string().meta({ description: "Markdown." }),
+          acceptedAt: timestamp.nullable(),
+          acceptedById: z.uuid().nullable(),
+          acceptedByName: z.string().nullable(),
+        })
+        .nullable()
+        .meta({ description: "The terms of use of the current plan version and who accepted them; null when it has none." }),
+    }),
+    events: z.array(contractEvent).meta({ description: "Oldest first." }),
+  })
+  .meta({ id: "ContractHistory" });
+
+export const getContractHistory = defineOperation({
+  method: "GET",
+  path: "/contracts/{id}/history",
+  id: "getContractHistory",
+  tag: "Contracts",
+  summary: "A contract with its end date, suspension, pending plan change and terms acceptance, and its history",
+  scope: "read",
+  errors: ["contract_not_found"],
+  response: contractHistory,
+  handler: async ({ db, actor, params }) => {
+    const { contract, events } = await getContractDetail(db, actor, contractIdOf(params.id));
+    const { pendingPlanChange, terms } = contract;
+    return {
+      contract: {
+        ...contractOf(contract),
+        suspensionReason: contract.suspensionReason,
+        pendingPlanChange: pendingPlanChange && {
+          ...planRefOf(pendingPlanChange)!,
+          requestedAt: pendingPlanChange.requestedAt,
+          requestedById: pendingPlanChange.requestedById,
+          requestedByName: pendingPlanChange.requestedByName,
+        },
+        terms: terms && { planVersionId: terms.planVersionId, text: terms.text, acceptedAt: terms.acceptedAt, acceptedById: terms.acceptedById, acceptedByName: terms.acceptedByName },
+      },
+      events: events.map((event) => ({
+        id: event.id,
+        kind: event.kind,
+        at: event.at,
+        actorId: event.actorId,
+        actorName: event.actorName,
+        reason: event.reason,
+        plan: planRefOf(event.plan),
+        fromPlan: planRefOf(event.fromPlan),
+        endsAt: event.endsAt,
+      })),
+    };
+  },
+});
+
+/** Codes of a change to a running contract, besides the operation's own. */
+const LIFECYCLE_ERRORS = ["contract_not_found", "forbidden", "invalid_state"] as const;
+
+const acceptTermsField = z.boolean().optional().meta({ description: "Must be true when the plan version has terms of use (`terms` of GET /apis/{org}/{api}/{version})." });
+
+export const requestContractPlanChange = defineOperation({
+  method: "POST",
+  path: "/contracts/{id}/plan-change",
+  id: "requestContractPlanChange",
+  tag: "Contracts",
+  summary: "Move an active or suspended contract to another plan its API version offers",
+  description:
+    "From the client side. `changed`: the contract is on the new plan now (the offer needs no approval, or you may approve it); " +
+    "`pending`: the change awaits the API organization's approval, one at a time, and the contract stays on its plan meanwhile. " +
+    "The end date is kept unless the new plan has a duration, which then starts from now.",
+  scope: "write",
+  errors: [...LIFECYCLE_ERRORS, "api_not_published", "plan_not_offered", "plan_not_locked"],
+  body: z.object({ planVersionId: idField.meta({ description: "A `planVersionId` the contract's API version offers." }), acceptTerms: acceptTermsField }),
+  response: z.object({ outcome: z.enum(["changed", "pending"]), contract: contractSchema }).meta({ id: "PlanChangeOutcome" }),
+  handler: async ({ db, actor, params, body }) => {
+    const id = contractIdOf(params.id);
+    const { outcome } = await requestPlanChange(db, actor, { contractId: id, planVersionId: body.planVersionId, acceptTerms: body.acceptTerms });
+    return { outcome, contract: contractOf(await getContract(db, actor, id)) };
+  },
+});
+
+export const cancelContractPlanChange = defineOperation({
+  method: "DELETE",
+  path: "/contracts/{id}/plan-change",
+  id: "cancelContractPlanChange",
+  tag: "Contracts",
+  summary: "Take back a plan change that awaits approval",
+  scope: "write",
+  errors: LIFECYCLE_ERRORS,
+  handler: async ({ db, actor, params }) => {
+    await cancelPlanChange(db, actor, contractIdOf(params.id));
+  },
+});
+
+export const moveContract = defineOperation({
+  method: "POST",
+  path: "/contracts/{id}/move",
+  id: "moveContract",
+  tag: "Contracts",
+  summary: "Move an active or suspended contract to another offered plan at once, from the API side",
+  description: "For API administrators of the API's organization; the consumer is told, with the `reason` when given. A plan change the consumer asked for is dropped.",
+  scope: "write",
+  errors: [...LIFECYCLE_ERRORS, "plan_not_offered", "plan_not_locked"],
+  body: z.object({
+    planVersionId: idField.meta({ description: "A `planVersionId` the contract's API version offers." }),
+    reason: z.string().max(TEXT_LIMITS.reason).optional().meta({ description: "Shown to the consumer." }),
+  }),
+  response: contractSchema,
+  handler: async ({ db, actor, params, body }) => {
+    const id = contractIdOf(params.id);
+    await movePlan(db, actor, { contractId: id, planVersionId: body.planVersionId, reason: body.reason });
+    return contractOf(await getContract(db, actor, id));
+  },
+});
+
+export const suspendOneContract = defineOperation({
+  method: "POST",
+  path: "/contracts/{id}/suspend",
+  id: "suspendContract",
+  tag: "Contracts",
+  summary: "Pause an active contract, from the API side, with a reason the consumer is shown",
+  description: "The gateway refuses its calls (contract_suspended) until it is resumed; plan, key and counters are kept.",
+  scope: "write",
+  errors: LIFECYCLE_ERRORS,
+  body: z.object({ reason: contractReasonSchema }),
+  response: contractSchema,
+  handler: async ({ db, actor, params, body }) => {
+    const id = contractIdOf(params.id);
+    await suspendContract(db, actor, { contractId: id, reason: body.reason });
+    return contractOf(await getContract(db, actor, id));
+  },
+});
+
+export const resumeOneContract = defineOperation({
+  method: "POST",
+  path: "/contracts/{id}/resume",
+  id: "resumeContract",
+  tag: "Contracts",
+  summary: "Let a suspended contract through again, from the API side",
+  scope: "write",
+  errors: LIFECYCLE_ERRORS,
+  response: contractSchema,
+  handler: async ({ db, actor, params }) => {
+    const id = contractIdOf(params.id);
+    await resumeContract(db, actor, id);
+    return contractOf(await getContract(db, actor, id));
+  },
+});
+
+export const setOneContractEndDate = defineOperation({
+  method: "PUT",
+  path: "/contracts/{id}/end-date",
+  id: "setContractEndDate",
+  tag: "Contracts",
+  summary: "Set when an active or suspended contract ends, or remove its end, from the API side",
+  description: "`endsAt` is a moment in the future, or null for no end. The consumer is warned 7 days and 1 day before; at that moment it becomes Expired.",
+  scope: "write",
+  errors: LIFECYCLE_ERRORS,
+  body: z.object({ endsAt: timestamp.nullable().meta({ description: "ISO 8601 with an offset (2027-01-31T18:00:00Z), or null." }) }),
+  response: contractSchema,
+  handler: async ({ db, actor, params, body }) => {
+    const id = contractIdOf(params.id);
+    await setContractEndDate(db, actor, { contractId: id, endsAt: body.endsAt === null ? null : new Date(body.endsAt) });
+    return contractOf(await getContract(db, actor, id));
+  },
+});
+
 export const listApiVersionContracts = defineOperation({
   method: "GET",
   path: "/orgs/{org}/apis/{api}/versions/{version}/contracts",
@@ -187,4 +397,17 @@ export const listApiVersionContracts = defineOperation({
   },
 });
 
-export const contractsOperations = [listMyContracts, getOneContract, deleteContract, withdrawOneContract, listApiVersionContracts];
+export const contractsOperations = [
+  listMyContracts,
+  getOneContract,
+  deleteContract,
+  withdrawOneContract,
+  getContractHistory,
+  requestContractPlanChange,
+  cancelContractPlanChange,
+  moveContract,
+  suspendOneContract,
+  resumeOneContract,
+  setOneContractEndDate,
+  listApiVersionContracts,
+];

@@ -16,6 +16,8 @@ import {
   policiesSchema,
   policySchema,
   updatePlanPolicies,
+  updatePlanVersionSettings,
+  updatePlanVersionSettingsSchema,
 } from "@/lib/domain/plans";
 import { DomainError } from "@/lib/domain/errors";
 import { versionSchema } from "@/lib/domain/slugs";
@@ -24,7 +26,8 @@ import { listQuery, pageOf, paged, timestamp } from "../schemas";
 
 /**
  * The provider's plans, as API Management shows them at /manage/{org}/plans/{plan}/{version}:
- * plans and their versions, policies that change until the version is locked, and locking.
+ * plans and their versions, policies, duration and terms of use that change until the version is
+ * locked, and locking.
  */
 
 const TAG = "API Management";
@@ -49,6 +52,8 @@ const managedPlanVersion = z
     status: planVersionStatus,
     policies: z.array(policySchema),
     summary: z.string().meta({ description: "The policies in words, as the portal shows them." }),
+    durationDays: z.number().int().nullable().meta({ description: "How many days its contracts last (a trial); null: they do not end." }),
+    terms: z.string().meta({ description: "Terms of use in Markdown that signers accept; empty: none." }),
     lockedAt: timestamp.nullable(),
     createdAt: timestamp,
     versions: z.array(planVersionSummary),
@@ -73,6 +78,8 @@ function versionBody(detail: PlanVersionDetail) {
     status: version.status,
     policies: version.policies,
     summary: describePolicies(version.policies),
+    durationDays: version.durationDays,
+    terms: version.terms,
     lockedAt: version.lockedAt,
     createdAt: version.createdAt,
     versions: detail.versions,
@@ -208,6 +215,25 @@ export const updatePlanPoliciesOperation = defineOperation({
   },
 });
 
+export const updatePlanVersionSettingsOperation = defineOperation({
+  method: "PATCH",
+  path: "/orgs/{org}/plans/{plan}/versions/{version}",
+  id: "updatePlanVersionSettings",
+  tag: TAG,
+  summary: "Change the duration or terms of use of a plan version that is not locked",
+  description: "Absent fields are unchanged; `durationDays: null` means contracts do not end, `terms: \"\"` means none. Send the ETag you read as If-Match.",
+  scope: "write",
+  etag: true,
+  errors: ["not_found", "plan_not_found", "forbidden", "invalid_state"],
+  body: updatePlanVersionSettingsSchema.omit({ planVersionId: true }),
+  response: managedPlanVersion,
+  handler: async ({ db, actor, params, body, ifMatch }) => {
+    const { version } = await getPlanVersionDetail(db, actor, refOf(params));
+    await updatePlanVersionSettings(db, actor, { planVersionId: version.id, ...body }, { ifMatch });
+    return versionReply(await getPlanVersionDetail(db, actor, refOf(params)));
+  },
+});
+
 export const lockPlanVersionOperation = defineOperation({
   method: "POST",
   path: "/orgs/{org}/plans/{plan}/versions/{version}/lock",
@@ -231,6 +257,7 @@ export const plansOperations = [
   getPlanOperation,
   createPlanVersionOperation,
   getPlanVersionOperation,
+  updatePlanVersionSettingsOperation,
   updatePlanPoliciesOperation,
   lockPlanVersionOperation,
 ];

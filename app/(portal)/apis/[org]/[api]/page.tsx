@@ -9,7 +9,7 @@ import { CopyButton } from "@/components/portal/CopyButton";
 import { CreateContractDialog } from "@/components/portal/CreateContractDialog";
 import { Markdown } from "@/components/portal/Markdown";
 import { requireCatalogReader } from "@/lib/auth/actor";
-import { getApiPage } from "@/lib/domain/catalog";
+import { getApiPage, renderDocs } from "@/lib/domain/catalog";
 import { listClientOrganizations, listContractCandidates } from "@/lib/domain/clients";
 import { isDomainError } from "@/lib/domain/errors";
 
@@ -145,7 +145,13 @@ export default async function ApiPage(props: Props) {
             <CreateContractDialog
               apiVersionId={version.id}
               apiLabel={`${api.name} ${version.version}`}
-              plans={page.plans.map((p) => ({ planVersionId: p.planVersionId, label: `${p.name} ${p.version} — ${p.summary}` }))}
+              plans={page.plans.map((p) => ({
+                planVersionId: p.planVersionId,
+                label: `${p.name} ${p.version} — ${p.summary}`,
+                name: `${p.name} ${p.version}`,
+                durationDays: p.durationDays,
+                termsHtml: p.terms.trim() ? renderDocs(p.terms) : null,
+              }))}
               candidates={candidates}
               organizations={organizations}
             />

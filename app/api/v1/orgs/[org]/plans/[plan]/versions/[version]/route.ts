@@ -1,3 +1,4 @@
 import { route } from "@/lib/api/handler";
-import { getPlanVersionOperation } from "@/lib/api/operations/plans";
+import { getPlanVersionOperation, updatePlanVersionSettingsOperation } from "@/lib/api/operations/plans";
 export const GET = route(getPlanVersionOperation);
+export const PATCH = route(updatePlanVersionSettingsOperation);

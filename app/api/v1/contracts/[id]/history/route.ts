@@ -1,0 +1,3 @@
+import { route } from "@/lib/api/handler";
+import { getContractHistory } from "@/lib/api/operations/contracts";
+export const GET = route(getContractHistory);
