@@ -6,6 +6,8 @@ const WORDS: Record<string, { label: string; tone: "gray" | "green" | "amber" | 
   Rejected: { label: "Rejected", tone: "red" },
   Withdrawn: { label: "Withdrawn", tone: "gray" },
   Broken: { label: "Broken", tone: "gray" },
+  Suspended: { label: "Suspended", tone: "amber" },
+  Expired: { label: "Expired", tone: "gray" },
   Created: { label: "Created", tone: "gray" },
   Ready: { label: "Ready", tone: "blue" },
   Published: { label: "Published", tone: "green" },

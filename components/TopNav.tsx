@@ -53,14 +53,9 @@ export function TopNav({ actor, unread = 0, approvals = 0 }: { actor: Actor | nu
             {actor ? (
               <>
                 {/* The name holds the visible text ("Notifications 2"), so speech users can say what they see. */}
-                <NavLink href="/notifications" className={linkClass}>
+                <NavLink href="/notifications" className={linkClass} aria-label={unread > 0 ? `Notifications, ${unread} unread` : undefined}>
                   Notifications
-                  {unread > 0 && (
-                    <>
-                      <span className="sr-only">,</span> <span className={countClass}>{unread}</span>
-                      <span className="sr-only"> unread</span>
-                    </>
-                  )}
+                  {unread > 0 && <span className={`ml-1 ${countClass}`}>{unread}</span>}
                 </NavLink>
                 <span className="px-3 py-2 text-sm text-bar-muted md:px-0 md:py-0" title={actor.email}>
                   {actor.name}

@@ -54,6 +54,16 @@ export function ClientSection({
             {client.orgName}
             {client.description && <> · {client.description}</>}
           </p>
+          <p className="text-sm">
+            <Link
+              prefetch={false}
+              href={`/usage/clients/${client.orgSlug}/${client.slug}/${encodeURIComponent(selected.version)}`}
+              className="font-medium text-brand-700 hover:underline"
+              aria-label={`Usage of ${client.name} ${selected.version}`}
+            >
+              Usage of version {selected.version}
+            </Link>
+          </p>
         </div>
         <ClientVersionActions
           clientId={client.id}

@@ -179,9 +179,14 @@ export function ContractTable({
 function ContractActions({ contract }: { contract: ClientContract }) {
   const actions = useContext(RowActions);
   const history = (
-    <Link prefetch={false} href={`/contracts/${contract.id}`} className="rounded-md px-2.5 py-1 text-sm font-medium text-brand-700 hover:underline" aria-label={`History of the contract with ${contract.apiName} ${contract.apiVersion}`}>
-      History
-    </Link>
+    <>
+      <Link prefetch={false} href={`/contracts/${contract.id}`} className="rounded-md px-2.5 py-1 text-sm font-medium text-brand-700 hover:underline" aria-label={`History of the contract with ${contract.apiName} ${contract.apiVersion}`}>
+        History
+      </Link>
+      <Link prefetch={false} href={`/usage/contracts/${contract.id}`} className="rounded-md px-2.5 py-1 text-sm font-medium text-brand-700 hover:underline" aria-label={`Usage of the contract with ${contract.apiName} ${contract.apiVersion}`}>
+        Usage
+      </Link>
+    </>
   );
   if (!actions?.canEdit) return <div className="flex flex-wrap gap-2">{history}</div>;
   const running = contract.status === "Active" || contract.status === "Suspended";

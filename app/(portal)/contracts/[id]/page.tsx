@@ -82,6 +82,13 @@ export default async function ContractPage({ params }: Props) {
           <ContractStatusBadge status={contract.status} />
           {reason && <span className={`text-sm ${contract.status === "Suspended" || contract.status === "Rejected" ? "text-red-800" : "text-slate-700"}`}>{reason}</span>}
         </div>
+        {consumer && (
+          <p>
+            <Link href={`/usage/contracts/${contract.id}`} className="text-sm font-medium text-brand-700 hover:underline">
+              Usage and remaining quota
+            </Link>
+          </p>
+        )}
       </header>
 
       <section aria-labelledby="contract-facts" className="flex flex-col gap-3 rounded-lg bg-white p-5 ring-1 ring-slate-200">

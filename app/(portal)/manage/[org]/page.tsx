@@ -56,7 +56,20 @@ export default async function OrganizationPage({ params, searchParams }: Props) 
       <PageHeader
         crumbs={[{ label: "API Management", href: "/manage" }, { label: org.name }]}
         title={org.name}
-        actions={can.orgAdmin ? <Link href={`${base}/webhooks`} className="text-sm font-medium text-brand-700 hover:underline">Webhooks</Link> : undefined}
+        actions={
+          <>
+            {can.apiView && (
+              <Link href={`${base}/usage`} className="text-sm font-medium text-brand-700 hover:underline">
+                Usage
+              </Link>
+            )}
+            {can.orgAdmin && (
+              <Link href={`${base}/webhooks`} className="text-sm font-medium text-brand-700 hover:underline">
+                Webhooks
+              </Link>
+            )}
+          </>
+        }
       >
         <p className="text-sm text-slate-600">
           <span className="font-mono">{org.slug}</span>

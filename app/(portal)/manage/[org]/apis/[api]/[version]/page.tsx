@@ -79,6 +79,9 @@ export default async function ApiVersionPage({ params, searchParams }: Props) {
         status={<StatusBadge status={status} />}
         actions={
           <>
+            <Link href={`${base}/apis/${api.slug}/${encodeURIComponent(version.version)}/usage`} className="text-sm font-medium text-brand-700 hover:underline">
+              Usage
+            </Link>
             {can.apiAdmin && status === "Ready" && <ActionButton action={publishApiVersionAction} fields={{ apiVersionId: version.id }} label="Publish" />}
             {can.apiAdmin && status === "Published" && (
               <ConfirmActionButton action={retireApiVersionAction} fields={{ apiVersionId: version.id }} label="Retire" title={`Retire ${api.name} ${version.version}?`} submitLabel="Retire version">
