@@ -109,12 +109,10 @@ test.describe("My Clients", () => {
     await expect(api.success).toContainText("Contract created");
     await myClients.goto();
 
-    // With a live contract the client stays.
-    await myClients.section("Short Lived").getByRole("button", { name: "Delete client" }).click();
-    const deleteClient = page.getByRole("dialog", { name: "Delete Short Lived" });
-    await deleteClient.getByRole("button", { name: "Delete client" }).click();
-    await expect(deleteClient.getByRole("alert")).toHaveText("That client still has live contracts; break or withdraw them first.");
-    await deleteClient.getByRole("button", { name: "Cancel" }).click();
+    // With a live contract the client stays: Delete client says what to do first.
+    const deleteButton = myClients.section("Short Lived").getByRole("button", { name: "Delete client" });
+    await expect(deleteButton).toBeDisabled();
+    await expect(deleteButton).toHaveAccessibleDescription("Delete or withdraw its live contract first.");
 
     const row = myClients.contractRow("Short Lived", "Billing");
     await row.getByRole("button", { name: "Delete contract" }).click();

@@ -59,7 +59,6 @@ export function ClientSection({
               prefetch={false}
               href={`/usage/clients/${client.orgSlug}/${client.slug}/${encodeURIComponent(selected.version)}`}
               className="font-medium text-brand-700 hover:underline"
-              aria-label={`Usage of ${client.name} ${selected.version}`}
             >
               Usage of version {selected.version}
             </Link>

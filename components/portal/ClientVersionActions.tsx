@@ -1,6 +1,6 @@
 "use client";
 
-import { useActionState, useState } from "react";
+import { useActionState, useId, useState } from "react";
 import { createClientVersionAction, deleteClientAction, retireClientVersionAction } from "@/app/(portal)/my-clients/actions";
 import { Button } from "@/components/ui/Button";
 import { Field } from "@/components/ui/Field";
@@ -22,6 +22,13 @@ function useDialogAction(serverAction: Action) {
   return { open, setOpen, state, action, pending };
 }
 
+/** Why a client cannot be deleted yet, naming only what the consumer can do: delete or withdraw contracts. */
+function deleteClientRefusal(liveContracts: number): string {
+  if (liveContracts === 1) return "Delete or withdraw its live contract first.";
+  // Zero: the server knows of contracts this page does not count (another version's).
+  return liveContracts > 1 ? `Delete or withdraw its ${liveContracts} live contracts first.` : "Delete or withdraw its live contracts first.";
+}
+
 /** New version, retire this version, delete the client: the life of a client in My Clients. */
 export function ClientVersionActions({
   clientId,
@@ -30,6 +37,7 @@ export function ClientVersionActions({
   version,
   retired,
   liveContracts,
+  clientLiveContracts = liveContracts,
   canEdit,
   canAdmin,
   canImportKey = false,
@@ -39,7 +47,10 @@ export function ClientVersionActions({
   clientVersionId: string;
   version: string;
   retired: boolean;
+  /** Live contracts of this version. */
   liveContracts: number;
+  /** Live contracts of all the client's versions, which block deleting it; this version's when not given. */
+  clientLiveContracts?: number;
   canEdit: boolean;
   canAdmin: boolean;
   /** Owners may bring an API key of their own (one already used by their callers, say). */
@@ -49,6 +60,10 @@ export function ClientVersionActions({
   const retire = useDialogAction(retireClientVersionAction as Action);
   const remove = useDialogAction(deleteClientAction as Action);
   const done = [create.state, retire.state].find((s) => s?.ok);
+  const deleteReasonId = useId();
+  const deleteBlocked = clientLiveContracts > 0;
+  // The domain's refusal names the provider's Break too; the consumer is told of their own buttons.
+  const removeRefusal = remove.state && !remove.state.ok ? (remove.state.code === "client_has_contracts" ? { ...remove.state, error: deleteClientRefusal(clientLiveContracts) } : remove.state) : null;
   if (!canEdit && !canAdmin) return null;
 
   return (
@@ -65,11 +80,16 @@ export function ClientVersionActions({
           </Button>
         )}
         {canAdmin && (
-          <Button type="button" variant="ghost" onClick={() => remove.setOpen(true)}>
+          <Button type="button" variant="ghost" disabled={deleteBlocked} aria-describedby={deleteBlocked ? deleteReasonId : undefined} onClick={() => remove.setOpen(true)}>
             Delete client
           </Button>
         )}
       </div>
+      {canAdmin && deleteBlocked && (
+        <p id={deleteReasonId} className="text-sm text-slate-600">
+          {deleteClientRefusal(clientLiveContracts)}
+        </p>
+      )}
       {done?.ok && done.message && (
         <p role="status" className="text-sm text-green-800">
           {done.message}
@@ -128,7 +148,7 @@ export function ClientVersionActions({
 
       <Dialog open={remove.open} onClose={() => remove.setOpen(false)} title={`Delete ${clientName}`}>
         <form action={remove.action} className="flex flex-col gap-4">
-          <ActionMessage result={remove.state && !remove.state.ok ? remove.state : null} />
+          <ActionMessage result={removeRefusal} />
           <p className="text-sm text-slate-700">The client and all its versions and keys are deleted. A client with live contracts cannot be deleted.</p>
           <input type="hidden" name="clientId" value={clientId} />
           <div className="flex justify-end gap-2">

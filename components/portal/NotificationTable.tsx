@@ -1,7 +1,7 @@
 "use client";
 
 import Link from "next/link";
-import { useActionState } from "react";
+import { type ReactNode, useActionState } from "react";
 import { markNotificationsReadAction } from "@/app/(portal)/notifications/actions";
 import { DataTable, dataTableColumns } from "@/components/data-table/DataTable";
 import { Badge } from "@/components/ui/Badge";
@@ -15,29 +15,45 @@ export interface NotificationRow {
   text: string;
   link: string | null;
   read: boolean;
+  /** A request to the recipient that was decided since: shown as such rather than as new. */
+  decided?: boolean;
   createdAt: Date;
 }
 
 const col = dataTableColumns<NotificationRow>();
 
+/** What a screen reader hears before the sentence; the badge says it to the eye. */
+function stateOf(row: NotificationRow): { badge: ReactNode; spoken: string } | null {
+  if (row.decided) return { badge: <Badge tone="gray">Decided</Badge>, spoken: "Decided: " };
+  if (!row.read) return { badge: <Badge tone="amber">New</Badge>, spoken: "Unread: " };
+  return null;
+}
+
+function NotificationText({ row }: { row: NotificationRow }) {
+  const state = stateOf(row);
+  const sentence = (
+    <>
+      {state && <span className="sr-only">{state.spoken}</span>}
+      {row.text}
+    </>
+  );
+  const weight = row.read ? "" : "font-semibold";
+  return (
+    <div className="flex items-start gap-2">
+      {state && <span aria-hidden="true">{state.badge}</span>}
+      {row.link ? (
+        <Link href={row.link} className={`min-w-0 break-words text-brand-700 underline-offset-2 hover:underline ${weight}`}>
+          {sentence}
+        </Link>
+      ) : (
+        <span className={`min-w-0 break-words ${weight}`}>{sentence}</span>
+      )}
+    </div>
+  );
+}
+
 const columns = col.columns([
-  col.accessor("text", {
-    id: "text",
-    header: "Notification",
-    enableSorting: false,
-    cell: ({ row }) => (
-      <div className="flex items-start gap-2">
-        {!row.original.read && <Badge tone="amber">New</Badge>}
-        {row.original.link ? (
-          <Link href={row.original.link} className={`hover:underline ${row.original.read ? "" : "font-semibold"}`}>
-            {row.original.text}
-          </Link>
-        ) : (
-          <span className={row.original.read ? "" : "font-semibold"}>{row.original.text}</span>
-        )}
-      </div>
-    ),
-  }),
+  col.accessor("text", { id: "text", header: "Notification", enableSorting: false, cell: ({ row }) => <NotificationText row={row.original} /> }),
   col.accessor("createdAt", { id: "received", header: "Received", enableSorting: false, cell: ({ getValue }) => formatDateTime(getValue()), meta: { className: "whitespace-nowrap" } }),
   col.display({ id: "actions", header: "Actions", cell: ({ row }) => (row.original.read ? null : <MarkRead id={row.original.id} />) }),
 ]);

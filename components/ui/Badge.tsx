@@ -8,6 +8,7 @@ const TONES = {
   blue: "bg-brand-100 text-brand-900",
 } as const;
 
+/** A short status word; as wide as its text, never stretched by a table cell or a flex row, never wrapped. */
 export function Badge({ tone = "gray", children }: { tone?: keyof typeof TONES; children: ReactNode }) {
-  return <span className={`inline-flex items-center rounded-full px-2 py-0.5 text-xs font-medium ${TONES[tone]}`}>{children}</span>;
+  return <span className={`inline-flex w-fit shrink-0 items-center whitespace-nowrap rounded-full px-2 py-0.5 text-xs font-medium ${TONES[tone]}`}>{children}</span>;
 }

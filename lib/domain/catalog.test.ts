@@ -2,11 +2,14 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Db, OpenDatabase } from "@/db/client";
 import { readConfig } from "@/lib/config";
 import { createApi, createApiVersion, offerPlan, publishApiVersion, retireApiVersion } from "./apis";
-import { describeDuration, getApiPage, listCatalog, listPlanOffers, openApiOperations, renderDocs } from "./catalog";
+import { describeDuration, getApiPage, listCatalog, listMyApiContracts, listPlanOffers, listTryItKeys, openApiOperations, planTryItRequest, renderDocs } from "./catalog";
+import { retireClientVersion } from "./clients";
+import { createContract } from "./contracts";
 import { createPlan, lockPlanVersion } from "./plans";
+import { maskApiKey } from "./keys";
 import { addMember } from "./organizations";
 import type { Actor } from "./permissions";
-import { expectCode, makeLockedPlan, makeOrg, makeUser, openTestDb, refresh } from "./test-fixtures";
+import { expectCode, makeClient, makeLockedPlan, makeOrg, makeUser, openTestDb, personalOrgId, refresh } from "./test-fixtures";
 
 let open: OpenDatabase;
 let db: Db;
@@ -221,5 +224,65 @@ describe("renderDocs", () => {
     );
     expect(html).not.toMatch(/script|onerror|onclick|javascript:|style=|iframe/i);
     expect(html).toContain('<a href="https://example.com" rel="noopener noreferrer nofollow">ok</a>');
+  });
+});
+
+describe("the reader's contracts and Try it", () => {
+  const GATEWAY = "http://gateway.test:8080";
+  let harbours: { apiId: string; versionId: string };
+  let developer: Actor;
+  let stranger: Actor;
+  let mine: { clientVersionId: string; apiKey: string };
+  let theirs: { clientVersionId: string };
+
+  beforeAll(async () => {
+    const doc = JSON.stringify({ openapi: "3.1.0", paths: { "/harbours/{id}": { get: {}, delete: {} }, "/harbours": { head: {} } } });
+    const { api, version } = await createApi(db, provider, { orgId: org.id, slug: "harbours", name: "Harbours", endpoint: "http://127.0.0.1:9/h", openapi: doc });
+    await offerPlan(db, provider, { apiVersionId: version.id, planVersionId });
+    await publishApiVersion(db, provider, version.id);
+    harbours = { apiId: api.id, versionId: version.id };
+    developer = await makeUser(db, "portal");
+    stranger = await makeUser(db, "portal");
+    mine = await makeClient(db, developer, personalOrgId(developer));
+    theirs = await makeClient(db, stranger, personalOrgId(stranger));
+    await createContract(db, developer, { clientVersionId: mine.clientVersionId, apiVersionId: version.id, planVersionId });
+    await createContract(db, stranger, { clientVersionId: theirs.clientVersionId, apiVersionId: version.id, planVersionId });
+  });
+
+  it("lists only the contracts of the reader's own clients, never another user's", async () => {
+    const rows = await listMyApiContracts(db, developer, harbours.apiId);
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ status: "Active", apiVersion: "1.0", planName: "Bronze", clientVersion: "1.0" });
+    expect((await listMyApiContracts(db, stranger, harbours.apiId)).map((r) => r.id)).not.toContain(rows[0].id);
+    // The provider's apiView shows contracts elsewhere, not here: they have no client of their own.
+    expect(await listMyApiContracts(db, provider, harbours.apiId)).toEqual([]);
+    expect(await listMyApiContracts(db, reader, harbours.apiId)).toEqual([]);
+  });
+
+  it("offers the keys of the reader's client versions with an active contract, masked", async () => {
+    const keys = await listTryItKeys(db, developer, harbours.versionId);
+    expect(keys.map((k) => k.clientVersionId)).toEqual([mine.clientVersionId]);
+    expect(keys[0].masked).toBe(maskApiKey(mine.apiKey));
+    expect(await listTryItKeys(db, reader, harbours.versionId)).toEqual([]);
+  });
+
+  it("builds the gateway URL from the operation, its parameters and the query", async () => {
+    const input = { org: org.slug, api: "harbours", version: "1.0", method: "GET" as const, path: "/harbours/{id}" };
+    const planned = await planTryItRequest(db, developer, { ...input, params: { id: "Ål sund" }, query: [["tide", "high"]], clientVersionId: mine.clientVersionId }, GATEWAY);
+    expect(planned).toEqual({ url: `${GATEWAY}/${org.slug}/harbours/1.0/harbours/%C3%85l%20sund?tide=high`, method: "GET", clientVersionId: mine.clientVersionId });
+    // Without a chosen key the request goes out without one, and the gateway answers for itself.
+    expect((await planTryItRequest(db, reader, { ...input, params: { id: "1" } }, GATEWAY)).clientVersionId).toBeNull();
+  });
+
+  it("refuses what would leave the endpoint, other operations and keys that are not the reader's", async () => {
+    const input = { org: org.slug, api: "harbours", version: "1.0", method: "GET" as const, path: "/harbours/{id}" };
+    for (const id of ["..", "%2e%2e", "."]) await expectCode(planTryItRequest(db, developer, { ...input, params: { id } }, GATEWAY), "validation_failed", 400);
+    await expectCode(planTryItRequest(db, developer, { ...input, params: {} }, GATEWAY), "validation_failed");
+    await expectCode(planTryItRequest(db, developer, { ...input, path: "/elsewhere", params: { id: "1" } }, GATEWAY), "validation_failed");
+    await expectCode(planTryItRequest(db, developer, { ...input, method: "DELETE" as never, params: { id: "1" } }, GATEWAY), "validation_failed");
+    await expectCode(planTryItRequest(db, developer, { ...input, params: { id: "1" }, clientVersionId: theirs.clientVersionId }, GATEWAY), "client_not_found", 404);
+    await expectCode(planTryItRequest(db, developer, { ...input, api: "nope", params: { id: "1" } }, GATEWAY), "not_found", 404);
+    await retireClientVersion(db, developer, mine.clientVersionId);
+    await expectCode(planTryItRequest(db, developer, { ...input, params: { id: "1" }, clientVersionId: mine.clientVersionId }, GATEWAY), "client_not_found");
   });
 });

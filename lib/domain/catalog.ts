@@ -1,11 +1,14 @@
-import { and, asc, desc, eq, inArray, sql } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, isNull, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Queryable } from "@/db/client";
-import { apiPlans, apis, apiVersions, organizations, plans as planTable, planVersions } from "@/db/schema";
+import { apiPlans, apis, apiVersions, clients, clientVersions, contracts, organizations, plans as planTable, planVersions } from "@/db/schema";
 import { readConfig } from "@/lib/config";
+import { pathRefusal } from "@/lib/gateway/paths";
 import { type Api, type ApiVersion, canSeeApiVersion } from "./apis/records";
-import { DomainError } from "./errors";
-import { type Actor, hasPermission } from "./permissions";
+import type { ContractStatus } from "./contracts/statuses";
+import { DomainError, parseInput } from "./errors";
+import { maskStoredApiKey } from "./keys";
+import { type Actor, hasPermission, memberOrgIdsWith } from "./permissions";
 import { describePolicies } from "./plans/commands";
 import { listParamsSchema } from "./list-params";
 import { pagedList, totalOverPages } from "./lists";
@@ -274,6 +277,145 @@ export async function getApiPage(db: Queryable, reader: CatalogReader, orgSlug: 
 }
 
 export type ApiPage = Awaited<ReturnType<typeof getApiPage>>;
+
+/** Contracts an API page lists for its reader: the ones a My Clients page would show. */
+const MY_API_CONTRACT_STATUSES: readonly ContractStatus[] = ["AwaitingApproval", "Active", "Suspended", "Rejected"];
+
+/** One of the reader's contracts with the API, as the API page lists it. */
+export interface MyApiContract {
+  id: string;
+  status: ContractStatus;
+  clientName: string;
+  clientVersion: string;
+  apiVersion: string;
+  planName: string;
+  planVersion: string;
+}
+
+/**
+ * The contracts of the actor's own clients (organizations where they hold clientView) with any
+ * version of this API, newest first. The API's own organization does not widen this: a provider
+ * sees here only the contracts of clients they work on.
+ */
+export async function listMyApiContracts(db: Queryable, actor: Actor, apiId: string): Promise<MyApiContract[]> {
+  const orgIds = memberOrgIdsWith(actor, "clientView");
+  if (orgIds.length === 0) return [];
+  return db
+    .select({
+      id: contracts.id,
+      status: contracts.status,
+      clientName: clients.name,
+      clientVersion: clientVersions.version,
+      apiVersion: apiVersions.version,
+      planName: planTable.name,
+      planVersion: planVersions.version,
+    })
+    .from(contracts)
+    .innerJoin(clientVersions, eq(clientVersions.id, contracts.clientVersionId))
+    .innerJoin(clients, eq(clients.id, clientVersions.clientId))
+    .innerJoin(apiVersions, eq(apiVersions.id, contracts.apiVersionId))
+    .innerJoin(planVersions, eq(planVersions.id, contracts.planVersionId))
+    .innerJoin(planTable, eq(planTable.id, planVersions.planId))
+    .where(and(eq(apiVersions.apiId, apiId), inArray(clients.orgId, orgIds), inArray(contracts.status, [...MY_API_CONTRACT_STATUSES])))
+    .orderBy(desc(contracts.createdAt), asc(contracts.id))
+    .limit(100);
+}
+
+/** A client version whose key works with an API version: the choice offered by the curl example and Try it. */
+export interface TryItKey {
+  clientVersionId: string;
+  clientName: string;
+  version: string;
+  /** The key as My Clients shows it before Reveal. */
+  masked: string;
+}
+
+/** The actor's client versions (clientView, not retired) with an active contract with this API version. */
+export async function listTryItKeys(db: Queryable, actor: Actor, apiVersionId: string): Promise<TryItKey[]> {
+  const orgIds = memberOrgIdsWith(actor, "clientView");
+  if (orgIds.length === 0) return [];
+  const rows = await db
+    .selectDistinct({ version: clientVersions, clientName: clients.name })
+    .from(contracts)
+    .innerJoin(clientVersions, eq(clientVersions.id, contracts.clientVersionId))
+    .innerJoin(clients, eq(clients.id, clientVersions.clientId))
+    .where(and(eq(contracts.apiVersionId, apiVersionId), eq(contracts.status, "Active"), isNull(clientVersions.retiredAt), inArray(clients.orgId, orgIds)))
+    .orderBy(asc(clients.name), desc(clientVersions.createdAt));
+  return rows.map(({ version, clientName }) => ({
+    clientVersionId: version.id,
+    clientName,
+    version: version.version,
+    masked: maskStoredApiKey(version.id, { sealed: version.apiKeySealed, legacy: version.legacyApiKey }),
+  }));
+}
+
+/** Methods Try it sends: reading ones, so a click on a docs page changes nothing at the provider. */
+export const TRY_IT_METHODS = ["GET", "HEAD"] as const;
+
+const tryItInputSchema = z.object({
+  org: z.string().max(200),
+  api: z.string().max(200),
+  version: z.string().max(200),
+  method: z.enum(TRY_IT_METHODS, { message: "Try it sends GET and HEAD requests only." }),
+  path: z.string().min(1).max(2000),
+  params: z.record(z.string().max(200), z.string().max(1000, "A path parameter holds at most 1,000 characters.")).default({}),
+  query: z
+    .array(z.tuple([z.string().min(1, "A query parameter needs a name.").max(200), z.string().max(2000)]))
+    .max(50, "At most 50 query parameters.")
+    .default([]),
+  clientVersionId: z.string().uuid("Choose one of your client versions.").optional(),
+});
+
+/** What Try it sends: the gateway URL, the method and whose key (none for a public API or when none was chosen). */
+export interface TryItRequest {
+  url: string;
+  method: (typeof TRY_IT_METHODS)[number];
+  clientVersionId: string | null;
+}
+
+const TEMPLATE_PARAM = /\{([^{}/]+)\}/g;
+
+/**
+ * Turns a Try it form into a request to the API version's managed endpoint, and nowhere else: the
+ * operation must be one of its OpenAPI document, path parameters are encoded and the path passes
+ * the gateway's own path rules, and a key may come only from a client version of the actor's with
+ * an active contract with this version. Every refusal is a DomainError with a sentence.
+ */
+export async function planTryItRequest(db: Queryable, actor: Actor, input: z.input<typeof tryItInputSchema>, gatewayUrl = readConfig().gatewayUrl): Promise<TryItRequest> {
+  const data = parseInput(tryItInputSchema, input);
+  const page = await getApiPage(db, actor, data.org, data.api, data.version);
+  if (page.version.status !== "Published") throw new DomainError("invalid_state", "Try it works on published versions only: the gateway serves no other.");
+  if (!page.operations.some((op) => op.method === data.method && op.path === data.path)) {
+    throw new DomainError("validation_failed", "That operation is not in this API version's OpenAPI document.");
+  }
+  if (data.path.includes("?") || !data.path.startsWith("/")) throw new DomainError("validation_failed", "Try it cannot call an operation whose path is not a plain path.");
+
+  let missing: string | undefined;
+  const rest = data.path.replace(TEMPLATE_PARAM, (_match, name: string) => {
+    const value = data.params[name];
+    if (!value) missing ??= name;
+    return encodeURIComponent(value ?? "");
+  });
+  if (missing) throw new DomainError("validation_failed", `Fill in the path parameter ${missing}.`, { [`params.${missing}`]: "Required" });
+  const refusal = pathRefusal(rest);
+  if (refusal) throw new DomainError("validation_failed", refusal);
+
+  const base = new URL(managedEndpoint(page.org.slug, page.api.slug, page.version.version, gatewayUrl));
+  const target = new URL(base.href.slice(0, -1) + rest);
+  for (const [name, value] of data.query) target.searchParams.append(name, value);
+  // The joined path stays under the endpoint: the same origin, below the version's own path.
+  if (target.origin !== base.origin || !target.pathname.startsWith(base.pathname)) throw new DomainError("validation_failed", "That path leaves the API's endpoint.");
+
+  let clientVersionId: string | null = null;
+  if (!page.version.isPublic && data.clientVersionId) {
+    const keys = await listTryItKeys(db, actor, page.version.id);
+    if (!keys.some((k) => k.clientVersionId === data.clientVersionId)) {
+      throw new DomainError("client_not_found", "Choose one of your client versions with an active contract with this API version.");
+    }
+    clientVersionId = data.clientVersionId;
+  }
+  return { url: target.href, method: data.method, clientVersionId };
+}
 
 // Rendering lives in its own pure module (lib/render-docs.ts); kept here for the catalog's callers.
 export { renderDocs } from "@/lib/render-docs";

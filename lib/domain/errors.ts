@@ -8,7 +8,7 @@ const ERRORS = {
   invalid_state: [409, "That cannot be done in the current state."],
   client_not_found: [404, "That client version does not exist."],
   client_retired: [409, "That client version is retired and cannot sign contracts."],
-  client_has_contracts: [409, "That client still has live contracts; break or withdraw them first."],
+  client_has_contracts: [409, "That client still has live contracts; delete or withdraw them first."],
   api_not_found: [404, "That API version does not exist."],
   api_not_published: [409, "That API version is not published."],
   api_is_public: [409, "That API is public: it needs no contract and no API key."],

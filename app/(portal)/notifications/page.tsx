@@ -20,6 +20,7 @@ export default async function NotificationsPage({ searchParams }: { searchParams
         <p className="mt-1 text-slate-600">
           {result.unread === 0 ? "You are all caught up." : `${result.unread} unread.`} Approvals, rejections and contracts ended by providers reach you here.
         </p>
+        <p className="mt-1 text-sm text-slate-600">Requests that awaited your approval show as Decided, no longer new, once none awaits you.</p>
       </div>
       <NotificationTable rows={result.rows} total={result.total} pageSize={PAGE_SIZE} unread={result.unread} />
     </div>

@@ -87,7 +87,8 @@ export async function createContract(db: Db, actor: Actor, input: z.input<typeof
         await notify(tx, await membersHoldingPermission(tx, api.api.orgId, DECIDING_PERMISSION), {
           kind: "approval_requested",
           text: `${actor.name} asks for the ${offer.planName} plan of ${api.api.name} ${api.version.version} for ${client.client.name}.`,
-          link: "/manage/approvals",
+          // Naming the contract lets the notification resolve once the request is decided.
+          link: `/manage/approvals?contract=${created.id}`,
         });
       }
       return created;

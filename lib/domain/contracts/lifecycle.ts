@@ -117,7 +117,7 @@ export async function requestPlanChange(db: Db, actor: Actor, input: z.input<typ
       await notify(tx, await membersHoldingPermission(tx, ctx.apiOrgId, DECIDING_PERMISSION), {
         kind: "plan_change_requested",
         text: `${actor.name} asks to move ${describeContract(ctx)} to the ${offer.planName} plan.`,
-        link: "/manage/approvals",
+        link: `/manage/approvals?contract=${ctx.contract.id}`,
       });
     }
     const [contract] = await tx.select().from(contracts).where(eq(contracts.id, ctx.contract.id));
