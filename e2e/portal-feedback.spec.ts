@@ -31,7 +31,7 @@ test.describe("Feedback in the portal", () => {
     const request = provider.getByRole("main").getByRole("link", { name: new RegExp(`^Unread: .*Gold plan of Weather 1\\.0 for ${client}\\.$`) });
     await expect(request).toBeVisible();
     await request.click();
-    await expect(provider).toHaveURL(/\/manage\/approvals$/);
+    await expect(provider).toHaveURL(new RegExp(`/manage/approvals\\?contract=${contract.id}$`));
 
     const approved = await provider.request.post(`/api/v1/approvals/${contract.id}/approve`, { headers });
     expect(approved.status(), await approved.text()).toBe(200);

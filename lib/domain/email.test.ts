@@ -65,7 +65,7 @@ describe("notification email", () => {
     expect(asked.from?.text).toBe('"Portico" <portico@example.test>');
     expect(asked.text).toContain(`${consumer.name} asks for the Bronze plan`);
     expect(asked.text).toContain(`${PORTAL}/manage/approvals`);
-    expect(asked.html).toContain(`href="${PORTAL}/manage/approvals"`);
+    expect(asked.html).toContain(`href="${PORTAL}/manage/approvals?contract=${contract.id}"`);
 
     await approveContract(db, approver, contract.id);
     expect(await runOutboxOnce(db, soon())).toEqual({ sent: 1, failed: 0 });

@@ -5,9 +5,9 @@ import { DomainError } from "../errors";
 import type { Actor } from "../permissions";
 import { canSeeContract } from "./visibility";
 
-/** A contract with the names and organizations of both sides, its row locked until the transaction ends. */
-export async function findContractContext(tx: Queryable, contractId: string) {
-  const [row] = await tx
+/** Contracts with the names and organizations of both sides: what rules check and notifications name. */
+export function selectContractContext(tx: Queryable) {
+  return tx
     .select({
       contract: contracts,
       clientOrgId: clients.orgId,
@@ -25,7 +25,12 @@ export async function findContractContext(tx: Queryable, contractId: string) {
     .innerJoin(apiVersions, eq(apiVersions.id, contracts.apiVersionId))
     .innerJoin(apis, eq(apis.id, apiVersions.apiId))
     .innerJoin(planVersions, eq(planVersions.id, contracts.planVersionId))
-    .innerJoin(plans, eq(plans.id, planVersions.planId))
+    .innerJoin(plans, eq(plans.id, planVersions.planId));
+}
+
+/** A contract with the names and organizations of both sides, its row locked until the transaction ends. */
+export async function findContractContext(tx: Queryable, contractId: string) {
+  const [row] = await selectContractContext(tx)
     .where(eq(contracts.id, contractId))
     .for("update", { of: contracts });
   return row;

@@ -1,9 +1,9 @@
 import { and, asc, eq, gt, inArray, isNotNull, isNull, lte, or, type SQL } from "drizzle-orm";
 import type { Db, Queryable } from "@/db/client";
-import { apis, apiVersions, clients, clientVersions, contracts, plans, planVersions } from "@/db/schema";
+import { contracts } from "@/db/schema";
 import { audit, notify } from "../audit";
 import { publishChanges } from "../events";
-import { describeContract } from "./context";
+import { describeContract, selectContractContext } from "./context";
 import { recordContractEvents } from "./history";
 import { formatMoment } from "./lifecycle";
 import { RUNNING_CONTRACT_STATUSES } from "./statuses";
@@ -25,24 +25,7 @@ export interface ExpiryRun {
 
 /** Running contracts that end, with what a notification names them by; locked, skipping rows another run holds. */
 function endingContracts(tx: Queryable, where: SQL | undefined) {
-  return tx
-    .select({
-      contract: contracts,
-      clientOrgId: clients.orgId,
-      clientName: clients.name,
-      clientVersion: clientVersions.version,
-      apiOrgId: apis.orgId,
-      apiName: apis.name,
-      apiVersion: apiVersions.version,
-      planName: plans.name,
-    })
-    .from(contracts)
-    .innerJoin(clientVersions, eq(clientVersions.id, contracts.clientVersionId))
-    .innerJoin(clients, eq(clients.id, clientVersions.clientId))
-    .innerJoin(apiVersions, eq(apiVersions.id, contracts.apiVersionId))
-    .innerJoin(apis, eq(apis.id, apiVersions.apiId))
-    .innerJoin(planVersions, eq(planVersions.id, contracts.planVersionId))
-    .innerJoin(plans, eq(plans.id, planVersions.planId))
+  return selectContractContext(tx)
     .where(and(inArray(contracts.status, RUNNING_CONTRACT_STATUSES), isNotNull(contracts.endsAt), where))
     .orderBy(asc(contracts.endsAt), asc(contracts.id))
     .limit(EXPIRY_BATCH)
