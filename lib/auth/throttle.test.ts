@@ -7,6 +7,7 @@ import {
   CLIENT_ADDRESS_HEADER,
   clientAddress,
   describeWait,
+  reservePasswordResetRequest,
   reserveSignInAttempt,
   signInAttemptSucceeded,
   signInRetryAfter,
@@ -134,6 +135,20 @@ describe("the sign-in throttle", () => {
 
   it("says the wait in seconds or whole minutes", () => {
     expect([describeWait(1), describeWait(5), describeWait(60), describeWait(61), describeWait(900)]).toEqual(["1 second", "5 seconds", "1 minute", "2 minutes", "15 minutes"]);
+  });
+});
+
+describe("password reset requests", () => {
+  it("have brakes of their own: failed sign-ins from an address do not stop its reset requests, nor the other way round", () => {
+    const { email, address, now } = fresh();
+    for (let i = 0; i < ADDRESS_RULE.free + 5; i++) reserveSignInAttempt(`other${i}@example.test`, address, now);
+    expect(signInRetryAfter("someone@example.test", address, now)).toBeGreaterThan(0);
+    expect(reservePasswordResetRequest(email, address, now)).toBe(0);
+
+    const second = fresh();
+    for (let i = 0; i < ACCOUNT_RULE.free; i++) expect(reservePasswordResetRequest(second.email, second.address, second.now)).toBe(0);
+    expect(reservePasswordResetRequest(second.email, second.address, second.now)).toBeGreaterThan(0);
+    expect(signInRetryAfter(second.email, second.address, second.now)).toBe(0);
   });
 });
 

@@ -94,6 +94,21 @@ export function cancelSignInAttempt(account: string, address: string): void {
   refund(addressKey(address));
 }
 
+/**
+ * Asks to send a password reset link to `email` from `address`: the same brakes as signing in, on
+ * buckets of their own, so failed sign-ins from an address never stop its reset requests (and the
+ * other way round). Returns the seconds to wait, or 0 and counts the request.
+ */
+export function reservePasswordResetRequest(email: string, address: string, now = Date.now()): number {
+  const pair = `reset-pair:${email.trim().toLowerCase()}|${address}`;
+  const perAddress = `reset-addr:${address}`;
+  const wait = Math.max(waitMs(ACCOUNT_RULE, live(pair, now), now), waitMs(ADDRESS_RULE, live(perAddress, now), now));
+  if (wait > 0) return Math.ceil(wait / 1000);
+  fail(pair, now);
+  fail(perAddress, now);
+  return 0;
+}
+
 /** How many buckets are held, for tests of the memory bound. */
 export function throttleSize(): number {
   return buckets.size;

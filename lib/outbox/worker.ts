@@ -35,6 +35,7 @@ export function registerSender(channel: OutboxChannel, sender: ChannelSender): v
 
 const LEASE_MS = 60_000;
 const BATCH = 20;
+const MAX_BATCHES_PER_TICK = 25;
 const FIRST_RETRY_MS = 5_000;
 const MAX_RETRY_MS = 60 * 60_000;
 
@@ -43,7 +44,11 @@ export function retryDelayMs(attempts: number): number {
   return Math.min(MAX_RETRY_MS, FIRST_RETRY_MS * 2 ** Math.max(0, attempts - 1));
 }
 
-/** Up to BATCH due messages of the installed channels, oldest due first. */
+/**
+ * Up to BATCH due messages of the installed channels: never-tried ones first, so a backlog of
+ * retries (a receiver or SMTP server that was down) never holds back a fresh message such as a
+ * password reset; then the oldest due first.
+ */
 async function dueIds(db: Queryable, now: Date): Promise<string[]> {
   const channels = [...senders.keys()];
   if (channels.length === 0) return [];
@@ -58,7 +63,7 @@ async function dueIds(db: Queryable, now: Date): Promise<string[]> {
         inArray(outboxMessages.channel, channels),
       ),
     )
-    .orderBy(asc(outboxMessages.nextAttemptAt))
+    .orderBy(asc(outboxMessages.attempts), asc(outboxMessages.nextAttemptAt))
     .limit(BATCH);
   return due.map((row) => row.id);
 }
@@ -127,7 +132,11 @@ export function startOutboxWorker(db: () => Promise<Queryable>, intervalMs = 2_0
   let running: Promise<void> = Promise.resolve();
   const tick = async () => {
     try {
-      await runOutboxOnce(await db());
+      // A full batch means more may be due: keep going, up to a bound, before waiting again.
+      for (let batch = 0; batch < MAX_BATCHES_PER_TICK && !stopped; batch++) {
+        const { sent, failed } = await runOutboxOnce(await db());
+        if (sent + failed < BATCH) break;
+      }
     } catch (error) {
       console.error("outbox run failed:", error instanceof Error ? error.message : error);
     }
