@@ -1,12 +1,12 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { and, desc, eq, inArray, sql } from "drizzle-orm";
-import { alias } from "drizzle-orm/pg-core";
 import { z } from "zod";
 import type { Db, Queryable } from "@/db/client";
 import { apis, apiVersions, clients, clientVersions, contracts, organizations, outboxMessages, plans, planVersions, webhookEndpoints } from "@/db/schema";
 import { readConfig } from "@/lib/config";
 import type { AuditInput } from "./audit";
 import { audit } from "./audit";
+import { apiOrg, clientOrg, withContractJoins } from "./contracts/queries";
 import { DomainError, parseInput } from "./errors";
 import { keyVault } from "./key-vault";
 import { type Actor, hasPermission, mayViewInManagement } from "./permissions";
@@ -376,9 +376,8 @@ export function newEventId(): string {
 
 /** Both organizations of a contract and what a receiver needs to know about it. */
 async function contractEvent(tx: Queryable, contractId: string) {
-  const clientOrg = alias(organizations, "client_org");
-  const apiOrg = alias(organizations, "api_org");
-  const [row] = await tx
+  const [row] = await withContractJoins(
+    tx
     .select({
       id: contracts.id,
       status: contracts.status,
@@ -405,15 +404,8 @@ async function contractEvent(tx: Queryable, contractId: string) {
       planVersion: planVersions.version,
     })
     .from(contracts)
-    .innerJoin(clientVersions, eq(clientVersions.id, contracts.clientVersionId))
-    .innerJoin(clients, eq(clients.id, clientVersions.clientId))
-    .innerJoin(clientOrg, eq(clientOrg.id, clients.orgId))
-    .innerJoin(apiVersions, eq(apiVersions.id, contracts.apiVersionId))
-    .innerJoin(apis, eq(apis.id, apiVersions.apiId))
-    .innerJoin(apiOrg, eq(apiOrg.id, apis.orgId))
-    .innerJoin(planVersions, eq(planVersions.id, contracts.planVersionId))
-    .innerJoin(plans, eq(plans.id, planVersions.planId))
-    .where(eq(contracts.id, contractId));
+    .$dynamic(),
+  ).where(eq(contracts.id, contractId));
   if (!row) return undefined;
   return {
     orgIds: [row.clientOrgId, row.apiOrgId],
