@@ -1,3 +1,4 @@
+import os from "node:os";
 import { databaseSettingsFromEnv } from "@/db/client";
 import { parseUpstreamAllow } from "@/lib/domain/upstream-rules";
 
@@ -25,6 +26,11 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env) {
     dataDir,
     databaseUrl,
     redisUrl: env.REDIS_URL || undefined,
+    /**
+     * GATEWAY_WORKERS: processes serving the gateway port, each on a core of its own; 1 serves it
+     * from the main process (beside the portal under `npm start`).
+     */
+    gatewayWorkers: gatewayWorkerCount(env.GATEWAY_WORKERS),
     /** Ports no API endpoint may name on this machine (see lib/domain/upstream-rules.ts). */
     databasePort: portOf(databaseUrl, 5432),
     redisPort: portOf(env.REDIS_URL, 6379),
@@ -65,6 +71,13 @@ export function readMailConfig(env: NodeJS.ProcessEnv = process.env): MailConfig
   if (protocol !== "smtp:" && protocol !== "smtps:") throw new Error("SMTP_URL must start with smtp:// or smtps://");
   const port = Number(env.PORT || 3000);
   return { smtpUrl, mailFrom, portalUrl: (env.PORTAL_URL || `http://localhost:${port}`).replace(/\/+$/, "") };
+}
+
+function gatewayWorkerCount(value: string | undefined): number {
+  const text = (value ?? "").trim();
+  if (text === "") return os.availableParallelism();
+  if (/^[1-9]\d{0,2}$/.test(text) && Number(text) <= 256) return Number(text);
+  throw new Error(`GATEWAY_WORKERS must be a number of processes from 1 to 256, not "${value}"`);
 }
 
 function trustedProxyCount(value: string | undefined): number {

@@ -13,11 +13,22 @@
  * Throughput: autocannon, targets interleaved over several rounds, medians reported, so that a
  * burst of other work on the machine does not land on one target only. Latency at half load: b and
  * c paced at half of b's throughput, interleaved the same way, each round from a load process of its
- * own; the CPU time each server spends per request at that rate is reported too. Registry: 100k
- * client versions and 200k contracts, on PGlite in memory, and on PostgreSQL too when
- * BENCH_DATABASE_URL is set.
+ * own; the CPU time each server spends per request at that rate is reported too, and b's and c's
+ * event-loop delay during those rounds (monitorEventLoopDelay), which shows where the tail comes
+ * from. Then:
  *
- * BENCH_DURATION (seconds per run, 5), BENCH_ROUNDS (3) and BENCH_CONNECTIONS (50) tune it.
+ *   - usage analytics on (usage counts and metrics) against off, throughput interleaved;
+ *   - 1 and 2 gateway workers (GATEWAY_WORKERS), and the bare proxy, each pinned to one core with
+ *     the load generator and upstream on the other (taskset);
+ *   - the gateway's p99 at half load alone and while the portal renders My Clients in a loop, with
+ *     1 worker (in the portal's process) and 2 (processes of their own); this needs the portal's
+ *     production build (`npm start` makes it) and is skipped without it.
+ *
+ * Registry: 100k client versions and 200k contracts, on PGlite in memory, and on PostgreSQL too
+ * when BENCH_DATABASE_URL is set. The output ends with one JSON line of the headline figures.
+ *
+ * BENCH_DURATION (seconds per run, 5), BENCH_ROUNDS (3) and BENCH_CONNECTIONS (50) tune it; the
+ * defaults take about 8 minutes.
  *
  * With `--instructions` (`npm run bench:gateway:instructions`), it counts instead the instructions
  * that b and c execute per request, under valgrind (see `countInstructions`). BENCH_WARMUP_REQUESTS
@@ -25,7 +36,7 @@
  */
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createRequire } from "node:module";
@@ -75,6 +86,7 @@ async function runBareProxy(target: string) {
   });
   server.keepAliveTimeout = 60_000;
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  await reportEventLoopDelayOnSignal();
   report({ port: (server.address() as AddressInfo).port });
 }
 
@@ -104,25 +116,20 @@ async function runMinimalProxy(target: string) {
   report({ port: (server.address() as AddressInfo).port });
 }
 
-async function runGateway(target: string) {
-  const { openPglite, migrateDatabase } = await import("@/db/client");
+/**
+ * The bench's organization, client, and APIs in front of `target`: a private one with one rate
+ * limit, one with a rate limit and a quota, a public one. Answers the key and the paths.
+ */
+async function seedBenchApis(db: import("@/db/client").Db, target: string, orgSlug = "acme") {
   const { createApi, offerPlan, publishApiVersion } = await import("@/lib/domain/apis");
   const { createClient } = await import("@/lib/domain/clients");
-  const { createKeyVault, installKeyVault } = await import("@/lib/domain/key-vault");
   const { createContract } = await import("@/lib/domain/contracts");
   const { createOrganization } = await import("@/lib/domain/organizations");
   const { loadActor } = await import("@/lib/domain/permissions");
   const { createPlan, lockPlanVersion } = await import("@/lib/domain/plans");
   const { createUser } = await import("@/lib/domain/users");
-  const { createGatewayLogger, startGateway } = await import("@/lib/gateway/server");
-
-  const open = await openPglite();
-  await migrateDatabase(open);
-  // A database in memory: its keys need a secret for this run only, never written anywhere.
-  installKeyVault(createKeyVault(randomBytes(32)));
-  const db = open.db;
-  const user = await createUser(db, { email: "bench@example.com", name: "Bench", password: "bench bench bench" }, "manager");
-  const org = await createOrganization(db, (await loadActor(db, user.id))!, { slug: "acme", name: "Acme" });
+  const user = await createUser(db, { email: `bench@${orgSlug}.example.com`, name: "Bench", password: "bench bench bench" }, "manager");
+  const org = await createOrganization(db, (await loadActor(db, user.id))!, { slug: orgSlug, name: "Bench" });
   const actor = (await loadActor(db, user.id))!;
   const { version: client } = await createClient(db, actor, { orgId: org.id, name: "Bench client" });
   /** A published private API offering one plan with these policies, and the bench client's contract for it. */
@@ -139,18 +146,107 @@ async function runGateway(target: string) {
   await contracted("metered", [rateLimit, { type: "quota", limit: 1_000_000_000, period: "day" }]);
   const { version: publicApi } = await createApi(db, actor, { orgId: org.id, slug: "echo", name: "Echo", endpoint: `${target}/echo`, isPublic: true });
   await publishApiVersion(db, actor, publicApi.id);
+  return {
+    key: client.apiKey,
+    privatePath: `/${orgSlug}/weather/1.0/forecast?city=Oslo`,
+    meteredPath: `/${orgSlug}/metered/1.0/forecast?city=Oslo`,
+    publicPath: `/${orgSlug}/echo/1.0/forecast?city=Oslo`,
+  };
+}
+
+/**
+ * Reports this process's event-loop delay (monitorEventLoopDelay, 1 ms resolution) since the last
+ * report, each time the bench sends SIGUSR2: where a server's tail latency comes from.
+ */
+async function reportEventLoopDelayOnSignal() {
+  const { monitorEventLoopDelay } = await import("node:perf_hooks");
+  const histogram = monitorEventLoopDelay({ resolution: 1 });
+  histogram.enable();
+  process.on("SIGUSR2", () => {
+    const ms = (ns: number) => ns / 1e6;
+    report({ eventLoop: { p50: ms(histogram.percentile(50)), p99: ms(histogram.percentile(99)), max: ms(histogram.max) } });
+    histogram.reset();
+  });
+}
+
+/**
+ * The gateway in front of `target`. `--workers=N` (N > 1): a cluster of N worker processes, as
+ * `npm start` runs it; `--analytics=off`: no usage recorded and no metrics counted (on: both).
+ */
+async function runGateway(target: string) {
+  const { openPglite, migrateDatabase } = await import("@/db/client");
+  const { createKeyVault, installKeyVault } = await import("@/lib/domain/key-vault");
+  const { createGatewayLogger, startGateway } = await import("@/lib/gateway/server");
+  const { startGatewayCluster } = await import("@/lib/gateway/cluster");
+  const { UsageRecorder } = await import("@/lib/gateway/usage");
+
+  const open = await openPglite();
+  await migrateDatabase(open);
+  // A database in memory: its keys need a secret for this run only, never written anywhere.
+  installKeyVault(createKeyVault(randomBytes(32)));
+  const paths = await seedBenchApis(open.db, target);
 
   // Logs are written (their cost counts) but to /dev/null, as a real deployment ships them elsewhere.
   const logger = createGatewayLogger("/dev/null");
   const usageFlushMs = arg("usage-flush-ms");
-  const gateway = await startGateway({ port: 0, host: "127.0.0.1", open, logger, settings: usageFlushMs ? { usageFlushIntervalMs: Number(usageFlushMs) } : undefined });
-  report({
-    port: gateway.port,
-    key: client.apiKey,
-    privatePath: "/acme/weather/1.0/forecast?city=Oslo",
-    meteredPath: "/acme/metered/1.0/forecast?city=Oslo",
-    publicPath: "/acme/echo/1.0/forecast?city=Oslo",
+  const workers = Number(arg("workers") ?? 1);
+  const analytics = arg("analytics");
+  const settings = { ...(usageFlushMs ? { usageFlushIntervalMs: Number(usageFlushMs) } : {}), ...(analytics === "on" ? { metricsPort: 0 } : {}) };
+  /** Records nothing: the gateway without usage analytics. */
+  class NoUsage extends UsageRecorder {
+    override record(): void {}
+    override keyUsed(): void {}
+  }
+  const usage = analytics === "off" ? new NoUsage(open.db, logger, 60_000) : undefined;
+  const gateway =
+    workers > 1
+      ? await startGatewayCluster({ workers, port: 0, host: "127.0.0.1", open, logger, workerLogFile: "/dev/null", settings })
+      : await startGateway({ port: 0, host: "127.0.0.1", open, logger, settings, usage });
+  await reportEventLoopDelayOnSignal();
+  report({ port: gateway.port, ...paths });
+}
+
+/**
+ * The portal and the gateway in one process, as `npm start` runs them (from the portal's
+ * production build), on a database in memory with the demo data and the bench's APIs in front of
+ * `target`. `--workers=N`: the gateway's worker processes (1: in this process, beside the portal).
+ */
+async function runPortal(target: string) {
+  const { installDatabase, migrateDatabase, openPglite } = await import("@/db/client");
+  const { createKeyVault, installKeyVault } = await import("@/lib/domain/key-vault");
+  const { seedDemo } = await import("@/lib/demo/seed");
+  const { CLIENT_ADDRESS_HEADER } = await import("@/lib/auth/throttle");
+  const { createGatewayLogger, startGateway } = await import("@/lib/gateway/server");
+  const { startGatewayCluster } = await import("@/lib/gateway/cluster");
+  const { default: next } = await import("next");
+
+  process.env.AUTH_SECRET ??= randomBytes(32).toString("base64url");
+  process.env.AUTH_TRUST_HOST = "true";
+  process.env.NEXT_TELEMETRY_DISABLED = "1";
+  const open = await openPglite();
+  await migrateDatabase(open);
+  installDatabase(open);
+  installKeyVault(createKeyVault(randomBytes(32)));
+  await seedDemo(open.db, `${target}/demo`);
+  // The demo data holds an organization "acme" already.
+  const paths = await seedBenchApis(open.db, target, "loadtest");
+
+  const root = path.resolve(path.dirname(SELF), "..");
+  const portal = next({ dev: false, dir: root, hostname: "127.0.0.1" });
+  await portal.prepare();
+  const handle = portal.getRequestHandler();
+  const portalServer = createServer((req, res) => {
+    req.headers[CLIENT_ADDRESS_HEADER] = req.socket.remoteAddress ?? "";
+    void handle(req, res);
   });
+  await new Promise<void>((resolve) => portalServer.listen(0, "127.0.0.1", resolve));
+  const logger = createGatewayLogger("/dev/null");
+  const workers = Number(arg("workers") ?? 1);
+  const gateway =
+    workers > 1
+      ? await startGatewayCluster({ workers, port: 0, host: "127.0.0.1", open, logger, workerLogFile: "/dev/null" })
+      : await startGateway({ port: 0, host: "127.0.0.1", open, logger });
+  report({ portalPort: (portalServer.address() as AddressInfo).port, port: gateway.port, ...paths });
 }
 
 async function runRegistry(database: "pglite" | "postgres") {
@@ -217,6 +313,8 @@ async function runRegistry(database: "pglite" | "postgres") {
 interface Child {
   process: ChildProcess;
   data: Record<string, unknown>;
+  /** Resolves with the child's next BENCH line. */
+  next(): Promise<Record<string, unknown>>;
 }
 
 /**
@@ -228,22 +326,40 @@ const START_FLAGS = (() => {
   const words = packageJson.scripts.start.split(" ");
   return words.slice(1, words.findIndex((word) => word.endsWith(".ts"))).filter((word) => word.startsWith("--"));
 })();
-const SERVER_ROLES = new Set(["upstream", "bare-proxy", "minimal-proxy", "gateway"]);
+const SERVER_ROLES = new Set(["upstream", "bare-proxy", "minimal-proxy", "gateway", "portal"]);
 
 /** Starts this script in another role, under `wrapper` (a command and its arguments) if given, and waits for its BENCH line. */
 function startChild(role: string, extra: string[] = [], wrapper: string[] = []): Promise<Child> {
   const flags = SERVER_ROLES.has(role) ? START_FLAGS : [];
   const command = [...wrapper, process.execPath, ...flags, "--import", "tsx", SELF, `--role=${role}`, ...extra];
   const child = spawn(command[0], command.slice(1), { stdio: ["ignore", "pipe", "inherit"], env: process.env });
+  const lines: Record<string, unknown>[] = [];
+  const waiting: ((data: Record<string, unknown>) => void)[] = [];
+  let buffered = "";
+  child.stdout!.on("data", (chunk: Buffer) => {
+    buffered += chunk.toString();
+    const complete = buffered.split("\n");
+    buffered = complete.pop()!;
+    for (const line of complete) {
+      if (!line.startsWith("BENCH ")) continue;
+      const data = JSON.parse(line.slice(6)) as Record<string, unknown>;
+      const waiter = waiting.shift();
+      if (waiter) waiter(data);
+      else lines.push(data);
+    }
+  });
+  const next = () => new Promise<Record<string, unknown>>((resolve) => (lines.length > 0 ? resolve(lines.shift()!) : waiting.push(resolve)));
   return new Promise((resolve, reject) => {
-    let buffered = "";
-    child.stdout!.on("data", (chunk: Buffer) => {
-      buffered += chunk.toString();
-      const line = buffered.split("\n").find((l) => l.startsWith("BENCH "));
-      if (line) resolve({ process: child, data: JSON.parse(line.slice(6)) });
-    });
+    next().then((data) => resolve({ process: child, data, next }), reject);
     child.once("exit", (code) => reject(new Error(`${role} exited with ${code}`)));
   });
+}
+
+/** A server child's event-loop delay since its last report (reportEventLoopDelayOnSignal), in ms. */
+async function eventLoopDelay(child: Child): Promise<{ p50: number; p99: number; max: number }> {
+  const answer = child.next();
+  child.process.kill("SIGUSR2");
+  return (await answer).eventLoop as { p50: number; p99: number; max: number };
 }
 
 /** How (b) and (c) are called: the same backend path, through the bare proxy or with a key through the gateway. */
@@ -436,10 +552,14 @@ async function main() {
     const halfRate = Math.round(full.b.rps / 2);
     console.log(`\nHalf load: ${halfRate} req/s (half of b's throughput), spread evenly; ${ROUNDS} rounds of ${DURATION_S} s, b and c interleaved`);
     const half: Record<"b" | "c", Measure[]> = { b: [], c: [] };
+    const loopDelay: Record<"b" | "c", { p99: number; max: number }[]> = { b: [], c: [] };
+    const servers = { b: bare, c: gateway };
     for (let round = 0; round < ROUNDS; round++) {
       for (const id of ["b", "c"] as const) {
         const cpuBefore = cpuMsOf(runs[id].pid);
+        await eventLoopDelay(servers[id]);
         const m = await pacedRound(runs[id], halfRate, DURATION_S);
+        loopDelay[id].push(await eventLoopDelay(servers[id]));
         // The round's unmeasured first second sends its requests too.
         m.cpuUs = ((cpuMsOf(runs[id].pid) - cpuBefore) * 1000) / (Math.round(halfRate) + Math.round(halfRate * DURATION_S));
         half[id].push(m);
@@ -454,7 +574,18 @@ async function main() {
     console.log(`CPU per request at half load: c/b = ${fmt(cpuRatio, 3)} (median of the per-round ratios; at full load the CPU figures above)`);
     const p99Delta = median(half.c.map((m, i) => m.p99 - half.b[i].p99));
     const p50Delta = median(half.c.map((m, i) => m.p50 - half.b[i].p50));
-    console.log(`p99 c − b = ${fmt(p99Delta, 3)} ms (target ≤ 0.5 ms)   p50 c − b = ${fmt(p50Delta, 3)} ms   (median of the per-round differences)`);
+    console.log(`p99 c − b = ${fmt(p99Delta, 3)} ms (target ≤ 2 ms)   p50 c − b = ${fmt(p50Delta, 3)} ms   (median of the per-round differences)`);
+    for (const id of ["b", "c"] as const) {
+      console.log(
+        `Event-loop delay of ${runs[id].name.slice(0, 3)} during the rounds: p99 ${loopDelay[id].map((d) => fmt(d.p99, 2)).join(" / ")} ms, max ${loopDelay[id].map((d) => fmt(d.max, 1)).join(" / ")} ms`,
+      );
+    }
+    summary.throughput_ratio = Number(fmt(ratio("c"), 3));
+    summary.added_p99_ms = Number(fmt(p99Delta, 3));
+
+    summary.analytics_on_vs_off = await section("Usage analytics", () => analyticsOnVsOff(target, children));
+    summary.workers_2_vs_1 = await section("Workers", () => workerThroughput(target, upstream, children));
+    summary.portal_load_added_p99_ms = await section("Portal load", () => portalLoad(target, halfRate, children));
   } finally {
     for (const child of children) child.kill();
   }
@@ -471,6 +602,209 @@ async function main() {
     await new Promise((resolve) => (registry.process.exitCode === null ? registry.process.once("exit", resolve) : resolve(null)));
   }
   console.log(`\nLoad average after: ${load()}`);
+  console.log(JSON.stringify({ bench: "gateway", ...summary }));
+}
+
+/** The figures of the JSON line that ends the output; null where a part could not be measured. */
+const summary: Record<"throughput_ratio" | "added_p99_ms" | "portal_load_added_p99_ms" | "workers_2_vs_1" | "analytics_on_vs_off", number | null> = {
+  throughput_ratio: null,
+  added_p99_ms: null,
+  portal_load_added_p99_ms: null,
+  workers_2_vs_1: null,
+  analytics_on_vs_off: null,
+};
+
+/** Runs one part of the bench; a part that fails is reported, and the others still run. */
+async function section(name: string, run: () => Promise<number | null>): Promise<number | null> {
+  try {
+    return await run();
+  } catch (error) {
+    console.log(`\n${name}: failed, ${(error as Error).message}`);
+    return null;
+  }
+}
+
+/** Stops a child and waits for it to go. */
+async function stopChild(child: Child): Promise<void> {
+  if (child.process.exitCode !== null) return;
+  const exited = new Promise((resolve) => child.process.once("exit", resolve));
+  child.process.kill("SIGTERM");
+  await exited;
+}
+
+/** Throughput of the gateway with usage analytics (usage counts and metrics) on and off, rounds interleaved (issue 21: on ≥ 0.97 × off). */
+async function analyticsOnVsOff(target: string, children: ChildProcess[]): Promise<number> {
+  const on = await startChild("gateway", [`--target=${target}`, "--analytics=on"]);
+  children.push(on.process);
+  const off = await startChild("gateway", [`--target=${target}`, "--analytics=off"]);
+  children.push(off.process);
+  const url = (child: Child) => `http://127.0.0.1:${child.data.port}${child.data.privatePath as string}`;
+  const headers = (child: Child) => ({ "x-api-key": child.data.key as string });
+  for (const child of [on, off]) await saturate(url(child), headers(child), 2);
+  const ratios: number[] = [];
+  const rps: Record<"on" | "off", number[]> = { on: [], off: [] };
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const [name, child] of [["on", on], ["off", off]] as const) {
+      await saturate(url(child), headers(child), 1);
+      rps[name].push((await saturate(url(child), headers(child), DURATION_S)).rps);
+    }
+    ratios.push(rps.on[round] / rps.off[round]);
+  }
+  const ratio = median(ratios);
+  console.log(
+    `\nUsage analytics (usage counts + metrics) on: ${fmt(median(rps.on), 0)} req/s, off: ${fmt(median(rps.off), 0)} req/s   on/off = ${fmt(ratio, 3)} (target ≥ 0.97; rounds: ${ratios.map((r) => fmt(r, 3)).join(" / ")})`,
+  );
+  await Promise.all([stopChild(on), stopChild(off)]);
+  return Number(fmt(ratio, 3));
+}
+
+/**
+ * Throughput with 1 and 2 gateway workers, the gateway pinned to one core and the load generator
+ * and upstream to the other (taskset), so that the figures do not depend on who wins the CPU; the
+ * bare proxy pinned the same way for comparison. Answers workers 2 / 1, or null where it cannot pin.
+ */
+async function workerThroughput(target: string, upstream: Child, children: ChildProcess[]): Promise<number | null> {
+  let nginx = "";
+  try {
+    nginx = execFileSync("which", ["nginx"]).toString().trim();
+  } catch {
+    // Not installed.
+  }
+  if (os.cpus().length < 2) {
+    console.log("\nWorkers: skipped, this machine has one core");
+    return null;
+  }
+  try {
+    execFileSync("taskset", ["-V"], { stdio: "ignore" });
+  } catch {
+    console.log("\nWorkers: skipped, taskset is not installed");
+    return null;
+  }
+  const pin = (pid: number | undefined, cpu: number) => execFileSync("taskset", ["-a", "-p", "-c", String(cpu), String(pid)], { stdio: "ignore" });
+  // This process (the load generator) and the upstream on core 0; the servers under test on core 1.
+  pin(process.pid, 0);
+  pin(upstream.process.pid, 0);
+  try {
+    const onCore1 = ["taskset", "-c", "1"];
+    const bare = await startChild("bare-proxy", [`--target=${target}`], onCore1);
+    children.push(bare.process);
+    const one = await startChild("gateway", [`--target=${target}`, "--workers=1"], onCore1);
+    children.push(one.process);
+    const two = await startChild("gateway", [`--target=${target}`, "--workers=2"], onCore1);
+    children.push(two.process);
+    const runs = {
+      b: { name: "(b) bare undici proxy", url: `http://127.0.0.1:${bare.data.port}/weather/forecast?city=Oslo`, headers: {} },
+      w1: { name: "(c) Portico, 1 worker (in process)", url: `http://127.0.0.1:${one.data.port}${one.data.privatePath as string}`, headers: { "x-api-key": one.data.key as string } },
+      w2: { name: "(c) Portico, 2 workers", url: `http://127.0.0.1:${two.data.port}${two.data.privatePath as string}`, headers: { "x-api-key": two.data.key as string } },
+    };
+    type Id = keyof typeof runs;
+    // A longer warm-up: each worker compiles its own code, on the one core they share.
+    for (const run of Object.values(runs)) await saturate(run.url, run.headers, 4);
+    const rps: Record<Id, number[]> = { b: [], w1: [], w2: [] };
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const id of Object.keys(runs) as Id[]) {
+        await saturate(runs[id].url, runs[id].headers, 1);
+        rps[id].push((await saturate(runs[id].url, runs[id].headers, DURATION_S)).rps);
+      }
+    }
+    console.log(`\nPinned: load generator and upstream on core 0, the server under test on core 1 (taskset); ${ROUNDS} rounds of ${DURATION_S} s, interleaved`);
+    for (const id of Object.keys(runs) as Id[]) console.log(`${runs[id].name.padEnd(44)} ${fmt(median(rps[id]), 0).padStart(7)} req/s   rounds: ${rps[id].map((r) => fmt(r, 0)).join(" / ")}`);
+    console.log(nginx ? `nginx is at ${nginx} but not measured here.` : "nginx: not installed on this machine (`which nginx` finds none); the bare undici proxy stands in for it.");
+    const ratio = median(rps.w2.map((r, i) => r / rps.w1[i]));
+    const perCore = median(rps.w1.map((r, i) => r / rps.b[i]));
+    console.log(`2 workers / 1 worker = ${fmt(ratio, 3)}   1 worker / bare proxy = ${fmt(perCore, 3)}   (medians of the per-round ratios)`);
+    await Promise.all([stopChild(bare), stopChild(one), stopChild(two)]);
+    return Number(fmt(ratio, 3));
+  } finally {
+    const all = `0-${os.cpus().length - 1}`;
+    execFileSync("taskset", ["-a", "-p", "-c", all, String(process.pid)], { stdio: "ignore" });
+    execFileSync("taskset", ["-a", "-p", "-c", all, String(upstream.process.pid)], { stdio: "ignore" });
+  }
+}
+
+/** Signs in with the portal's email and password form (Auth.js); answers the session's Cookie header. */
+async function signIn(portal: string, email: string, password: string): Promise<string> {
+  const jar = new Map<string, string>();
+  const keep = (response: Response) => {
+    for (const cookie of response.headers.getSetCookie()) {
+      const [pair] = cookie.split(";");
+      const eq = pair.indexOf("=");
+      jar.set(pair.slice(0, eq), pair.slice(eq + 1));
+    }
+  };
+  const cookie = () => [...jar].map(([name, value]) => `${name}=${value}`).join("; ");
+  const csrf = await fetch(`${portal}/api/auth/csrf`);
+  keep(csrf);
+  const { csrfToken } = (await csrf.json()) as { csrfToken: string };
+  const form = new URLSearchParams({ csrfToken, email, password, callbackUrl: `${portal}/my-clients` });
+  const answer = await fetch(`${portal}/api/auth/callback/credentials`, {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded", cookie: cookie() },
+    body: form,
+    redirect: "manual",
+  });
+  keep(answer);
+  if (![...jar.keys()].some((name) => name.includes("session-token"))) throw new Error(`Signing in as ${email} failed (status ${answer.status})`);
+  return cookie();
+}
+
+/**
+ * The gateway's p99 at half load with and without the portal rendering My Clients in a loop, for
+ * 1 worker (the gateway in the portal's process) and 2 (worker processes of their own). Answers
+ * what the portal's load adds with 2 workers; null without a portal build.
+ */
+async function portalLoad(target: string, halfRate: number, children: ChildProcess[]): Promise<number | null> {
+  const buildDir = path.join(path.dirname(SELF), "..", process.env.PORTICO_BUILD_DIR || ".next");
+  if (!existsSync(path.join(buildDir, "BUILD_ID"))) {
+    console.log("\nPortal load: skipped, no portal build (start Portico once with `npm start` to build it)");
+    return null;
+  }
+  console.log(`\nPortal load: the gateway at ${halfRate} req/s, alone and while 4 loops render My Clients; ${ROUNDS} rounds of ${DURATION_S} s each`);
+  const added: Record<number, number> = {};
+  for (const workers of [1, 2]) {
+    const server = await startChild("portal", [`--target=${target}`, `--workers=${workers}`]);
+    children.push(server.process);
+    const portal = `http://127.0.0.1:${server.data.portalPort}`;
+    const cookie = await signIn(portal, "developer@example.com", "portico-developer");
+    const gatewayTarget = { url: `http://127.0.0.1:${server.data.port}${server.data.privatePath as string}`, headers: { "x-api-key": server.data.key as string } };
+    let rendering = false;
+    let renders = 0;
+    let renderFailures = 0;
+    const renderLoop = async () => {
+      while (rendering) {
+        const response = await fetch(`${portal}/my-clients`, { headers: { cookie } }).catch(() => undefined);
+        await response?.text();
+        if (response?.status === 200) renders++;
+        else renderFailures++;
+      }
+    };
+    // Warm-up: the portal's first renders and the gateway's JIT.
+    rendering = true;
+    const warm = Array.from({ length: 4 }, renderLoop);
+    await pacedRound(gatewayTarget, halfRate, 2);
+    rendering = false;
+    await Promise.all(warm);
+    const alone: Measure[] = [];
+    const loaded: Measure[] = [];
+    renders = 0;
+    for (let round = 0; round < ROUNDS; round++) {
+      alone.push(await pacedRound(gatewayTarget, halfRate, DURATION_S));
+      rendering = true;
+      const loops = Array.from({ length: 4 }, renderLoop);
+      loaded.push(await pacedRound(gatewayTarget, halfRate, DURATION_S));
+      rendering = false;
+      await Promise.all(loops);
+    }
+    added[workers] = median(loaded.map((m, i) => m.p99 - alone[i].p99));
+    const name = workers === 1 ? "1 worker (in the portal's process)" : "2 workers (processes of their own)";
+    console.log(
+      `${name.padEnd(36)} p99 alone ${alone.map((m) => fmt(m.p99, 2)).join(" / ")} ms, with the portal ${loaded.map((m) => fmt(m.p99, 2)).join(" / ")} ms` +
+        `   added ${fmt(added[workers], 2)} ms   (${renders} pages rendered, ${renderFailures} failed; ${loaded.reduce((n, m) => n + m.failed, 0)} gateway requests failed)`,
+    );
+    await stopChild(server);
+  }
+  console.log(`Portal load adds ${fmt(added[2], 2)} ms to the gateway's p99 with worker processes (target ≤ 2 ms), ${fmt(added[1], 2)} ms without`);
+  return Number(fmt(added[2], 2));
 }
 
 /** How much slower a server runs under valgrind's callgrind, roughly (b and c alike, on this machine). */
@@ -573,6 +907,7 @@ if (role === "upstream") await runUpstream();
 else if (role === "bare-proxy") await runBareProxy(arg("target")!);
 else if (role === "minimal-proxy") await runMinimalProxy(arg("target")!);
 else if (role === "gateway") await runGateway(arg("target")!);
+else if (role === "portal") await runPortal(arg("target")!);
 else if (role === "registry") await runRegistry(arg("database") as "pglite" | "postgres");
 else if (role === "paced") {
   const [target, rate] = [JSON.parse(arg("target")!), Number(arg("rate"))];

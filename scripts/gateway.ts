@@ -1,8 +1,11 @@
 /**
  * A gateway-only process (`npm run gateway`): serves API traffic beside the portal, from the same
- * PostgreSQL database, kept current through LISTEN/NOTIFY.
+ * PostgreSQL database, kept current through LISTEN/NOTIFY; with GATEWAY_WORKERS above 1 (the
+ * default on a machine of several cores), through worker processes of its own.
  */
 import { openPostgres } from "@/db/client";
+import { readConfig } from "@/lib/config";
+import { startGatewayCluster } from "@/lib/gateway/cluster";
 import { createGatewayLogger, gatewaySettingsFromEnv, startGateway } from "@/lib/gateway/server";
 
 const logger = createGatewayLogger();
@@ -24,17 +27,25 @@ if (!databaseUrl) {
 const port = Number(process.env.GATEWAY_PORT ?? 8080);
 if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`GATEWAY_PORT must be a port number, not "${process.env.GATEWAY_PORT}"`);
 
-const open = await openPostgres(databaseUrl);
-let gateway: Awaited<ReturnType<typeof startGateway>>;
+let workers: number;
 try {
-  gateway = await startGateway({
+  workers = readConfig().gatewayWorkers;
+} catch (error) {
+  fail((error as Error).message);
+}
+
+const open = await openPostgres(databaseUrl);
+let gateway: { close(): Promise<void> };
+try {
+  const options = {
     port,
     host: process.env.GATEWAY_HOST || undefined,
     open,
     redisUrl: process.env.REDIS_URL || undefined,
     logger,
     settings: gatewaySettingsFromEnv(),
-  });
+  };
+  gateway = workers > 1 ? await startGatewayCluster({ ...options, workers }) : await startGateway(options);
 } catch (error) {
   await open.close().catch(() => {});
   // Drizzle wraps the driver's error: the PostgreSQL code is on a cause.

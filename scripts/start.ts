@@ -14,6 +14,7 @@ import { CLIENT_ADDRESS_HEADER } from "@/lib/auth/throttle";
 import { readConfig } from "@/lib/config";
 import { DEMO_ACCOUNTS, isEmptyDatabase, seedDemo } from "@/lib/demo/seed";
 import { createKeyVault, installKeyVault, loadKeySecret, sealLegacyApiKeys } from "@/lib/domain/key-vault";
+import { startGatewayCluster } from "@/lib/gateway/cluster";
 import { gatewaySettingsFromEnv, startGateway } from "@/lib/gateway/server";
 import { registerEmailSender } from "@/lib/outbox/email";
 import { registerWebhookSender } from "@/lib/outbox/webhook";
@@ -115,14 +116,17 @@ async function main() {
     req.headers[CLIENT_ADDRESS_HEADER] = req.socket.remoteAddress ?? "";
     void handle(req, res);
   });
+  // Gateway workers of their own (GATEWAY_WORKERS): rendering the portal here never holds up an API request.
+  // Serving before the portal answers: whoever sees the portal up can call the gateway too.
+  const gatewayOptions = { port: config.gatewayPort, open, redisUrl: config.redisUrl, settings: gatewaySettingsFromEnv() };
+  const gateway = config.gatewayWorkers > 1 ? await startGatewayCluster({ ...gatewayOptions, workers: config.gatewayWorkers }) : await startGateway(gatewayOptions);
   await listen(portalServer, config.port);
-  const gateway = await startGateway({ port: config.gatewayPort, open, redisUrl: config.redisUrl, settings: gatewaySettingsFromEnv() });
   const stopOutbox = startOutbox();
   const stopJobs = startJobs();
 
   console.log(`Portico is running.
   Portal:   ${config.portalUrl}
-  Gateway:  ${config.gatewayUrl}
+  Gateway:  ${config.gatewayUrl} (${config.gatewayWorkers > 1 ? `${config.gatewayWorkers} worker processes` : "in this process"})
   Database: ${open.kind === "pglite" ? `embedded, in ${config.dataDir}` : "PostgreSQL (DATABASE_URL)"}${seeded ? "\n  Demo data loaded." : ""}`);
   if (config.seedDemo && open.kind === "pglite") {
     console.log("  Demo accounts:");

@@ -33,6 +33,11 @@ export class LocalCounters implements CounterStore {
   }
 
   hit(contractId: string, plan: PlanPolicies, now: number): PolicyVerdict {
+    return verdictFromCounts(plan, this.count(contractId, plan, now), now);
+  }
+
+  /** Counts one request against the plan's policies, in order; answers the counts up to the first one over its limit. */
+  count(contractId: string, plan: PlanPolicies, now: number): number[] {
     const n = plan.policies.length;
     let entry = this.counts.get(contractId);
     if (!entry) {
@@ -56,7 +61,7 @@ export class LocalCounters implements CounterStore {
       counts.push(count);
       if (count > policy.limit) break;
     }
-    return verdictFromCounts(plan, counts, now);
+    return counts;
   }
 
   /** Forgets contracts whose every window has ended, so memory follows the active contracts only. */

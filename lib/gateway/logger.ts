@@ -84,9 +84,9 @@ export function droppedLogLines(logger: Logger): (() => number) | undefined {
 }
 
 /** The gateway's logger: one JSON line per event, on standard output unless `dest` names a file. */
-export function createGatewayLogger(dest: string | number = 1): Logger {
+export function createGatewayLogger(dest: string | number = 1, chunkSize?: number): Logger {
   const out = dest === 1 ? process.stdout : typeof dest === "number" ? fs.createWriteStream("", { fd: dest }) : fs.createWriteStream(dest, { flags: "a" });
-  return pino({ name: "portico-gateway" }, new BatchedLines(out));
+  return pino({ name: "portico-gateway" }, new BatchedLines(out, chunkSize));
 }
 
 export interface RequestLine {

@@ -1,9 +1,13 @@
 import { createServer, type Server, type ServerResponse } from "node:http";
 import type { Logger } from "pino";
-import type { GatewayMetrics } from "./metrics";
+/** What /metrics answers: one process's metrics (GatewayMetrics), or a cluster's added up. */
+export interface MetricsSource {
+  text(): Promise<string>;
+  readonly contentType: string;
+}
 
 export interface MetricsServerOptions {
-  metrics: GatewayMetrics;
+  metrics: MetricsSource;
   /** True once the gateway can serve API traffic (its registry loaded) and until it starts closing. */
   ready: () => boolean;
   logger: Logger;
@@ -27,7 +31,7 @@ export function createMetricsServer(options: MetricsServerOptions): Server {
     if (path === "/readyz") return ready() ? answer(res, 200, '{"status":"ready"}') : answer(res, 503, '{"status":"not_ready"}');
     if (path !== "/metrics") return answer(res, 404, '{"error":"not_found","paths":["/metrics","/healthz","/readyz"]}');
     metrics.text().then(
-      (text) => answer(res, 200, text, metrics.registry.contentType),
+      (text) => answer(res, 200, text, metrics.contentType),
       (error: Error) => {
         logger.error({ err: error.message }, "Could not collect the gateway's metrics");
         answer(res, 500, '{"error":"metrics_failed"}');

@@ -61,7 +61,8 @@ export class GatewayMetrics {
   private gatewayRegistry: Registry | undefined;
   private usage: UsageRecorder | undefined;
 
-  constructor(droppedLogLines?: () => number) {
+  /** `worker`: this process's number in a gateway cluster, which labels its share of the requests. */
+  constructor(droppedLogLines?: () => number, worker?: number) {
     const register = [this.registry];
     const perVersion = (each: (labels: VersionLabels, v: VersionTraffic) => void) => {
       for (const [path, v] of this.traffic.versions) each(versionLabels(path), v);
@@ -112,6 +113,8 @@ export class GatewayMetrics {
       name: "portico_gateway_registry_entries",
       help: "What the gateway's registry holds: API versions, client versions, contracts, keys, plans.",
       labelNames: ["kind"],
+      // Every worker of a cluster holds the whole registry: the workers' figures are not added up.
+      aggregator: "max",
       registers: register,
       collect() {
         const stats = registryStats();
@@ -136,6 +139,7 @@ export class GatewayMetrics {
       name: "portico_gateway_usage_write_lag_seconds",
       help: "Seconds since the oldest request whose usage count is not written to the database yet (0 when all are).",
       registers: register,
+      aggregator: "max",
       collect() {
         this.set((usage()?.writeLagMs() ?? 0) / 1000);
       },
@@ -158,6 +162,23 @@ export class GatewayMetrics {
         this.inc(usage()?.stats.rowsFailed ?? 0);
       },
     });
+    if (worker !== undefined) {
+      new Counter({
+        name: "portico_gateway_worker_requests_total",
+        help: "Requests by gateway worker process (numbered from 1; a restarted worker keeps its number): how the workers share the traffic.",
+        labelNames: ["worker"],
+        registers: register,
+        collect() {
+          this.reset();
+          let total = 0;
+          for (const v of traffic.versions.values()) {
+            for (const n of v.byClass) total += n;
+            for (const n of v.refusals.values()) total += n;
+          }
+          this.inc({ worker: String(worker) }, total);
+        },
+      });
+    }
     if (droppedLogLines) {
       new Counter({
         name: "portico_gateway_log_lines_dropped_total",
@@ -177,6 +198,10 @@ export class GatewayMetrics {
 
   watchUsage(usage: UsageRecorder): void {
     this.usage = usage;
+  }
+
+  get contentType(): string {
+    return this.registry.contentType;
   }
 
   /** The Prometheus text of every metric. */

@@ -8,7 +8,7 @@ import { installPostgresChangePublisher, PostgresChangeListener } from "./change
 import { type CounterStore, LocalCounters, RedisCounters } from "./counters";
 import { createGatewayLogger, droppedLogLines, RequestLog } from "./logger";
 import { GatewayMetrics } from "./metrics";
-import { createMetricsServer } from "./metrics-server";
+import { createMetricsServer, type MetricsSource } from "./metrics-server";
 import { RequestPipeline } from "./pipeline";
 import { Upstreams } from "./proxy";
 import { Registry } from "./registry";
@@ -29,6 +29,17 @@ export interface StartGatewayOptions {
   /** One line per request at info level; pass pino({ level: "silent" }) to keep tests quiet. */
   logger?: Logger;
   settings?: Partial<GatewaySettings>;
+  /** A usage recorder of the caller's (the benchmark measures the gateway without one that records); closed with the gateway. */
+  usage?: UsageRecorder;
+  /** Counters to use instead of this process's own (or Redis's); closed with the gateway. */
+  counters?: CounterStore;
+  /** Where requests are counted for /metrics when another process serves that port (a cluster's primary). */
+  metrics?: GatewayMetrics;
+  /**
+   * Keeps the registry current from elsewhere (a cluster's primary) instead of this process's
+   * changes and PostgreSQL's notifications; answers how to stop. Called before the registry loads.
+   */
+  followChanges?: (registry: Registry) => () => void;
 }
 
 export interface RunningGateway {
@@ -43,7 +54,7 @@ export interface RunningGateway {
 }
 
 /** What to undo on close, last opened first. */
-type Cleanups = (() => Promise<void> | void)[];
+export type Cleanups = (() => Promise<void> | void)[];
 
 /**
  * The composition root: opens the metrics port (when asked), the registry, counters, usage
@@ -65,12 +76,19 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     const registry = new Registry(open.db, logger, settings.upstreamRules);
     cleanups.push(() => registry.close());
     // First: /healthz answers and /readyz says 503 while the registry loads.
-    const metrics = settings.metricsPort === undefined ? undefined : new GatewayMetrics(droppedLogLines(logger));
-    const metricsPort = metrics && (await openMetricsPort(metrics, () => serving && registry.loaded && !closing, settings.metricsPort!, options.host, logger, cleanups));
+    const metrics = options.metrics ?? (settings.metricsPort === undefined ? undefined : new GatewayMetrics(droppedLogLines(logger)));
+    const metricsPort =
+      metrics && settings.metricsPort !== undefined
+        ? await openMetricsPort(metrics, () => serving && registry.loaded && !closing, settings.metricsPort, options.host, logger, cleanups)
+        : undefined;
     metrics?.watchRegistry(registry);
-    await openRegistry(registry, open, logger, cleanups);
-    const counters = await openCounters(options.redisUrl, logger, cleanups);
-    const usage = new UsageRecorder(open.db, logger, settings.usageFlushIntervalMs);
+    if (options.followChanges) {
+      cleanups.push(options.followChanges(registry));
+      await registry.load();
+    } else await openRegistry(registry, open, logger, cleanups);
+    const counters = options.counters ?? (await openCounters(options.redisUrl, logger, cleanups));
+    if (options.counters) cleanups.push(() => options.counters!.close());
+    const usage = options.usage ?? new UsageRecorder(open.db, logger, settings.usageFlushIntervalMs);
     cleanups.push(() => usage.close());
     metrics?.watchUsage(usage);
     const upstreams = new Upstreams(settings, logger);
@@ -81,7 +99,8 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     const closed = new Promise<void>((resolve) => server.once("close", resolve));
     const port = await listen(server, options.port, options.host);
     serving = true;
-    logger.info({ port, metricsPort, host: options.host ?? "::", counters: options.redisUrl ? "redis" : "local" }, "Portico gateway listening");
+    const counting = options.counters ? "shared" : options.redisUrl ? "redis" : "local";
+    logger.info({ port, metricsPort, host: options.host ?? "::", counters: counting }, "Portico gateway listening");
 
     return {
       port,
@@ -107,7 +126,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
 }
 
 /** The metrics port, listening; returns the port taken. */
-async function openMetricsPort(metrics: GatewayMetrics, ready: () => boolean, port: number, host: string | undefined, logger: Logger, cleanups: Cleanups): Promise<number> {
+export async function openMetricsPort(metrics: MetricsSource, ready: () => boolean, port: number, host: string | undefined, logger: Logger, cleanups: Cleanups): Promise<number> {
   const server = createMetricsServer({ metrics, ready, logger });
   const taken = await listen(server, port, host);
   cleanups.push(
@@ -139,7 +158,7 @@ async function openRegistry(registry: Registry, open: OpenDatabase, logger: Logg
 }
 
 /** Rate-limit and quota counters: in this process, or shared through Redis (falling back to this process's while Redis is away). */
-async function openCounters(redisUrl: string | undefined, logger: Logger, cleanups: Cleanups): Promise<CounterStore> {
+export async function openCounters(redisUrl: string | undefined, logger: Logger, cleanups: Cleanups): Promise<CounterStore> {
   const local = new LocalCounters();
   cleanups.push(() => local.close());
   if (!redisUrl) return local;
@@ -150,7 +169,7 @@ async function openCounters(redisUrl: string | undefined, logger: Logger, cleanu
 }
 
 /** Listens on the port (0: a free one) and returns the port taken. */
-async function listen(server: Server, port: number, host: string | undefined): Promise<number> {
+export async function listen(server: Server, port: number, host: string | undefined): Promise<number> {
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(port, host, () => {
