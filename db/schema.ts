@@ -1,4 +1,4 @@
-import { sql } from "drizzle-orm";
+import { type Column, sql } from "drizzle-orm";
 import {
   bigint,
   check,
@@ -39,6 +39,17 @@ export const CONTRACT_STATUSES = [
   // Past its end date: ended, like Broken; a new request renews it.
   "Expired",
 ] as const;
+
+/** The order contract lists sort statuses in: requests first, then running, then ended. */
+export const CONTRACT_STATUS_SORT_ORDER: readonly (typeof CONTRACT_STATUSES)[number][] = ["AwaitingApproval", "Active", "Suspended", "Rejected", "Withdrawn", "Broken", "Expired"];
+
+/**
+ * A contract status as its rank in CONTRACT_STATUS_SORT_ORDER: what contract lists sort by (the
+ * column is text, so it would sort alphabetically). Written with literals, so that the lists'
+ * ORDER BY and the index on it are the same expression.
+ */
+export const contractStatusRankSql = (status: Column) =>
+  sql<number>`(case ${status} ${sql.raw(CONTRACT_STATUS_SORT_ORDER.map((name, i) => `when '${name}' then ${i}`).join(" "))} end)`;
 
 export const users = pgTable("users", {
   id: uuid("id").primaryKey().defaultRandom(),
@@ -215,7 +226,7 @@ export const clients = pgTable(
     description: text("description").notNull().default(""),
     createdAt: createdAt(),
   },
-  (t) => [uniqueIndex("clients_org_slug_idx").on(t.orgId, t.slug)],
+  (t) => [uniqueIndex("clients_org_slug_idx").on(t.orgId, t.slug), index("clients_org_name_idx").on(t.orgId, t.name, t.id), index("clients_name_idx").on(t.name)],
 );
 
 export const clientVersions = pgTable(
@@ -284,8 +295,16 @@ export const contracts = pgTable(
     check("contracts_status_check", sql.raw(`status in (${CONTRACT_STATUSES.map((status) => `'${status}'`).join(", ")})`)),
     index("contracts_ends_at_idx").on(t.endsAt).where(sql`${t.endsAt} is not null`),
     index("contracts_pending_plan_idx").on(t.pendingPlanRequestedAt).where(sql`${t.pendingPlanVersionId} is not null`),
-    index("contracts_api_version_idx").on(t.apiVersionId, t.status),
+    // The lists of an API version's contracts: by status (and its filter), newest first, by plan, by status rank.
+    index("contracts_api_version_idx").on(t.apiVersionId, t.status, t.createdAt),
+    index("contracts_api_version_created_idx").on(t.apiVersionId, t.createdAt, t.id),
+    index("contracts_api_version_plan_idx").on(t.apiVersionId, t.planVersionId, t.createdAt),
+    index("contracts_api_version_status_rank_idx").on(t.apiVersionId, contractStatusRankSql(t.status), t.createdAt.desc().nullsFirst()),
     index("contracts_client_version_idx").on(t.clientVersionId, t.status),
+    // Requests awaiting a decision, oldest first: new contracts and plan changes of running ones.
+    index("contracts_requests_idx")
+      .on(sql`coalesce(${t.pendingPlanRequestedAt}, ${t.createdAt})`, t.id)
+      .where(sql`${t.status} = 'AwaitingApproval' or (${t.pendingPlanVersionId} is not null and ${t.status} in ('Active', 'Suspended'))`),
   ],
 );
 
@@ -317,7 +336,7 @@ export const notifications = pgTable(
     read: boolean("read").notNull().default(false),
     createdAt: createdAt(),
   },
-  (t) => [index("notifications_recipient_idx").on(t.recipientId, t.read, t.createdAt)],
+  (t) => [index("notifications_recipient_idx").on(t.recipientId, t.read, t.createdAt), index("notifications_recipient_created_idx").on(t.recipientId, t.createdAt, t.id)],
 );
 
 export const contractEventKindEnum = pgEnum("contract_event_kind", [

@@ -16,7 +16,7 @@ import {
   type Updater,
   useTable,
 } from "@tanstack/react-table";
-import { formatSort, listParamsSchema, pageCountOf, parseSort, type TableSort, tableParamNames } from "./params";
+import { formatSort, formatTotal, isCappedTotal, listParamsSchema, pageCountOf, pageFromStart, parseSort, type TableSort, tableParamNames } from "./params";
 
 export interface DataTableColumnMeta {
   /** Classes for the column's header and cells, e.g. "w-32" or "text-right". */
@@ -67,7 +67,7 @@ export interface DataTableProps<TData extends RowData> {
   columns: DataTableColumn<TData>[];
   /** The rows of the current page, already filtered, sorted and paged by the server. */
   rows: TData[];
-  /** Rows across all pages. */
+  /** Rows across all pages; past TOTAL_CAP (a capped count) the pager moves from either end. */
   total: number;
   pageSize: number;
   /** Accessible name of the table. */
@@ -110,7 +110,9 @@ export function DataTable<TData extends RowData>({
     const sort = parseSort(sortParam);
     return sort ? [sort] : [];
   }, [sortParam]);
-  const pagination = useMemo<PaginationState>(() => ({ pageIndex: params.page - 1, pageSize }), [params.page, pageSize]);
+  // A page counted from the end of a capped list has no index from the start; the pager shows it, not the table.
+  const shownPage = pageFromStart(params.page, total, pageSize) ?? 1;
+  const pagination = useMemo<PaginationState>(() => ({ pageIndex: shownPage - 1, pageSize }), [shownPage, pageSize]);
 
   const table = useTable({
     features: dataTableFeatures,
@@ -136,7 +138,6 @@ export function DataTable<TData extends RowData>({
   });
 
   const visibleColumns = table.getAllLeafColumns().length;
-  const pageCount = pageCountOf(total, pageSize);
 
   return (
     <div className="flex flex-col gap-3">
@@ -202,18 +203,7 @@ export function DataTable<TData extends RowData>({
           </tbody>
         </table>
       </div>
-      {pageCount > 1 && (
-        <PaginationBar
-          label={label}
-          page={params.page}
-          pageCount={pageCount}
-          total={total}
-          pageSize={pageSize}
-          pending={pending}
-          onPrevious={table.getCanPreviousPage() ? () => table.previousPage() : undefined}
-          onNext={table.getCanNextPage() ? () => table.nextPage() : undefined}
-        />
-      )}
+      <Pager label={label} page={params.page} total={total} pageSize={pageSize} rowCount={rows.length} pending={pending} go={(page) => navigate({ [names.page]: page === 1 ? undefined : String(page) })} />
     </div>
   );
 }
@@ -260,62 +250,110 @@ export function DataTableFilter({ paramPrefix = "", label, placeholder }: { para
   );
 }
 
-/** Page controls on their own: for lists that are not one table (sections of tables, say). */
-export function DataTablePagination({ paramPrefix = "", label, total, pageSize }: { paramPrefix?: string; label: string; total: number; pageSize: number }) {
+/**
+ * Page controls on their own: for lists that are not one table (sections of tables, say).
+ * `rowCount`, the rows shown on this page, tells a capped list whether a page follows.
+ */
+export function DataTablePagination({ paramPrefix = "", label, total, pageSize, rowCount = pageSize }: { paramPrefix?: string; label: string; total: number; pageSize: number; rowCount?: number }) {
   const { params, names, navigate, pending } = useTableUrl(paramPrefix);
-  const pageCount = pageCountOf(total, pageSize);
-  if (pageCount <= 1) return null;
-  const page = Math.min(params.page, pageCount);
-  const go = (n: number) => navigate({ [names.page]: n > 1 ? String(n) : undefined });
   return (
-    <PaginationBar
+    <Pager
       label={label}
-      page={page}
-      pageCount={pageCount}
+      page={params.page}
       total={total}
       pageSize={pageSize}
+      rowCount={rowCount}
       pending={pending}
-      onPrevious={page > 1 ? () => go(page - 1) : undefined}
-      onNext={page < pageCount ? () => go(page + 1) : undefined}
+      showsLastPastEnd
+      go={(page) => navigate({ [names.page]: page === 1 ? undefined : String(page) })}
+    />
+  );
+}
+
+/**
+ * The pager of a list. With an exact total: "1–20 of 95 · Page 2 of 5" and the pages before and
+ * after. Past the cap ("10,000+") page numbers stop at the ends: the first pages count from the
+ * start, the last from the end (-1, -2… in the URL), and First page / Last page jump between them.
+ */
+function Pager(props: {
+  label: string;
+  page: number;
+  total: number;
+  pageSize: number;
+  rowCount: number;
+  pending: boolean;
+  /** The list answers a page past the end with its last page (My Clients): number it so. */
+  showsLastPastEnd?: boolean;
+  go: (page: number) => void;
+}) {
+  const { page, total, pageSize, rowCount, go } = props;
+  const n = (value: number) => value.toLocaleString("en-US");
+  if (!isCappedTotal(total)) {
+    const pageCount = pageCountOf(total, pageSize);
+    if (pageCount <= 1) return null;
+    const asked = pageFromStart(page, total, pageSize)!;
+    const current = props.showsLastPastEnd ? Math.min(asked, pageCount) : asked;
+    const first = (current - 1) * pageSize + 1;
+    const last = Math.min(total, current * pageSize);
+    return (
+      <PaginationBar
+        label={props.label}
+        position={`${first <= last ? `${n(first)}–${n(last)} of ${n(total)}` : `${n(total)} in all`} · Page ${n(current)} of ${n(pageCount)}`}
+        pending={props.pending}
+        onPrevious={current > 1 ? () => go(current - 1) : undefined}
+        onNext={current < pageCount ? () => go(current + 1) : undefined}
+      />
+    );
+  }
+  // A full page may have more after it (before it, counting from the end); a short one is the end.
+  const full = rowCount >= pageSize;
+  const position =
+    page > 0
+      ? `${rowCount > 0 ? `${n((page - 1) * pageSize + 1)}–${n((page - 1) * pageSize + rowCount)}` : "Nothing here"} of ${formatTotal(total)} · Page ${n(page)}`
+      : `${page === -1 ? "Last page" : `Page ${n(-page)} from the end`} of ${formatTotal(total)}`;
+  return (
+    <PaginationBar
+      label={props.label}
+      position={position}
+      pending={props.pending}
+      ends
+      onFirst={page !== 1 ? () => go(1) : undefined}
+      onPrevious={page > 1 ? () => go(page - 1) : page < 0 && full ? () => go(page - 1) : undefined}
+      onNext={page > 0 && full ? () => go(page + 1) : page < -1 ? () => go(page + 1) : undefined}
+      onLast={page !== -1 ? () => go(-1) : undefined}
     />
   );
 }
 
 function PaginationBar(props: {
   label: string;
-  page: number;
-  pageCount: number;
-  total: number;
-  pageSize: number;
+  position: string;
   pending: boolean;
+  /** First page and Last page buttons: where pages are not numbered to the end (a capped total). */
+  ends?: boolean;
+  onFirst?: () => void;
   onPrevious?: () => void;
   onNext?: () => void;
+  onLast?: () => void;
 }) {
-  const first = (props.page - 1) * props.pageSize + 1;
-  const last = Math.min(props.total, props.page * props.pageSize);
-  const n = (value: number) => value.toLocaleString("en-US");
+  const button = (name: string, onClick: (() => void) | undefined) => (
+    <button
+      type="button"
+      onClick={onClick}
+      disabled={!onClick || props.pending}
+      className="rounded-md bg-white px-3 py-1.5 font-medium text-slate-800 ring-1 ring-slate-300 hover:bg-slate-100 disabled:text-slate-400"
+    >
+      {name}
+    </button>
+  );
   return (
     <nav aria-label={`${props.label} pages`} className="flex items-center justify-between gap-3 text-sm text-slate-600">
-      <p aria-live="polite">
-        {first <= last ? `${n(first)}–${n(last)} of ${n(props.total)}` : `${n(props.total)} in all`} · Page {n(props.page)} of {n(props.pageCount)}
-      </p>
+      <p aria-live="polite">{props.position}</p>
       <div className="flex gap-2">
-        <button
-          type="button"
-          onClick={props.onPrevious}
-          disabled={!props.onPrevious || props.pending}
-          className="rounded-md bg-white px-3 py-1.5 font-medium text-slate-800 ring-1 ring-slate-300 hover:bg-slate-100 disabled:text-slate-400"
-        >
-          Previous page
-        </button>
-        <button
-          type="button"
-          onClick={props.onNext}
-          disabled={!props.onNext || props.pending}
-          className="rounded-md bg-white px-3 py-1.5 font-medium text-slate-800 ring-1 ring-slate-300 hover:bg-slate-100 disabled:text-slate-400"
-        >
-          Next page
-        </button>
+        {props.ends && button("First page", props.onFirst)}
+        {button("Previous page", props.onPrevious)}
+        {button("Next page", props.onNext)}
+        {props.ends && button("Last page", props.onLast)}
       </div>
     </nav>
   );

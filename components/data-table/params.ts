@@ -4,6 +4,10 @@
  */
 export {
   formatSort,
+  formatTotal,
+  isCappedTotal,
+  pageFromStart,
+  TOTAL_CAP,
   listParamNames as tableParamNames,
   listParamsSchema,
   type ListSort as TableSort,

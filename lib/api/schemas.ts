@@ -1,7 +1,6 @@
 import { z } from "zod";
 import { DOMAIN_ERROR_CODES } from "@/lib/domain/errors";
-import { MAX_PAGE, type ListSort } from "@/lib/domain/list-params";
-import { pageCountOf } from "@/lib/domain/list-params";
+import { isCappedTotal, MAX_PAGE, type ListSort, pageCountOf } from "@/lib/domain/list-params";
 import { searchTextSchema } from "@/lib/domain/text";
 import { reply, type Reply } from "./operation";
 
@@ -104,9 +103,13 @@ export function encodeCursor(page: number): string {
   return Buffer.from(JSON.stringify({ page })).toString("base64url");
 }
 
-/** `{ data, next }` and the Link header for one page of a list of `total` rows. */
+/**
+ * `{ data, next }` and the Link header for one page of a list of `total` rows. Past a capped total
+ * (see isCappedTotal) the page count is unknown: a full page has a next one, a short page ends it.
+ */
 export function paged<T>(url: URL, query: { page: number; pageSize: number }, data: T[], total: number): Reply<{ data: T[]; next: string | null }> {
-  if (query.page >= pageCountOf(total, query.pageSize)) return reply({ data, next: null });
+  const last = isCappedTotal(total) ? data.length < query.pageSize || query.page >= MAX_PAGE : query.page >= pageCountOf(total, query.pageSize);
+  if (last) return reply({ data, next: null });
   const next = encodeCursor(query.page + 1);
   const link = new URL(url);
   link.searchParams.set("cursor", next);

@@ -1,9 +1,9 @@
-import { and, desc, eq, inArray, or, sql, type Column, type SQL } from "drizzle-orm";
+import { and, eq, inArray, or, sql, type Column, type SQL } from "drizzle-orm";
 import type { Queryable } from "@/db/client";
 import { apiVersions, apis, auditEvents, clients, clientVersions, contracts, plans, planVersions, users } from "@/db/schema";
 import { DomainError } from "./errors";
 import { listParamsSchema } from "./list-params";
-import { type ListPage, pagedList, qualified, totalOverPages } from "./lists";
+import { descending, type ListPage, pagedList, qualified } from "./lists";
 import { type Actor, mayViewInManagement } from "./permissions";
 
 /** Whose history an Activity tab shows. */
@@ -99,6 +99,7 @@ export async function listActivity(
   const firstOfTwins = sql`not exists (select 1 from ${auditEvents} as ${sql.identifier("twin")} where ${twin(auditEvents.entityType)} = ${e(auditEvents.entityType)} and ${twin(auditEvents.entityId)} = ${e(auditEvents.entityId)} and ${twin(auditEvents.action)} = ${e(auditEvents.action)} and ${twin(auditEvents.at)} = ${e(auditEvents.at)} and ${twin(auditEvents.id)} < ${e(auditEvents.id)})`;
   const where = scope.kind === "organization" ? condition : and(condition, firstOfTwins);
   const { rows, total } = await pagedList({
+    db,
     query: () =>
       db
         .select({
@@ -110,7 +111,6 @@ export async function listActivity(
           actorName: users.name,
           actorEmail: users.email,
           details: auditEvents.details,
-          total: totalOverPages(),
         })
         .from(auditEvents)
         .leftJoin(users, eq(users.id, auditEvents.actorId))
@@ -118,7 +118,7 @@ export async function listActivity(
     where,
     search: [auditEvents.action, auditEvents.entityType, users.name, users.email],
     q,
-    orderBy: [desc(auditEvents.at), desc(auditEvents.id)],
+    orderBy: [descending(auditEvents.at), descending(auditEvents.id)],
     page,
     pageSize,
     defaultPageSize: 25,

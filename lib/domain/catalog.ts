@@ -11,7 +11,7 @@ import { maskStoredApiKey } from "./keys";
 import { type Actor, hasPermission, memberOrgIdsWith } from "./permissions";
 import { describePolicies } from "./plans/commands";
 import { listParamsSchema } from "./list-params";
-import { pagedList, totalOverPages } from "./lists";
+import { ascending, pagedList } from "./lists";
 import { cleanSearchText, TEXT_LIMITS, textProblem } from "./text";
 
 /** The managed endpoint of an API version at the gateway: `{gateway}/{org}/{api}/{version}/`. */
@@ -92,6 +92,7 @@ export async function listCatalog(db: Queryable, _reader: CatalogReader, options
   const latest = latestPublished(db);
   const tag = catalogTag(options.tag);
   const list = await pagedList({
+    db,
     query: () =>
       db
         .select({
@@ -105,7 +106,6 @@ export async function listCatalog(db: Queryable, _reader: CatalogReader, options
           version: latest.version,
           isPublic: latest.isPublic,
           publishedAt: latest.publishedAt,
-          total: totalOverPages(),
         })
         .from(latest)
         .innerJoin(apis, eq(apis.id, latest.apiId))
@@ -116,7 +116,7 @@ export async function listCatalog(db: Queryable, _reader: CatalogReader, options
     q: options.q,
     sort: options.sort ?? DEFAULT_CATALOG_SORT,
     sortColumns: { name: [apis.name], organization: [organizations.name], published: [latest.publishedAt] },
-    orderBy: [asc(apis.name), asc(apis.id)],
+    orderBy: [ascending(apis.name), ascending(apis.id)],
     page: options.page,
     pageSize: options.pageSize,
   });

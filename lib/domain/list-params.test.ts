@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatSort, listParamsSchema, MAX_PAGE, oneOf, pageCountOf, parseSort } from "./list-params";
+import { formatSort, formatTotal, isCappedTotal, listParamsSchema, MAX_PAGE, oneOf, pageCountOf, pageFromStart, parseSort, TOTAL_CAP } from "./list-params";
 
 const STATUSES = ["Active", "Broken"] as const;
 const contracts = listParamsSchema({
@@ -44,7 +44,8 @@ describe("listParamsSchema", () => {
   });
 
   it.each([
-    ["negative", "-3", 1],
+    ["from the end", "-3", -3],
+    ["far from the end", "-99999999999999999999999", -MAX_PAGE],
     ["zero", "0", 1],
     ["not a number", "NaN", 1],
     ["Infinity", "Infinity", 1],
@@ -54,7 +55,7 @@ describe("listParamsSchema", () => {
     ["an exponent", "1e400", 1],
     ["past the cap", String(MAX_PAGE + 1), MAX_PAGE],
     ["a fraction", "2.7", 2],
-  ])("reads a %s page as a whole page from 1 to MAX_PAGE", (_, page, expected) => {
+  ])("reads a %s page as a whole page from 1 to MAX_PAGE, or from the end when negative", (_, page, expected) => {
     expect(plain.parse({ page }).page).toBe(expected);
   });
 
@@ -102,5 +103,22 @@ describe("sort and page helpers", () => {
 
   it("counts at least one page", () => {
     expect([pageCountOf(0, 20), pageCountOf(20, 20), pageCountOf(21, 20)]).toEqual([1, 1, 2]);
+  });
+
+  it("says a total past the cap as the cap and a plus", () => {
+    expect(formatTotal(TOTAL_CAP)).toBe("10,000");
+    expect(formatTotal(TOTAL_CAP + 1)).toBe("10,000+");
+    expect(formatTotal(4, 3)).toBe("3+");
+    expect([isCappedTotal(TOTAL_CAP), isCappedTotal(TOTAL_CAP + 1)]).toEqual([false, true]);
+  });
+
+  it("numbers a page counted from the end from the start when the total is exact", () => {
+    expect(pageFromStart(3, 95, 20)).toBe(3);
+    expect(pageFromStart(-1, 95, 20)).toBe(5);
+    expect(pageFromStart(-2, 95, 20)).toBe(4);
+    expect(pageFromStart(-9, 95, 20)).toBe(1);
+    expect(pageFromStart(-1, 0, 20)).toBe(1);
+    expect(pageFromStart(-1, TOTAL_CAP + 1, 20)).toBeUndefined();
+    expect(pageFromStart(-1, 11, 5, 10)).toBeUndefined();
   });
 });

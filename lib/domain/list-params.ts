@@ -7,7 +7,7 @@ import { searchTextSchema } from "./text";
  *
  *   {prefix}q      filter text
  *   {prefix}sort   "<columnId>.asc" or "<columnId>.desc"
- *   {prefix}page   1-based page number; absent means 1
+ *   {prefix}page   1-based page number; absent means 1; -1 is the last page, -2 the one before it
  *   {prefix}<filter>  one value per declared filter (status, plan…)
  *
  * The prefix lets two lists live on one page (`prefix: "contracts-"`).
@@ -23,12 +23,28 @@ export interface ListSort<Id extends string = string> {
 export interface ListParams<Id extends string = string> {
   q: string;
   sort: ListSort<Id> | undefined;
-  /** 1-based. */
+  /** 1-based from the start; negative counts from the end (-1: the last page). */
   page: number;
 }
 
 /** Past this page a number in the URL is read as this page: offsets stay small integers. */
 export const MAX_PAGE = 1_000_000;
+
+/**
+ * Lists count their rows up to this many. A total above it (TOTAL_CAP + 1) means "more than
+ * TOTAL_CAP": shown as "10,000+", with the pager moving from either end instead of by page number.
+ */
+export const TOTAL_CAP = 10_000;
+
+/** Whether a list's total stands for "more than TOTAL_CAP" rather than an exact count. */
+export function isCappedTotal(total: number, cap = TOTAL_CAP): boolean {
+  return total > cap;
+}
+
+/** A total as people read it: "1,234", or "10,000+" past the cap. */
+export function formatTotal(total: number, cap = TOTAL_CAP): string {
+  return isCappedTotal(total, cap) ? `${cap.toLocaleString("en-US")}+` : total.toLocaleString("en-US");
+}
 
 export function listParamNames(prefix = "") {
   return { q: `${prefix}q`, sort: `${prefix}sort`, page: `${prefix}page` } as const;
@@ -48,10 +64,25 @@ export function formatSort(sort: ListSort | undefined): string | undefined {
   return sort ? `${sort.id}.${sort.desc ? "desc" : "asc"}` : undefined;
 }
 
-/** "3" -> 3; anything that is not a whole number from 1 up reads as 1, beyond MAX_PAGE as MAX_PAGE. */
+/**
+ * "3" -> 3, "-1" -> -1 (the last page); anything that is not a whole number other than 0 reads
+ * as 1, and a number further than MAX_PAGE from either end as MAX_PAGE pages from that end.
+ */
 export function parsePage(value: string | undefined): number {
   const n = Number.parseInt(value ?? "1", 10);
-  return Number.isFinite(n) && n >= 1 ? Math.min(n, MAX_PAGE) : 1;
+  if (!Number.isFinite(n) || n === 0) return 1;
+  return Math.sign(n) * Math.min(Math.abs(n), MAX_PAGE);
+}
+
+/**
+ * The page number from the start that `page` names, when the total is exact: -1 is the last
+ * page, -2 the one before it, and a page before the first is the first. Undefined when the total
+ * is capped, where a page counted from the end has no number from the start.
+ */
+export function pageFromStart(page: number, total: number, pageSize: number, cap = TOTAL_CAP): number | undefined {
+  if (page > 0) return page;
+  if (isCappedTotal(total, cap)) return undefined;
+  return Math.max(1, pageCountOf(total, pageSize) + 1 + page);
 }
 
 /** Total pages for a row count; at least 1 so an empty list still has a page. */

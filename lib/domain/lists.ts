@@ -2,7 +2,7 @@ import { and, asc, type Column, desc, eq, getTableName, ilike, or, type SQL, sql
 import type { PgSelect } from "drizzle-orm/pg-core";
 import type { Queryable } from "@/db/client";
 import type { apis, clients, plans } from "@/db/schema";
-import { listParamsSchema, type ListSort, MAX_PAGE, pageCountOf } from "./list-params";
+import { isCappedTotal, listParamsSchema, type ListSort, MAX_PAGE, pageCountOf, pageFromStart, TOTAL_CAP } from "./list-params";
 import { searchWords } from "./text";
 
 /**
@@ -45,7 +45,7 @@ export function wordsMatch(columns: readonly ListColumn[], q: string | undefined
   return and(...words.map((word) => or(...columns.map((column) => ilike(column, `%${escapeLike(word)}%`)))));
 }
 
-/** One page of a list: filter words, a sort column and direction, a 1-based page. */
+/** One page of a list: filter words, a sort column and direction, a page (1-based; negative counts from the end). */
 export interface ListQuery<S extends string> {
   q?: string;
   sort?: ListSort<S>;
@@ -55,42 +55,74 @@ export interface ListQuery<S extends string> {
 
 export interface ListPage<T> {
   rows: T[];
+  /** Rows across all pages, counted up to TOTAL_CAP; TOTAL_CAP + 1 means more than TOTAL_CAP (see isCappedTotal). */
   total: number;
 }
 
-/** The page asked for and its size, made whole and bounded: what LIMIT and OFFSET read. */
+/**
+ * The page asked for and its size, made whole and bounded: what LIMIT and OFFSET read. A negative
+ * page counts from the end, and its offset is taken from the end, in the reversed order.
+ */
 export function pageWindow(query: { page?: number; pageSize?: number }, { defaultSize = 20, maxSize = 100 }: { defaultSize?: number; maxSize?: number } = {}) {
   const whole = (n: number | undefined, fallback: number) => (n !== undefined && Number.isFinite(n) ? Math.trunc(n) : fallback);
   const pageSize = Math.min(Math.max(1, whole(query.pageSize, defaultSize)), maxSize);
-  const page = Math.min(Math.max(1, whole(query.page, 1)), MAX_PAGE);
-  return { page, pageSize, limit: pageSize, offset: (page - 1) * pageSize };
+  const asked = whole(query.page, 1);
+  const page = asked === 0 ? 1 : Math.sign(asked) * Math.min(Math.abs(asked), MAX_PAGE);
+  return { page, pageSize, limit: pageSize, offset: (Math.abs(page) - 1) * pageSize };
+}
+
+/** One term of an ORDER BY: a column or expression and its direction. */
+export interface OrderTerm {
+  column: ListColumn;
+  desc: boolean;
+}
+
+export const ascending = (column: ListColumn): OrderTerm => ({ column, desc: false });
+export const descending = (column: ListColumn): OrderTerm => ({ column, desc: true });
+
+/** The terms as an ORDER BY, or its exact reverse (PostgreSQL's null placement mirrors with the direction). */
+export function orderBySql(terms: readonly OrderTerm[], reversed = false): SQL[] {
+  return terms.map((term) => (term.desc !== reversed ? desc(term.column) : asc(term.column)));
+}
+
+/** The order of a sorted list: the sort's columns in its direction, then the fixed tie-breakers. */
+export function sortTerms<S extends string>(sort: ListSort<S>, columns: Readonly<Record<S, readonly ListColumn[]>>, then: readonly OrderTerm[] = []): OrderTerm[] {
+  return [...columns[sort.id].map((column) => ({ column, desc: sort.desc })), ...then];
 }
 
 /** The ORDER BY of a sorted list: the sort's columns in its direction, then the fixed tie-breakers. */
-export function sortOrder<S extends string>(sort: ListSort<S>, columns: Readonly<Record<S, readonly ListColumn[]>>, then: readonly SQL[] = []): SQL[] {
-  const direction = sort.desc ? desc : asc;
-  return [...columns[sort.id].map((column) => direction(column)), ...then];
+export function sortOrder<S extends string>(sort: ListSort<S>, columns: Readonly<Record<S, readonly ListColumn[]>>, then: readonly OrderTerm[] = []): SQL[] {
+  return orderBySql(sortTerms(sort, columns, then));
 }
 
-/** The number of rows across all pages, as a column of every row of the page. */
-export const totalOverPages = () => sql<number>`count(*) over ()`.mapWith(Number);
+/**
+ * How many rows `rows` (a select with its where, no order or limit) has, counted up to `cap` and
+ * no further: `cap + 1` means more. Reads at most cap + 1 rows, whatever stands behind them.
+ */
+export async function countUpTo(db: Queryable, rows: PgSelect, cap = TOTAL_CAP): Promise<number> {
+  const [counted] = await db.select({ n: sql<number>`count(*)`.mapWith(Number) }).from(rows.limit(cap + 1).as("counted"));
+  return counted?.n ?? 0;
+}
 
 export interface ListResult<T> extends ListPage<T> {
+  /** The page shown: from the start when the total is exact, else as asked (negative: from the end). */
   page: number;
   pageSize: number;
+  /** Pages across the total; with a capped total, the pages the cap holds. */
   pageCount: number;
 }
 
-/** A dynamic select whose rows carry `total` (see totalOverPages). */
-type TotalledSelect = PgSelect & { _: { result: { total: number }[] } };
-type Row<Q extends TotalledSelect> = Q["_"]["result"][number];
+type Row<Q extends PgSelect> = Q["_"]["result"][number];
 
-export interface PagedListSpec<Q extends TotalledSelect, S extends string> {
-  /**
-   * The rows: select (with `total: totalOverPages()`), from and joins, made by `.$dynamic()`;
-   * no where, order or limit. Called again, for the total, when the page lies past the end.
-   */
+export interface PagedListSpec<Q extends PgSelect, S extends string> {
+  db: Queryable;
+  /** The rows: select, from and joins, made by `.$dynamic()`; no where, order or limit. */
   query: () => Q;
+  /**
+   * The same rows with fewer joins, for counting them: only the tables `where` reads (and the
+   * search, when there are words). The rows' query when absent.
+   */
+  countQuery?: () => PgSelect;
   /** What the list holds: the actor's scope and the declared filters. */
   where?: SQL;
   /** Columns the words of `q` are looked for in (see wordsMatch). */
@@ -99,28 +131,48 @@ export interface PagedListSpec<Q extends TotalledSelect, S extends string> {
   /** The requested order, the columns each sort id orders by, and tie-breakers after them. */
   sort?: ListSort<S>;
   sortColumns?: Readonly<Record<S, readonly ListColumn[]>>;
-  orderBy?: readonly SQL[];
+  orderBy?: readonly OrderTerm[];
+  /** 1-based; negative counts from the end (-1: the last page). */
   page?: number;
   pageSize?: number;
   defaultPageSize?: number;
   maxPageSize?: number;
+  /** Rows are counted up to this many (TOTAL_CAP by default). */
+  totalCap?: number;
 }
 
 /**
- * One page of any list, its rows and the total across all pages, in one query: the total comes
- * with the rows (`count(*) over ()`). A page past the last one has no row to read it from, so the
- * query runs again for its first row: the pager still needs the total to offer a way back.
+ * One page of any list and its total. The total is counted up to the cap (see countUpTo), so it
+ * never reads every row of a long list; the page is read in the list's order with LIMIT and
+ * OFFSET, which an index on that order serves without sorting. A page counted from the end is
+ * read in the reversed order, so the last pages cost what the first ones do; with an exact total
+ * it is numbered from the start like any other.
  */
-export async function pagedList<Q extends TotalledSelect, S extends string = never>(spec: PagedListSpec<Q, S>): Promise<ListResult<Omit<Row<Q>, "total">>> {
-  const { page, pageSize, limit, offset } = pageWindow(spec, { defaultSize: spec.defaultPageSize, maxSize: spec.maxPageSize });
+export async function pagedList<Q extends PgSelect, S extends string = never>(spec: PagedListSpec<Q, S>): Promise<ListResult<Row<Q>>> {
+  const window = pageWindow(spec, { defaultSize: spec.defaultPageSize, maxSize: spec.maxPageSize });
+  const { pageSize } = window;
+  const cap = spec.totalCap ?? TOTAL_CAP;
   const where = and(spec.where, spec.search ? wordsMatch(spec.search, spec.q) : undefined);
-  const order = [...(spec.sort && spec.sortColumns ? sortOrder(spec.sort, spec.sortColumns) : []), ...(spec.orderBy ?? [])];
+  const terms = [...(spec.sort && spec.sortColumns ? sortTerms(spec.sort, spec.sortColumns) : []), ...(spec.orderBy ?? [])];
   // A generic select awaits to its own rows, which TypeScript cannot see through the generic.
-  const run = (window: { limit: number; offset: number }) => spec.query().where(where).orderBy(...order).limit(window.limit).offset(window.offset) as unknown as PromiseLike<Row<Q>[]>;
-  const found = await run({ limit, offset });
-  const total = found.length > 0 || page <= 1 ? (found[0]?.total ?? 0) : ((await run({ limit: 1, offset: 0 }))[0]?.total ?? 0);
-  const rows = found.map(({ total: _total, ...row }) => row);
-  return { rows, total, page, pageSize, pageCount: pageCountOf(total, pageSize) };
+  const run = (reversed: boolean, offset: number) =>
+    spec
+      .query()
+      .where(where)
+      .orderBy(...orderBySql(terms, reversed))
+      .limit(pageSize)
+      .offset(offset) as unknown as PromiseLike<Row<Q>[]>;
+  const total = await countUpTo(spec.db, (spec.countQuery ?? spec.query)().where(where), cap);
+  const fromStart = pageFromStart(window.page, total, pageSize, cap);
+  const pageCount = pageCountOf(Math.min(total, cap), pageSize);
+  if (fromStart === undefined) {
+    const rows = await run(true, window.offset);
+    return { rows: [...rows].reverse(), total, page: window.page, pageSize, pageCount };
+  }
+  const offset = (fromStart - 1) * pageSize;
+  // Past an exact total there is nothing to read; past a capped one there may be.
+  const rows = offset < total || isCappedTotal(total, cap) ? await run(false, offset) : [];
+  return { rows, total, page: fromStart, pageSize, pageCount };
 }
 
 export interface VersionSummary<S> {
@@ -165,13 +217,14 @@ export async function versionedParentPage<T extends { parentId: string }, S>(
   versions: { load: (parentIds: string[]) => Promise<T[]>; summary: (version: T) => VersionSummary<S> },
 ): Promise<ListPage<VersionedSummary<S>>> {
   const { rows, total } = await pagedList({
-    query: () => db.select({ id: table.id, slug: table.slug, name: table.name, description: table.description, total: totalOverPages() }).from(table).$dynamic(),
+    db,
+    query: () => db.select({ id: table.id, slug: table.slug, name: table.name, description: table.description }).from(table).$dynamic(),
     where: eq(table.orgId, orgId),
     search: [table.name, table.slug, table.description],
     q: query.q,
     sort: query.sort ?? DEFAULT_VERSIONED_SORT,
     sortColumns: { name: [table.name], slug: [table.slug] },
-    orderBy: [asc(table.slug)],
+    orderBy: [ascending(table.slug)],
     page: query.page,
     pageSize: query.pageSize,
   });

@@ -1,11 +1,11 @@
-import { and, desc, eq, inArray, not, type SQL, sql } from "drizzle-orm";
+import { and, eq, inArray, not, type SQL, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Queryable } from "@/db/client";
 import { contracts, notifications } from "@/db/schema";
 import { countPendingApprovals } from "./contracts/approvals";
 import { parseInput } from "./errors";
 import { listParamsSchema } from "./list-params";
-import { pagedList, totalOverPages } from "./lists";
+import { descending, pagedList } from "./lists";
 import type { Actor } from "./permissions";
 
 /**
@@ -74,11 +74,12 @@ export async function listNotifications(
   const allDecided = await requestsAllDecided(db, actor);
   const [{ rows, total, page, pageSize }, unread] = await Promise.all([
     pagedList({
-      query: () => db.select({ notification: notifications, decided: sql<boolean>`${decidedCondition(allDecided)}`, total: totalOverPages() }).from(notifications).$dynamic(),
+    db,
+      query: () => db.select({ notification: notifications, decided: sql<boolean>`${decidedCondition(allDecided)}` }).from(notifications).$dynamic(),
       where: options.unreadOnly ? unreadCondition(actor, allDecided) : eq(notifications.recipientId, actor.userId),
       search: [notifications.text],
       q: options.q,
-      orderBy: [desc(notifications.createdAt), desc(notifications.id)],
+      orderBy: [descending(notifications.createdAt), descending(notifications.id)],
       page: options.page,
       pageSize: options.pageSize,
     }),

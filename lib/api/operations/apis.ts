@@ -87,8 +87,8 @@ const managedApiVersion = z
     createdAt: timestamp,
     plans: z.array(apiVersionPlan),
     versions: z.array(apiVersionSummary),
-    liveContracts: z.number().int(),
-    pendingContracts: z.number().int(),
+    liveContracts: z.number().int().meta({ description: "Live contracts, counted up to 10,000: 10001 means more than 10,000." }),
+    pendingContracts: z.number().int().meta({ description: "Contracts awaiting approval, counted up to 10,000: 10001 means more than 10,000." }),
   })
   .meta({ id: "ManagedApiVersion" });
 

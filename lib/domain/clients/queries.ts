@@ -1,16 +1,16 @@
 import { and, asc, desc, eq, inArray, or, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
 import type { Queryable } from "@/db/client";
-import { apis, apiVersions, clients, clientVersions, contracts, memberships, organizations, plans, planVersions } from "@/db/schema";
+import { apis, apiVersions, clients, clientVersions, contracts, contractStatusRankSql, memberships, organizations, plans, planVersions } from "@/db/schema";
 import { canSeeApiVersion, findApiVersion } from "../apis/records";
 import { managedEndpoint } from "../catalog";
 import { liveContractWith, signingRefusal } from "../contracts/eligibility";
-import { type ContractRow, type ContractSortKey, CONTRACT_SORT_KEYS, DEFAULT_CONTRACT_SORT, listContractClientIds, listContracts, MAX_CONTRACT_PAGE_SIZE } from "../contracts/queries";
-import { type ClientVersionStatus, clientVersionStatus, type ContractStatus, contractStatusesOf, contractStatusRank, ENDED_CONTRACT_STATUSES, LIVE_CONTRACT_STATUSES, parseStatusArray } from "../contracts/statuses";
+import { type ContractRow, type ContractSortKey, CONTRACT_SORT_KEYS, DEFAULT_CONTRACT_SORT, contractClientIdsQuery, listContracts, MAX_CONTRACT_PAGE_SIZE } from "../contracts/queries";
+import { type ClientVersionStatus, clientVersionStatus, type ContractStatus, contractStatusesOf, ENDED_CONTRACT_STATUSES, LIVE_CONTRACT_STATUSES, parseStatusArray } from "../contracts/statuses";
 import { DomainError } from "../errors";
 import { fingerprintOfDigest, maskStoredApiKey } from "../keys";
 import { listParamsSchema } from "../list-params";
-import { compareVersions, type ListColumn, type ListPage, type ListQuery, pagedList, pageWindow, sortOrder, totalOverPages, type VersionedSort, type VersionedSummary, versionedParentPage, wordsMatch } from "../lists";
+import { ascending, compareVersions, descending, type ListColumn, type ListPage, type ListQuery, pagedList, pageWindow, sortOrder, type VersionedSort, type VersionedSummary, versionedParentPage, wordsMatch } from "../lists";
 import { organizationPermissions, requireManagedOrganization } from "../organizations/access";
 import { type Actor, hasPermission, memberOrgIdsWith, requireManagementView } from "../permissions";
 import { isStorableText } from "../text";
@@ -134,7 +134,7 @@ const LEAN_SORT_COLUMNS: Readonly<Record<LeanSortKey, readonly ListColumn[]>> = 
   api: [apis.name, apiVersions.version],
   apiVersion: [apiVersions.version, apis.name],
   plan: [plans.name, planVersions.version],
-  status: [contractStatusRank(contracts.status)],
+  status: [contractStatusRankSql(contracts.status)],
   endpoint: [apiOrg.slug, apis.slug, apiVersions.version],
   created: [contracts.createdAt],
 };
@@ -142,7 +142,7 @@ const LEAN_SORT_COLUMNS: Readonly<Record<LeanSortKey, readonly ListColumn[]>> = 
 /** The order of a My Clients section: a column it shows, else newest first. */
 function leanOrder(sort: MyClientsOptions["sort"]) {
   const shown = sort && sort.id in LEAN_SORT_COLUMNS ? { id: sort.id as LeanSortKey, desc: sort.desc } : { id: "created" as const, desc: true };
-  return sortOrder(shown, LEAN_SORT_COLUMNS, [desc(contracts.createdAt), asc(contracts.id)]);
+  return sortOrder(shown, LEAN_SORT_COLUMNS, [descending(contracts.createdAt), ascending(contracts.id)]);
 }
 
 /**
@@ -297,19 +297,20 @@ export async function listMyClients(db: Queryable, actor: Actor, options: MyClie
     return { clients: [] as MyClient[], total: 0, page, pageSize };
   }
   const byName = wordsMatch([clients.name, clients.description], q);
-  const withMatches = q ? await listContractClientIds(db, actor, { status: shownStatuses(options.includeEnded), q }) : [];
+  const withMatches = q ? await contractClientIdsQuery(db, actor, { status: shownStatuses(options.includeEnded), q }) : undefined;
   const { rows, total, page, pageSize } = await pagedList({
+    db,
     query: () =>
       db
-        .select({ ...clientColumns, matchedByName: byName ? sql<boolean>`(${byName})` : sql<boolean>`true`, total: totalOverPages() })
+        .select({ ...clientColumns, matchedByName: byName ? sql<boolean>`(${byName})` : sql<boolean>`true` })
         .from(clients)
         .innerJoin(organizations, eq(organizations.id, clients.orgId))
         .$dynamic(),
     where: and(
       inArray(clients.orgId, orgIds),
-      q ? or(byName, withMatches.length > 0 ? inArray(clients.id, withMatches) : undefined) : undefined,
+      q ? or(byName, withMatches ? inArray(clients.id, withMatches) : undefined) : undefined,
     ),
-    orderBy: [asc(clients.name), asc(organizations.slug), asc(clients.id)],
+    orderBy: [ascending(clients.name), ascending(organizations.slug), ascending(clients.id)],
     page: options.page,
     pageSize: options.pageSize,
     defaultPageSize: 10,

@@ -1,9 +1,9 @@
-import { and, asc, eq, inArray, isNotNull, or, sql, type SQL } from "drizzle-orm";
+import { and, eq, inArray, isNotNull, or, sql, type SQL } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
 import type { Queryable } from "@/db/client";
 import { apis, apiVersions, clients, clientVersions, contracts, plans, planVersions, users } from "@/db/schema";
 import { listParamsSchema } from "../list-params";
-import { type ListPage, type ListQuery, pagedList, totalOverPages, wordsMatch } from "../lists";
+import { ascending, type ListPage, type ListQuery, pagedList, wordsMatch } from "../lists";
 import type { Actor } from "../permissions";
 import { apiOrg, clientOrg } from "./queries";
 import { RUNNING_CONTRACT_STATUSES } from "./statuses";
@@ -70,6 +70,7 @@ function pendingScope(actor: Actor, q: string | undefined): SQL | undefined {
 export async function listPendingApprovals(db: Queryable, actor: Actor, query: ListQuery<ApprovalSort> = {}): Promise<ListPage<ApprovalRequest>> {
   if (!decidesAnywhere(actor)) return { rows: [], total: 0 };
   const { rows, total } = await pagedList({
+    db,
     query: () =>
       db
         .select({
@@ -94,7 +95,6 @@ export async function listPendingApprovals(db: Queryable, actor: Actor, query: L
           currentPlanSlug: currentPlans.slug,
           currentPlanName: currentPlans.name,
           currentPlanVersion: currentPlanVersions.version,
-          total: totalOverPages(),
         })
         .from(contracts)
         .innerJoin(clientVersions, eq(clientVersions.id, contracts.clientVersionId))
@@ -109,10 +109,20 @@ export async function listPendingApprovals(db: Queryable, actor: Actor, query: L
         .innerJoin(currentPlans, eq(currentPlans.id, currentPlanVersions.planId))
         .leftJoin(users, eq(users.id, requesterId))
         .$dynamic(),
+    // Without words to look for, the count needs only what the scope reads: the API's organization.
+    countQuery: query.q?.trim()
+      ? undefined
+      : () =>
+          db
+            .select({ id: contracts.id })
+            .from(contracts)
+            .innerJoin(apiVersions, eq(apiVersions.id, contracts.apiVersionId))
+            .innerJoin(apis, eq(apis.id, apiVersions.apiId))
+            .$dynamic(),
     where: pendingScope(actor, query.q),
     sort: query.sort ?? DEFAULT_APPROVAL_SORT,
     sortColumns: { requested: [requestedAt], client: [clients.name], api: [apis.name], plan: [plans.name], requester: [users.name] },
-    orderBy: [asc(requestedAt), asc(contracts.id)],
+    orderBy: [ascending(requestedAt), ascending(contracts.id)],
     page: query.page,
     pageSize: query.pageSize,
   });

@@ -3,7 +3,7 @@ import type { Db, OpenDatabase } from "@/db/client";
 import { readConfig } from "@/lib/config";
 import { createClient, createClientVersion } from "../clients";
 import { createContract, rejectContract } from "../contracts";
-import { getContract, listContracts } from "../contracts";
+import { contractListParams, getContract, listContracts } from "../contracts";
 import { addMember } from "../organizations";
 import type { Actor } from "../permissions";
 import { expectCode, makeOrg, makePublishedApi, makeUser, openTestDb, personalOrgId, refresh } from "../test-fixtures";
@@ -117,6 +117,52 @@ describe("listContracts", () => {
     expect([first.total, second.total, third.total, beyond.total]).toEqual([5, 5, 5, 5]);
     const ids = [...first.rows, ...second.rows, ...third.rows].map((r) => r.id);
     expect(new Set(ids).size).toBe(5);
+  });
+});
+
+describe("listContracts at scale", () => {
+  const ids = (page: { rows: { id: string }[] }) => page.rows.map((row) => row.id);
+
+  it("counts up to the cap and pages from either end past it, in the same order", async () => {
+    const all = await listContracts(db, consumer, { pageSize: 10 });
+    expect(all.total).toBe(5);
+    const capped = (page: number) => listContracts(db, consumer, { pageSize: 2, page, totalCap: 3 });
+    expect((await capped(1)).total).toBe(4);
+    const forward = [...ids(await capped(1)), ...ids(await capped(2)), ...ids(await capped(3))];
+    const backward = [...ids(await capped(-3)), ...ids(await capped(-2)), ...ids(await capped(-1))];
+    expect(forward).toEqual(ids(all));
+    expect(backward).toEqual(ids(all));
+    expect((await capped(-1)).page).toBe(-1);
+  });
+
+  it("numbers the last page from the start when the total is exact", async () => {
+    const last = await listContracts(db, consumer, { pageSize: 2, page: -1 });
+    expect(last).toMatchObject({ page: 3, total: 5 });
+    expect(ids(last)).toEqual(ids(await listContracts(db, consumer, { pageSize: 2, page: 3 })));
+  });
+
+  it("still reads an old page URL", async () => {
+    const params = contractListParams().parse({ "contracts-page": "3", "contracts-sort": "created.asc" });
+    const page = await listContracts(db, consumer, { ...params, pageSize: 2 });
+    expect(page.page).toBe(3);
+    expect(ids(page)).toEqual(ids(await listContracts(db, consumer, { sort: { id: "created", desc: false }, pageSize: 10 })).slice(4));
+  });
+
+  it("orders an API version's contracts by a column they all share as by their tie-breakers, newest first", async () => {
+    const newest = ids(await listContracts(db, provider, { apiVersionId: apis[0].apiVersionId }));
+    expect(newest).toHaveLength(2);
+    for (const id of ["api", "apiVersion", "endpoint"] as const) {
+      for (const desc of [false, true]) expect(ids(await listContracts(db, provider, { apiVersionId: apis[0].apiVersionId, sort: { id, desc } }))).toEqual(newest);
+    }
+    const byClient = await listContracts(db, provider, { apiVersionId: apis[0].apiVersionId, sort: { id: "clientVersion", desc: true } });
+    expect(byClient.rows.map((row) => row.clientVersion)).toEqual(["2.0", "1.0"]);
+  });
+
+  it("orders by status as people read it, requests first", async () => {
+    const statuses = (await listContracts(db, consumer, { sort: { id: "status", desc: false } })).rows.map((row) => row.status);
+    expect(statuses).toEqual(["Active", "Active", "Active", "Active", "Rejected"]);
+    const pending = await listContracts(db, admin, { sort: { id: "status", desc: false }, pageSize: 1 });
+    expect(pending.rows[0].status).not.toBe("Rejected");
   });
 });
 

@@ -1,14 +1,15 @@
-import { and, asc, desc, eq, inArray, type SQL, sql } from "drizzle-orm";
+import { and, eq, inArray, or, type SQL, sql } from "drizzle-orm";
 import { alias, type PgSelect } from "drizzle-orm/pg-core";
 import { z } from "zod";
 import type { Queryable } from "@/db/client";
-import { apis, apiVersions, clients, clientVersions, contracts, CONTRACT_STATUSES, organizations, plans, planVersions, users } from "@/db/schema";
+import { apis, apiVersions, clients, clientVersions, contracts, CONTRACT_STATUSES, contractStatusRankSql, organizations, plans, planVersions, users } from "@/db/schema";
 import { managedEndpoint } from "../catalog";
 import { DomainError } from "../errors";
 import { listParamsSchema, oneOf } from "../list-params";
-import { type ListColumn, pagedList, totalOverPages, wordsMatch } from "../lists";
-import type { Actor } from "../permissions";
-import { type ContractStatus, contractStatusRank, LIVE_CONTRACT_STATUSES } from "./statuses";
+import { ascending, countUpTo, descending, type ListColumn, pagedList, wordsMatch } from "../lists";
+import { searchWords } from "../text";
+import { type Actor, hasPermission } from "../permissions";
+import { type ContractStatus, LIVE_CONTRACT_STATUSES } from "./statuses";
 import { visibleContractsCondition } from "./visibility";
 
 /** Columns a contract list can be sorted by. */
@@ -48,10 +49,12 @@ export interface ListContractsOptions {
   /** Words that must each appear in the client, API, organization, version, plan, status or creator. */
   q?: string;
   sort?: { id: ContractSortKey; desc: boolean };
-  /** 1-based; default 1. */
+  /** 1-based; default 1. Negative counts from the end: -1 is the last page. */
   page?: number;
   /** Default 25, at most 500. */
   pageSize?: number;
+  /** The total is counted up to this many (TOTAL_CAP by default); one more means more. */
+  totalCap?: number;
 }
 
 /** One line of a contracts table: both sides, the plan, the state and the managed endpoint. */
@@ -104,36 +107,81 @@ export const clientOrg = alias(organizations, "client_org");
 export const apiOrg = alias(organizations, "api_org");
 
 /** The contract status as people read it, for searching ("awaiting" finds pending requests). */
-const statusWords = sql<string>`case ${contracts.status} when 'AwaitingApproval' then 'Awaiting approval' else ${contracts.status}::text end`;
+const statusWords = (status: ContractStatus) => (status === "AwaitingApproval" ? "Awaiting approval" : status);
 
-/** Where the words of a contract search are looked for: both sides, their organizations, the plan, the status and the creator. */
-const CONTRACT_SEARCH_COLUMNS: readonly ListColumn[] = [
-  clients.name,
-  clientVersions.version,
-  apis.name,
-  apis.slug,
-  apiVersions.version,
-  apiOrg.slug,
-  apiOrg.name,
-  clientOrg.name,
-  plans.name,
-  statusWords,
-  users.name,
-];
+/**
+ * Where the words of a contract search are looked for: both sides, their organizations, the plan,
+ * the status and the creator. Each word must appear in one of them. The sides, plans and creators
+ * matching a word are found in their own (small) tables first, so a search reads each contract
+ * once, by its ids, instead of joining every table to every contract before filtering.
+ */
+function contractWordsMatch(db: Queryable, q: string | undefined): SQL | undefined {
+  const words = searchWords(q);
+  if (words.length === 0) return undefined;
+  const inWord = (word: string) => {
+    const clientOrgIds = db.select({ id: clientOrg.id }).from(clientOrg).where(wordsMatch([clientOrg.name], word));
+    const clientIds = db.select({ id: clients.id }).from(clients).where(or(wordsMatch([clients.name], word), inArray(clients.orgId, clientOrgIds)));
+    const apiOrgIds = db.select({ id: apiOrg.id }).from(apiOrg).where(wordsMatch([apiOrg.slug, apiOrg.name], word));
+    const apiIds = db.select({ id: apis.id }).from(apis).where(or(wordsMatch([apis.name, apis.slug], word), inArray(apis.orgId, apiOrgIds)));
+    // The status as people read it ("awaiting" finds pending requests), matched here rather than on every row.
+    const statuses = CONTRACT_STATUSES.filter((status) => statusWords(status).toLowerCase().includes(word.toLowerCase()));
+    return or(
+      inArray(contracts.clientVersionId, db.select({ id: clientVersions.id }).from(clientVersions).where(or(wordsMatch([clientVersions.version], word), inArray(clientVersions.clientId, clientIds)))),
+      inArray(contracts.apiVersionId, db.select({ id: apiVersions.id }).from(apiVersions).where(or(wordsMatch([apiVersions.version], word), inArray(apiVersions.apiId, apiIds)))),
+      inArray(contracts.planVersionId, db.select({ id: planVersions.id }).from(planVersions).innerJoin(plans, eq(plans.id, planVersions.planId)).where(wordsMatch([plans.name], word))),
+      statuses.length > 0 ? inArray(contracts.status, statuses) : undefined,
+      inArray(contracts.createdById, db.select({ id: users.id }).from(users).where(wordsMatch([users.name], word))),
+    );
+  };
+  return and(...words.map(inWord));
+}
+
+/** The tables a contract list may join besides contracts (clientOrg and apiOrg are the aliases above). */
+type ContractJoin = "clientVersions" | "clients" | "clientOrg" | "apiVersions" | "apis" | "apiOrg" | "planVersions" | "plans" | "users";
+const ALL_CONTRACT_JOINS: ReadonlySet<ContractJoin> = new Set(["clientVersions", "clients", "clientOrg", "apiVersions", "apis", "apiOrg", "planVersions", "plans", "users"]);
+
+/** The joins of `needed`, each with the ones it goes through (clients through client versions…). */
+function withJoins<T extends PgSelect>(query: T, needed: ReadonlySet<ContractJoin>): T {
+  const has = (...names: ContractJoin[]) => names.some((name) => needed.has(name));
+  let joined: PgSelect = query;
+  if (has("clientVersions", "clients", "clientOrg")) joined = joined.innerJoin(clientVersions, eq(clientVersions.id, contracts.clientVersionId));
+  if (has("clients", "clientOrg")) joined = joined.innerJoin(clients, eq(clients.id, clientVersions.clientId));
+  if (has("clientOrg")) joined = joined.innerJoin(clientOrg, eq(clientOrg.id, clients.orgId));
+  if (has("apiVersions", "apis", "apiOrg")) joined = joined.innerJoin(apiVersions, eq(apiVersions.id, contracts.apiVersionId));
+  if (has("apis", "apiOrg")) joined = joined.innerJoin(apis, eq(apis.id, apiVersions.apiId));
+  if (has("apiOrg")) joined = joined.innerJoin(apiOrg, eq(apiOrg.id, apis.orgId));
+  if (has("planVersions", "plans")) joined = joined.innerJoin(planVersions, eq(planVersions.id, contracts.planVersionId));
+  if (has("plans")) joined = joined.innerJoin(plans, eq(plans.id, planVersions.planId));
+  if (has("users")) joined = joined.leftJoin(users, eq(users.id, contracts.createdById));
+  return joined as T;
+}
 
 /** The joins every contract list needs: both sides with their organizations, the plan and the creator. */
 export function withContractJoins<T extends PgSelect>(query: T) {
-  return query
-    .innerJoin(clientVersions, eq(clientVersions.id, contracts.clientVersionId))
-    .innerJoin(clients, eq(clients.id, clientVersions.clientId))
-    .innerJoin(clientOrg, eq(clientOrg.id, clients.orgId))
-    .innerJoin(apiVersions, eq(apiVersions.id, contracts.apiVersionId))
-    .innerJoin(apis, eq(apis.id, apiVersions.apiId))
-    .innerJoin(apiOrg, eq(apiOrg.id, apis.orgId))
-    .innerJoin(planVersions, eq(planVersions.id, contracts.planVersionId))
-    .innerJoin(plans, eq(plans.id, planVersions.planId))
-    .leftJoin(users, eq(users.id, contracts.createdById));
+  return withJoins(query, ALL_CONTRACT_JOINS);
 }
+
+/**
+ * Sorts whose columns hold one value across the contracts of one API version, or of one client
+ * version: within such a list they order by the tie-breakers alone, and need no join.
+ */
+const SAME_IN_SCOPE: { apiVersionId: readonly ContractSortKey[]; clientVersionId: readonly ContractSortKey[] } = {
+  apiVersionId: ["api", "apiVersion", "endpoint"],
+  clientVersionId: ["client", "clientVersion"],
+};
+
+/** What each sort joins to order by its columns. */
+const SORT_JOINS: Readonly<Record<ContractSortKey, readonly ContractJoin[]>> = {
+  client: ["clients"],
+  clientVersion: ["clients"],
+  api: ["apis"],
+  apiVersion: ["apis"],
+  plan: ["plans"],
+  status: [],
+  created: [],
+  createdBy: ["users"],
+  endpoint: ["apiOrg"],
+};
 
 const CONTRACT_SORT_COLUMNS: Readonly<Record<ContractSortKey, readonly ListColumn[]>> = {
   client: [clients.name, clientVersions.version],
@@ -141,17 +189,38 @@ const CONTRACT_SORT_COLUMNS: Readonly<Record<ContractSortKey, readonly ListColum
   api: [apis.name, apiVersions.version],
   apiVersion: [apiVersions.version, apis.name],
   plan: [plans.name, planVersions.version],
-  status: [contractStatusRank(contracts.status)],
+  status: [contractStatusRankSql(contracts.status)],
   created: [contracts.createdAt],
   createdBy: [users.name],
   endpoint: [apiOrg.slug, apis.slug, apiVersions.version],
 };
 
-/** The WHERE of a contract list: what the actor may see, narrowed by the options. */
-function contractConditions(actor: Actor, options: ListContractsOptions): SQL | undefined {
+/**
+ * Whether every contract the options scope to is visible to the actor by that scope alone: an API
+ * version of an organization where they view APIs, or a client version of one where they view
+ * clients. Then the list needs neither the visibility condition nor the joins it reads.
+ */
+async function scopeIsVisible(db: Queryable, actor: Actor, options: ListContractsOptions): Promise<boolean> {
+  if (options.apiVersionId) {
+    const [owner] = await db.select({ orgId: apis.orgId }).from(apiVersions).innerJoin(apis, eq(apis.id, apiVersions.apiId)).where(eq(apiVersions.id, options.apiVersionId));
+    if (owner && hasPermission(actor, owner.orgId, "apiView")) return true;
+  }
+  if (options.clientVersionId) {
+    const [owner] = await db.select({ orgId: clients.orgId }).from(clientVersions).innerJoin(clients, eq(clients.id, clientVersions.clientId)).where(eq(clientVersions.id, options.clientVersionId));
+    if (owner && hasPermission(actor, owner.orgId, "clientView")) return true;
+  }
+  return false;
+}
+
+/** The WHERE of a contract list, and the joins it reads: what the actor may see, narrowed by the options. */
+async function contractConditions(db: Queryable, actor: Actor, options: ListContractsOptions): Promise<{ where: SQL | undefined; joins: ContractJoin[] }> {
   const statuses = options.status === undefined ? undefined : typeof options.status === "string" ? [options.status] : [...options.status];
-  return and(
-    visibleContractsCondition(actor, { clientOrgId: clients.orgId, apiOrgId: apis.orgId }),
+  const visibility = visibleContractsCondition(actor, { clientOrgId: clients.orgId, apiOrgId: apis.orgId });
+  const visible = visibility === undefined || (await scopeIsVisible(db, actor, options)) ? undefined : visibility;
+  const words = contractWordsMatch(db, options.q);
+  const joins: ContractJoin[] = [...(visible ? (["clients", "apis"] as const) : []), ...(options.clientIds ? (["clientVersions"] as const) : [])];
+  const where = and(
+    visible,
     options.contractId ? eq(contracts.id, options.contractId) : undefined,
     options.clientVersionId ? eq(contracts.clientVersionId, options.clientVersionId) : undefined,
     options.clientVersionIds ? (options.clientVersionIds.length > 0 ? inArray(contracts.clientVersionId, [...options.clientVersionIds]) : sql`false`) : undefined,
@@ -159,71 +228,91 @@ function contractConditions(actor: Actor, options: ListContractsOptions): SQL | 
     options.clientIds ? (options.clientIds.length > 0 ? inArray(clientVersions.clientId, [...options.clientIds]) : sql`false`) : undefined,
     options.planVersionId ? eq(contracts.planVersionId, options.planVersionId) : undefined,
     statuses ? (statuses.length > 0 ? inArray(contracts.status, statuses) : sql`false`) : undefined,
-    wordsMatch(CONTRACT_SEARCH_COLUMNS, options.q),
+    words,
   );
+  return { where, joins };
 }
 
-/** The clients that have at least one contract the actor may see matching the options (a search, say). */
-export async function listContractClientIds(db: Queryable, actor: Actor, options: Omit<ListContractsOptions, "sort" | "page" | "pageSize">): Promise<string[]> {
-  const rows = await withContractJoins(db.selectDistinct({ clientId: clientVersions.clientId }).from(contracts).$dynamic()).where(contractConditions(actor, options));
-  return rows.map((r) => r.clientId);
+/**
+ * The clients that have at least one contract the actor may see matching the options (a search,
+ * say), as a subquery: a list filters by it in the database, however many clients it holds.
+ */
+export async function contractClientIdsQuery(db: Queryable, actor: Actor, options: Omit<ListContractsOptions, "sort" | "page" | "pageSize">): Promise<SQL> {
+  const { where, joins } = await contractConditions(db, actor, options);
+  const clientIds = withJoins(db.selectDistinct({ clientId: clientVersions.clientId }).from(contracts).$dynamic(), new Set([...joins, "clientVersions"])).where(where);
+  // Embedded as a query, in parentheses.
+  return sql`${clientIds}`;
 }
 
 /**
  * A page of contracts with everything a contracts table shows, filtered to those the actor may see.
- * One query: the total comes with the rows (a window count), and again on its own only when the
- * page asked for lies past the end.
+ * The page's ids are found first, joining only what the filter and the sort read, so that an
+ * index in the list's order serves it; then the rows of those ids are read with every join.
  */
 export async function listContracts(db: Queryable, actor: Actor, options: ListContractsOptions = {}): Promise<ContractPage> {
-  const { rows, total, page, pageSize } = await pagedList({
-    query: () =>
-      withContractJoins(
-        db
-          .select({
-            id: contracts.id,
-            status: contracts.status,
-            reason: contracts.reason,
-            createdAt: contracts.createdAt,
-            decidedAt: contracts.decidedAt,
-            endedAt: contracts.endedAt,
-            endsAt: contracts.endsAt,
-            pendingPlanVersionId: contracts.pendingPlanVersionId,
-            createdByName: users.name,
-            clientId: clients.id,
-            clientOrgId: clients.orgId,
-            clientOrgSlug: clientOrg.slug,
-            clientOrgName: clientOrg.name,
-            clientSlug: clients.slug,
-            clientName: clients.name,
-            clientVersionId: clientVersions.id,
-            clientVersion: clientVersions.version,
-            apiId: apis.id,
-            apiOrgId: apis.orgId,
-            apiOrgSlug: apiOrg.slug,
-            apiOrgName: apiOrg.name,
-            apiSlug: apis.slug,
-            apiName: apis.name,
-            apiVersionId: apiVersions.id,
-            apiVersion: apiVersions.version,
-            planVersionId: planVersions.id,
-            planSlug: plans.slug,
-            planName: plans.name,
-            planVersion: planVersions.version,
-            total: totalOverPages(),
-          })
-          .from(contracts)
-          .$dynamic(),
-      ),
-    where: contractConditions(actor, options),
-    sort: options.sort ?? DEFAULT_CONTRACT_SORT,
-    sortColumns: CONTRACT_SORT_COLUMNS,
-    orderBy: [desc(contracts.createdAt), asc(contracts.id)],
+  const sort = options.sort ?? DEFAULT_CONTRACT_SORT;
+  const { where, joins } = await contractConditions(db, actor, options);
+  const sameInScope = (options.apiVersionId && SAME_IN_SCOPE.apiVersionId.includes(sort.id)) || (options.clientVersionId && SAME_IN_SCOPE.clientVersionId.includes(sort.id));
+  const needed = new Set<ContractJoin>([...joins, ...(sameInScope ? [] : SORT_JOINS[sort.id])]);
+  const { rows: found, total, page, pageSize } = await pagedList({
+    db,
+    query: () => withJoins(db.select({ id: contracts.id }).from(contracts).$dynamic(), needed),
+    // Counting needs only the joins the filter reads, not the sort's.
+    countQuery: () => withJoins(db.select({ id: contracts.id }).from(contracts).$dynamic(), new Set(joins)),
+    where,
+    sort,
+    sortColumns: sameInScope ? { ...CONTRACT_SORT_COLUMNS, [sort.id]: [] } : CONTRACT_SORT_COLUMNS,
+    orderBy: [descending(contracts.createdAt), ascending(contracts.id)],
     page: options.page,
     pageSize: options.pageSize,
     defaultPageSize: 25,
     maxPageSize: MAX_CONTRACT_PAGE_SIZE,
+    totalCap: options.totalCap,
   });
-  return { rows: rows.map((row) => ({ ...row, endpoint: managedEndpoint(row.apiOrgSlug, row.apiSlug, row.apiVersion) })), total, page, pageSize };
+  const ids = found.map((row) => row.id);
+  if (ids.length === 0) return { rows: [], total, page, pageSize };
+  const loaded = await withContractJoins(
+    db
+      .select({
+        id: contracts.id,
+        status: contracts.status,
+        reason: contracts.reason,
+        createdAt: contracts.createdAt,
+        decidedAt: contracts.decidedAt,
+        endedAt: contracts.endedAt,
+        endsAt: contracts.endsAt,
+        pendingPlanVersionId: contracts.pendingPlanVersionId,
+        createdByName: users.name,
+        clientId: clients.id,
+        clientOrgId: clients.orgId,
+        clientOrgSlug: clientOrg.slug,
+        clientOrgName: clientOrg.name,
+        clientSlug: clients.slug,
+        clientName: clients.name,
+        clientVersionId: clientVersions.id,
+        clientVersion: clientVersions.version,
+        apiId: apis.id,
+        apiOrgId: apis.orgId,
+        apiOrgSlug: apiOrg.slug,
+        apiOrgName: apiOrg.name,
+        apiSlug: apis.slug,
+        apiName: apis.name,
+        apiVersionId: apiVersions.id,
+        apiVersion: apiVersions.version,
+        planVersionId: planVersions.id,
+        planSlug: plans.slug,
+        planName: plans.name,
+        planVersion: planVersions.version,
+      })
+      .from(contracts)
+      .$dynamic(),
+  ).where(inArray(contracts.id, ids));
+  const byId = new Map(loaded.map((row) => [row.id, row]));
+  const rows = ids.flatMap((id) => {
+    const row = byId.get(id);
+    return row ? [{ ...row, endpoint: managedEndpoint(row.apiOrgSlug, row.apiSlug, row.apiVersion) }] : [];
+  });
+  return { rows, total, page, pageSize };
 }
 
 const contractIdSchema = z.string().uuid();
@@ -239,14 +328,19 @@ export async function getContract(db: Queryable, actor: Actor, contractId: strin
   return rows[0];
 }
 
-/** How many contracts of an API version are live, and how many of those await approval. */
+/**
+ * How many contracts of an API version are live, and how many of those await approval, each
+ * counted up to TOTAL_CAP (TOTAL_CAP + 1 stands for more; see formatTotal): a popular API's page
+ * must not count every contract it has.
+ */
 export async function countApiVersionContracts(db: Queryable, apiVersionId: string): Promise<{ live: number; pending: number }> {
-  const [counts] = await db
-    .select({
-      live: sql<number>`count(*) filter (where ${inArray(contracts.status, LIVE_CONTRACT_STATUSES)})::int`,
-      pending: sql<number>`count(*) filter (where ${contracts.status} = 'AwaitingApproval')::int`,
-    })
-    .from(contracts)
-    .where(eq(contracts.apiVersionId, apiVersionId));
-  return counts;
+  const withStatus = (statuses: readonly ContractStatus[]) =>
+    db
+      .select({ id: contracts.id })
+      .from(contracts)
+      .where(and(eq(contracts.apiVersionId, apiVersionId), inArray(contracts.status, [...statuses])))
+      .$dynamic();
+  const live = await countUpTo(db, withStatus(LIVE_CONTRACT_STATUSES));
+  const pending = await countUpTo(db, withStatus(["AwaitingApproval"]));
+  return { live, pending };
 }

@@ -25,16 +25,6 @@ export function clientVersionStatus(version: Pick<typeof clientVersions.$inferSe
   return "Created";
 }
 
-/** The order contract lists sort statuses in: the lifecycle's, live ones first, then the ended ones. */
-export const CONTRACT_STATUS_ORDER: readonly ContractStatus[] = ["AwaitingApproval", "Active", "Suspended", "Rejected", "Withdrawn", "Broken", "Expired"];
-
-/** A sort key for the status column in CONTRACT_STATUS_ORDER (the column is text, so it would sort alphabetically). */
-export const contractStatusRank = (status: Column) =>
-  sql<number>`case ${status} ${sql.join(
-    CONTRACT_STATUS_ORDER.map((name, i) => sql`when ${name} then ${sql.raw(String(i))}`),
-    sql` `,
-  )} end`;
-
 /** The statuses of a client version's contracts, which its own status is derived from. */
 export const contractStatusesOf = (clientVersionId: Column) =>
   sql<ContractStatus[]>`coalesce((select array_agg(distinct ${qualified(contracts.status)}) from ${contracts} where ${qualified(contracts.clientVersionId)} = ${qualified(clientVersionId)}), '{}')`;

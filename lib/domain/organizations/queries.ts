@@ -4,7 +4,7 @@ import type { Queryable } from "@/db/client";
 import { apis, clients, memberships, organizations, plans, users } from "@/db/schema";
 import { DomainError } from "../errors";
 import { listParamsSchema } from "../list-params";
-import { type ListPage, type ListQuery, pagedList, qualified, totalOverPages } from "../lists";
+import { ascending, type ListPage, type ListQuery, pagedList, qualified } from "../lists";
 import { type Actor, hasManagementAccess, permittedOrgCondition, requireManagementView, type Role } from "../permissions";
 import { organizationPermissions, requireManagedOrganization } from "./access";
 
@@ -38,6 +38,7 @@ export async function listManagedOrganizations(db: Queryable, actor: Actor, quer
     sql<number>`(select count(*)::int from ${table} where ${qualified(table.orgId)} = ${qualified(organizations.id)})`;
   const counts = { apis: countOf(apis), plans: countOf(plans), clients: countOf(clients), members: countOf(memberships) };
   const { rows, total } = await pagedList({
+    db,
     query: () =>
       db
         .select({
@@ -49,7 +50,6 @@ export async function listManagedOrganizations(db: Queryable, actor: Actor, quer
           planCount: counts.plans,
           clientCount: counts.clients,
           memberCount: counts.members,
-          total: totalOverPages(),
         })
         .from(organizations)
         .$dynamic(),
@@ -58,7 +58,7 @@ export async function listManagedOrganizations(db: Queryable, actor: Actor, quer
     q: query.q,
     sort: query.sort ?? DEFAULT_ORGANIZATION_SORT,
     sortColumns: { name: [organizations.name], slug: [organizations.slug], apis: [counts.apis], plans: [counts.plans], clients: [counts.clients], members: [counts.members] },
-    orderBy: [asc(organizations.slug)],
+    orderBy: [ascending(organizations.slug)],
     page: query.page,
     pageSize: query.pageSize,
   });
@@ -87,9 +87,10 @@ export const memberListParams = listParamsSchema({ sortable: MEMBER_SORTS, defau
 export async function listOrganizationMembers(db: Queryable, actor: Actor, orgId: string, query: ListQuery<MemberSort> = {}): Promise<ListPage<MemberSummary> & { ownerCount: number }> {
   requireManagementView(actor, orgId, "orgView");
   const { rows, total } = await pagedList({
+    db,
     query: () =>
       db
-        .select({ userId: users.id, name: users.name, email: users.email, role: memberships.role, since: memberships.createdAt, total: totalOverPages() })
+        .select({ userId: users.id, name: users.name, email: users.email, role: memberships.role, since: memberships.createdAt })
         .from(memberships)
         .innerJoin(users, eq(users.id, memberships.userId))
         .$dynamic(),
@@ -98,7 +99,7 @@ export async function listOrganizationMembers(db: Queryable, actor: Actor, orgId
     q: query.q,
     sort: query.sort ?? DEFAULT_MEMBER_SORT,
     sortColumns: { name: [users.name], email: [users.email], role: [memberships.role], since: [memberships.createdAt] },
-    orderBy: [asc(users.email)],
+    orderBy: [ascending(users.email)],
     page: query.page,
     pageSize: query.pageSize,
   });

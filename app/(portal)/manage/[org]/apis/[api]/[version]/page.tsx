@@ -20,7 +20,7 @@ import { readConfig } from "@/lib/config";
 import { contractListParams, DEFAULT_CONTRACT_SORT, listContracts } from "@/lib/domain/contracts";
 import { activityListParams, listActivity } from "@/lib/domain/activity";
 import { getApiVersionDetail, listOfferablePlanVersions } from "@/lib/domain/apis";
-import type { SearchParamsRecord } from "@/lib/domain/list-params";
+import { formatTotal, type SearchParamsRecord } from "@/lib/domain/list-params";
 import { suggestNextVersion } from "@/lib/domain/lists";
 import { describePolicies } from "@/lib/domain/plans";
 import { loadOrNotFound } from "../../../../page-helpers";
@@ -86,7 +86,7 @@ export default async function ApiVersionPage({ params, searchParams }: Props) {
             {can.apiAdmin && status === "Published" && (
               <ConfirmActionButton action={retireApiVersionAction} fields={{ apiVersionId: version.id }} label="Retire" title={`Retire ${api.name} ${version.version}?`} submitLabel="Retire version">
                 Retiring is final. The gateway answers 410 Gone for this version from then on
-                {detail.liveContracts > 0 ? `, and its ${detail.liveContracts} live contract${detail.liveContracts === 1 ? "" : "s"} stop working` : ""}.
+                {detail.liveContracts > 0 ? `, and its ${formatTotal(detail.liveContracts)} live contract${detail.liveContracts === 1 ? "" : "s"} stop working` : ""}.
               </ConfirmActionButton>
             )}
             {can.apiEdit && (
@@ -123,7 +123,7 @@ export default async function ApiVersionPage({ params, searchParams }: Props) {
                   ["Created", formatDateTime(version.createdAt)],
                   ["Published", formatDateTime(version.publishedAt)],
                   ...(version.retiredAt ? ([["Retired", formatDateTime(version.retiredAt)]] as [string, string][]) : []),
-                  ["Live contracts", `${detail.liveContracts}${detail.pendingContracts > 0 ? ` (${detail.pendingContracts} awaiting approval)` : ""}`],
+                  ["Live contracts", `${formatTotal(detail.liveContracts)}${detail.pendingContracts > 0 ? ` (${formatTotal(detail.pendingContracts)} awaiting approval)` : ""}`],
                 ]}
               />
               {!beforePublishing && <p className="text-xs text-slate-500">The endpoint, visibility and offered plans of a published version are frozen. Make a new version to change them.</p>}
@@ -230,7 +230,7 @@ async function ContractsTab({ apiVersionId, query, detail }: { apiVersionId: str
 /** "2 requests and 1 plan change await approval." */
 function awaitingWords(requests: number, planChanges: number): string {
   const parts = [
-    ...(requests > 0 ? [`${requests} request${requests === 1 ? "" : "s"}`] : []),
+    ...(requests > 0 ? [`${formatTotal(requests)} request${requests === 1 ? "" : "s"}`] : []),
     ...(planChanges > 0 ? [`${planChanges} plan change${planChanges === 1 ? "" : "s"}`] : []),
   ];
   return `${parts.join(" and ")} ${requests + planChanges === 1 ? "awaits" : "await"} approval.`;
