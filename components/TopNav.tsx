@@ -4,6 +4,7 @@ import { hasManagementAccess } from "@/lib/domain/permissions";
 import { signOutAction } from "@/app/(auth)/actions";
 import { NavLink, SignInLink } from "@/components/shell/NavLink";
 import { NavMenu } from "@/components/shell/NavMenu";
+import { PorticoMark } from "@/components/shell/PorticoMark";
 import { ThemeToggle } from "@/components/shell/ThemeToggle";
 
 const linkClass =
@@ -83,19 +84,5 @@ export function TopNav({ actor, unread = 0, approvals = 0 }: { actor: Actor | nu
         </NavMenu>
       </nav>
     </header>
-  );
-}
-
-/** Portico's mark, the same drawing as app/icon.svg. */
-function PorticoMark() {
-  return (
-    <svg aria-hidden="true" viewBox="0 0 32 32" className="size-6">
-      <rect width="32" height="32" rx="7" fill="#1f5fbf" />
-      <path d="M6 12 16 6l10 6z" fill="#ffffff" />
-      <rect x="8" y="13" width="3" height="11" fill="#ffffff" />
-      <rect x="14.5" y="13" width="3" height="11" fill="#ffffff" />
-      <rect x="21" y="13" width="3" height="11" fill="#ffffff" />
-      <rect x="6" y="25" width="20" height="2.5" fill="#ffffff" />
-    </svg>
   );
 }

@@ -22,11 +22,15 @@ test.describe("the public catalog, for a visitor who has not signed in", () => {
     await expect(api.createContractButton).toHaveCount(0);
 
     await api.main.getByRole("link", { name: "Sign in to create a contract" }).click();
-    await expect(page).toHaveURL(/\/login\?next=%2Fapis%2Facme%2Fweather$/);
+    await expect(page).toHaveURL(/\/login\?next=%2Fapis%2Facme%2Fweather%3Fdialog%3Dcreate-contract$/);
     await page.getByLabel("Email").fill(accounts.developer.email);
     await page.getByLabel("Password").fill(accounts.developer.password);
     await page.getByRole("button", { name: "Sign in" }).click();
 
+    // Back on Weather with the Create contract form open, as the visitor asked.
+    await expect(page).toHaveURL(/\/apis\/acme\/weather\?dialog=create-contract$/);
+    await expect(api.dialog).toBeVisible();
+    await api.dialog.getByRole("button", { name: "Cancel" }).click();
     await expect(page).toHaveURL(/\/apis\/acme\/weather$/);
     await expect(api.createContractButton).toBeVisible();
     await expect(api.main.getByRole("link", { name: "Sign in to create a contract" })).toHaveCount(0);

@@ -9,13 +9,9 @@ import { type ActionResult, failure, formDataObject } from "@/lib/auth/action";
 import { describeWait } from "@/lib/auth/throttle";
 import { DomainError } from "@/lib/domain/errors";
 import { signUp } from "@/lib/domain/users";
+import { safeNext } from "./next-path";
 
 const GENERIC = "Wrong email or password.";
-
-/** Only same-site paths, so a crafted link cannot send people elsewhere after sign-in. */
-function safeNext(value: unknown): string {
-  return typeof value === "string" && value.startsWith("/") && !value.startsWith("//") ? value : "/apis";
-}
 
 const signInSchema = z.object({ email: z.string().max(254), password: z.string().max(200), next: z.string().optional() });
 
@@ -49,7 +45,7 @@ export async function signUpAction(_previous: ActionResult | null, formData: For
   }
   try {
     // The account was made a moment ago by this request: a ticket signs it in, not a password guess the throttle would count.
-    await signIn("ticket", { ticket: issueSignInTicket(userId), redirectTo: "/apis" });
+    await signIn("ticket", { ticket: issueSignInTicket(userId), redirectTo: safeNext(input.next) });
   } catch (error) {
     unstable_rethrow(error); // the redirect after a successful sign-in
     console.warn("[auth] sign-in right after sign-up failed");

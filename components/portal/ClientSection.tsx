@@ -8,6 +8,13 @@ import { ClientVersionActions } from "./ClientVersionActions";
 import { toClientContract } from "./client-contract";
 import { ContractTable } from "./ContractTable";
 
+/** What a client version's status means for its key, next to the status word. */
+const CLIENT_STATUS_MEANING: Record<string, string> = {
+  Created: "Not live yet: its key works once one of its contracts is active.",
+  AwaitingApproval: "A contract request awaits the provider's approval.",
+  Registered: "Live: its key works with the APIs of its active contracts.",
+};
+
 /**
  * One client in My Clients: a section headed by its name, with the shown version (and a switch
  * to the others), its status, its API key and its contracts.
@@ -20,6 +27,7 @@ export function ClientSection({
   linkHeading = true,
   offers,
   canImportKey = false,
+  showOrganization = true,
 }: {
   client: MyClient;
   versionHref: (version: string) => string;
@@ -31,6 +39,8 @@ export function ClientSection({
   offers?: ReadonlyMap<string, PlanOffer[]>;
   /** The actor owns the client's organization: a new version may bring its own API key. */
   canImportKey?: boolean;
+  /** Name the client's organization: off for someone whose only organization is their personal one. */
+  showOrganization?: boolean;
 }) {
   const { selected } = client;
   const headingId = `client-${client.id}`;
@@ -50,10 +60,9 @@ export function ClientSection({
               client.name
             )}
           </h2>
-          <p className="text-sm text-slate-600">
-            {client.orgName}
-            {client.description && <> · {client.description}</>}
-          </p>
+          {(showOrganization || client.description) && (
+            <p className="text-sm text-slate-600">{[showOrganization ? client.orgName : "", client.description].filter(Boolean).join(" · ")}</p>
+          )}
           <p className="text-sm">
             <Link
               prefetch={false}
@@ -98,9 +107,10 @@ export function ClientSection({
             <span className="font-medium text-slate-700">Version</span> {selected.version}
           </span>
         )}
-        <span className="flex items-center gap-2">
+        <span className="flex flex-wrap items-center gap-2">
           <span className="font-medium text-slate-700">Status</span>
           <StatusBadge status={selected.status} />
+          {CLIENT_STATUS_MEANING[selected.status] && <span className="text-slate-600">{CLIENT_STATUS_MEANING[selected.status]}</span>}
         </span>
       </div>
 

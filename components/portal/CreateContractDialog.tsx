@@ -1,13 +1,15 @@
 "use client";
 
 import Link from "next/link";
-import { useActionState, useState } from "react";
+import { usePathname, useRouter, useSearchParams } from "next/navigation";
+import { useActionState, useEffect, useState } from "react";
 import { createContractAction } from "@/app/(portal)/apis/[org]/[api]/actions";
 import { Alert } from "@/components/ui/Alert";
 import { Button } from "@/components/ui/Button";
 import { submitKeepingValues } from "@/components/ui/submitKeepingValues";
 import type { ContractCandidate } from "@/lib/domain/clients";
 import { ActionMessage } from "./ActionMessage";
+import { OPEN_CREATE_CONTRACT } from "./create-contract-link";
 import { Dialog } from "./Dialog";
 import { type ClientOrganization, NewClientForm } from "./NewClientForm";
 import { TermsOfUse } from "./TermsOfUse";
@@ -24,6 +26,27 @@ export interface PlanChoice {
 }
 
 type Result = Awaited<ReturnType<typeof createContractAction>>;
+
+/** Where the outcome waits while the page moves to its address without the opening query. */
+const SAVED_OUTCOME = "portico-create-contract-outcome";
+
+function saveOutcome(result: Result) {
+  try {
+    sessionStorage.setItem(SAVED_OUTCOME, JSON.stringify(result));
+  } catch {
+    // Storage may be off: the page then shows the new contract without the sentence.
+  }
+}
+
+function readSavedOutcome(): Result | null {
+  if (typeof window === "undefined") return null;
+  try {
+    const saved = sessionStorage.getItem(SAVED_OUTCOME);
+    return saved ? (JSON.parse(saved) as Result) : null;
+  } catch {
+    return null;
+  }
+}
 
 const LABELS = { clientVersionId: "Client", planVersionId: "Plan", apiVersionId: "API version", acceptTerms: "Terms of use" };
 
@@ -50,19 +73,48 @@ export function CreateContractDialog({
   candidates: ContractCandidate[];
   organizations: ClientOrganization[];
 }) {
-  const [open, setOpen] = useState(false);
+  const searchParams = useSearchParams();
+  const pathname = usePathname();
+  const router = useRouter();
+  const openedByLink = searchParams.get(OPEN_CREATE_CONTRACT.name) === OPEN_CREATE_CONTRACT.value;
+  const [open, setOpenState] = useState(openedByLink);
+  /** This page's address without the query that opened the form: a reload does not open it again. */
+  const addressWithoutOpening = () => {
+    const rest = new URLSearchParams(searchParams);
+    rest.delete(OPEN_CREATE_CONTRACT.name);
+    return rest.size > 0 ? `${pathname}?${rest}` : pathname;
+  };
+  const setOpen = (shown: boolean) => {
+    setOpenState(shown);
+    if (!shown && openedByLink) window.history.replaceState(null, "", addressWithoutOpening());
+  };
   const [view, setView] = useState<"contract" | "new-client">("contract");
   const [clientVersionId, setClientVersionId] = useState("");
   const [planVersionId, setPlanVersionId] = useState(plans[0]?.planVersionId ?? "");
   const plan = plans.find((p) => p.planVersionId === planVersionId) ?? plans[0];
   // A client made in this form, shown at once; the page's list of candidates catches up on its own.
   const [justCreated, setJustCreated] = useState<ContractCandidate | null>(null);
-  const [outcome, setOutcome] = useState<Result | null>(null);
+  // The outcome survives the page's move to its address without the opening query, which shows it anew.
+  const [outcome, setOutcome] = useState<Result | null>(readSavedOutcome);
+  useEffect(() => {
+    try {
+      sessionStorage.removeItem(SAVED_OUTCOME);
+    } catch {
+      // Nothing was saved where storage is off.
+    }
+  }, []);
   const [state, action, pending] = useActionState(async (previous: Result | null, formData: FormData) => {
     const result = await createContractAction(previous, formData);
     if (result.ok) {
       setOutcome(result);
-      setOpen(false);
+      setOpenState(false);
+      // The page's panels (your contracts, the key in the curl example) show the new contract.
+      if (openedByLink) {
+        saveOutcome(result);
+        router.replace(addressWithoutOpening(), { scroll: false });
+      } else {
+        router.refresh();
+      }
     }
     return result;
   }, null);
@@ -133,6 +185,11 @@ export function CreateContractDialog({
                   New client
                 </Button>
               </div>
+              {!chosen && (
+                <p className="text-xs text-slate-600">
+                  None of your clients can sign it yet: New client makes one here.
+                </p>
+              )}
             </div>
             <div className="flex flex-col gap-1">
               <label htmlFor="contract-plan" className="text-sm font-medium text-slate-700">

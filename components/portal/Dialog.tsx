@@ -16,6 +16,9 @@ export function Dialog({ open, onClose, title, children }: { open: boolean; onCl
   );
 }
 
+/** The first field of a form step, or failing that its first button. */
+const FIRST_FIELD = 'input:not([type="hidden"]):not([disabled]), select:not([disabled]), textarea:not([disabled])';
+
 function OpenDialog({ onClose, title, children }: { onClose: () => void; title: string; children: ReactNode }) {
   const ref = useRef<HTMLDialogElement>(null);
   const titleId = useId();
@@ -24,6 +27,17 @@ function OpenDialog({ onClose, title, children }: { onClose: () => void; title: 
     if (dialog && !dialog.open) dialog.showModal();
     return () => dialog?.close();
   }, []);
+  // A dialog of several steps names each by its title ("Create contract", then "New client"): on
+  // each new step the focus goes to its first field instead of falling to the page. The first
+  // step's focus is showModal's.
+  const shownStep = useRef(title);
+  useEffect(() => {
+    if (shownStep.current === title) return;
+    shownStep.current = title;
+    const dialog = ref.current;
+    const first = dialog?.querySelector<HTMLElement>(FIRST_FIELD) ?? dialog?.querySelector<HTMLElement>("button:not([disabled])");
+    first?.focus();
+  }, [title]);
   return (
     <dialog ref={ref} aria-labelledby={titleId} onClose={onClose} className="m-auto w-full max-w-lg rounded-lg bg-white p-0 text-slate-900 shadow-xl backdrop:bg-slate-900/40">
       <div className="flex flex-col gap-4 p-6">

@@ -6,6 +6,7 @@ import { Alert } from "@/components/ui/Alert";
 import { Button } from "@/components/ui/Button";
 import { Field } from "@/components/ui/Field";
 import { submitKeepingValues } from "@/components/ui/submitKeepingValues";
+import { withNext } from "../next-path";
 import { passwordSignInAction, ssoSignInAction } from "./actions";
 
 export interface SignInMethods {
@@ -45,7 +46,7 @@ export function SignInForm({ next, methods, error }: { next?: string; methods: S
           </p>
           <p className="text-sm text-slate-600">
             New here?{" "}
-            <Link href="/signup" className="font-medium text-brand-600 hover:underline">
+            <Link href={withNext("/signup", next)} className="font-medium text-brand-600 hover:underline">
               Create an account
             </Link>
           </p>

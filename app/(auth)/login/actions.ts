@@ -4,11 +4,7 @@ import { OIDC_PROVIDER_ID, signIn, signInMethods } from "@/lib/auth/config";
 import type { ActionResult } from "@/lib/auth/action";
 import { DomainError } from "@/lib/domain/errors";
 import { signInAction } from "../actions";
-
-/** Only same-site paths, so a crafted link cannot send people elsewhere after sign-in. */
-function safeNext(value: FormDataEntryValue | null): string {
-  return typeof value === "string" && value.startsWith("/") && !value.startsWith("//") && !value.startsWith("/\\") ? value : "/apis";
-}
+import { safeNext } from "../next-path";
 
 /** Email and password, unless AUTH_PASSWORD_SIGNIN=false (the credentials provider refuses it too). */
 export async function passwordSignInAction(previous: ActionResult | null, formData: FormData): Promise<ActionResult> {

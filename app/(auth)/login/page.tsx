@@ -3,6 +3,7 @@ import { redirect } from "next/navigation";
 import { getActor } from "@/lib/auth/actor";
 import { signInMethods } from "@/lib/auth/config";
 import { DOMAIN_ERROR_CODES, DomainError, type DomainErrorCode } from "@/lib/domain/errors";
+import { safeNext } from "../next-path";
 import { SignInForm } from "./SignInForm";
 
 export const metadata: Metadata = { title: "Sign in" };
@@ -20,9 +21,9 @@ function signInError(error: string | undefined, code: string | undefined): strin
 }
 
 export default async function LoginPage({ searchParams }: { searchParams: Promise<{ next?: string | string[]; error?: string | string[]; code?: string | string[] }> }) {
-  if (await getActor()) redirect("/apis");
   const params = await searchParams;
   const next = typeof params.next === "string" ? params.next : undefined;
+  if (await getActor()) redirect(safeNext(next));
   const error = typeof params.error === "string" ? params.error : undefined;
   const code = typeof params.code === "string" ? params.code : undefined;
   return (

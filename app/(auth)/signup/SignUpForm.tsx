@@ -7,8 +7,10 @@ import { Button } from "@/components/ui/Button";
 import { Field } from "@/components/ui/Field";
 import { submitKeepingValues } from "@/components/ui/submitKeepingValues";
 import { signUpAction } from "../actions";
+import { withNext } from "../next-path";
 
-export function SignUpForm() {
+/** The new account is signed in at once and goes on to `next` (a same-site path), the catalog otherwise. */
+export function SignUpForm({ next }: { next?: string }) {
   const [state, action, pending] = useActionState(signUpAction, null);
   const fields = state && !state.ok ? state.fields : undefined;
   return (
@@ -16,7 +18,7 @@ export function SignUpForm() {
       {state && !state.ok && state.code === "account_created" ? (
         <Alert kind="info">
           Your account was created.{" "}
-          <Link href="/login" className="font-medium text-brand-600 hover:underline">
+          <Link href={withNext("/login", next)} className="font-medium text-brand-600 hover:underline">
             Sign in
           </Link>{" "}
           to continue.
@@ -27,12 +29,13 @@ export function SignUpForm() {
       <Field label="Name" name="name" autoComplete="name" required error={fields?.name} />
       <Field label="Email" name="email" type="email" autoComplete="username" required error={fields?.email} />
       <Field label="Password" name="password" type="password" autoComplete="new-password" required minLength={10} hint="At least 10 characters" error={fields?.password} />
+      {next && <input type="hidden" name="next" value={next} />}
       <Button type="submit" disabled={pending}>
         Sign up
       </Button>
       <p className="text-sm text-slate-600">
         Already have an account?{" "}
-        <Link href="/login" className="font-medium text-brand-600 hover:underline">
+        <Link href={withNext("/login", next)} className="font-medium text-brand-600 hover:underline">
           Sign in
         </Link>
       </p>

@@ -9,7 +9,7 @@ import { requireActor } from "@/lib/auth/actor";
 import { listClientOrganizations, listMyClients, myClientContractsListParams, myClientsListParams } from "@/lib/domain/clients";
 import { listPlanOffers } from "@/lib/domain/catalog";
 import { DEFAULT_CONTRACT_SORT, RUNNING_CONTRACT_STATUSES } from "@/lib/domain/contracts";
-import { pageCountOf, type SearchParamsRecord } from "@/lib/domain/list-params";
+import type { SearchParamsRecord } from "@/lib/domain/list-params";
 
 export const metadata: Metadata = { title: "My Clients" };
 
@@ -33,7 +33,7 @@ export default async function MyClientsPage({ searchParams }: { searchParams: Pr
   let result = await listMyClients(db, actor, { q, sort, page, pageSize: CLIENTS_PER_PAGE, versions, includeEnded });
   if (result.clients.length === 0 && result.total > 0) {
     // Past the last page (its last client was just deleted, say): show the last page instead.
-    result = await listMyClients(db, actor, { q, sort, page: pageCountOf(result.total, CLIENTS_PER_PAGE), pageSize: CLIENTS_PER_PAGE, versions, includeEnded });
+    result = await listMyClients(db, actor, { q, sort, page: -1, pageSize: CLIENTS_PER_PAGE, versions, includeEnded });
   }
   const organizations = await listClientOrganizations(db, actor);
   // The plans of the running contracts' API versions: what Change plan offers, and the name of a pending change.
@@ -78,11 +78,12 @@ export default async function MyClientsPage({ searchParams }: { searchParams: Pr
             filtered={Boolean(q)}
             offers={offers}
             canImportKey={mayImportApiKey(actor, client.orgId)}
+            showOrganization={actor.roles.size > 1}
           />
         ))
       )}
 
-      <DataTablePagination label="Clients" total={result.total} pageSize={CLIENTS_PER_PAGE} />
+      <DataTablePagination label="Clients" total={result.total} pageSize={CLIENTS_PER_PAGE} rowCount={result.clients.length} />
     </div>
   );
 }

@@ -2,8 +2,12 @@ import Link from "next/link";
 import { ContractStatusBadge } from "@/components/portal/ContractStatusBadge";
 import type { MyApiContract } from "@/lib/domain/catalog";
 
-/** The signed-in reader's contracts with this API, any version, each linking to its page. */
-export function MyApiContracts({ contracts }: { contracts: MyApiContract[] }) {
+/**
+ * The signed-in reader's contracts with this API, any version, each linking to its page. A public
+ * version takes no contract: there the panel shows only contracts of other versions, if any.
+ */
+export function MyApiContracts({ contracts, isPublic = false }: { contracts: MyApiContract[]; isPublic?: boolean }) {
+  if (isPublic && contracts.length === 0) return null;
   return (
     <section aria-labelledby="my-contracts-heading" className="flex flex-col gap-3">
       <h2 id="my-contracts-heading" className="text-lg font-semibold">

@@ -103,8 +103,9 @@ export default async function ContractPage({ params }: Props) {
               </Link>
             ) : (
               clientLabel
-            )}{" "}
-            <span className="text-slate-600">· {contract.clientOrgName}</span>
+            )}
+            {/* Someone whose only organization is their personal one knows whose client it is. */}
+            {!(actor.roles.size === 1 && actor.roles.has(contract.clientOrgId)) && <span className="text-slate-600"> · {contract.clientOrgName}</span>}
           </Fact>
           <Fact term="API">
             <Link href={`/apis/${contract.apiOrgSlug}/${contract.apiSlug}?version=${encodeURIComponent(contract.apiVersion)}`} className="text-brand-700 hover:underline">

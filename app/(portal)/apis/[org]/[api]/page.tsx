@@ -7,6 +7,7 @@ import { StatusBadge } from "@/components/StatusBadge";
 import { Badge } from "@/components/ui/Badge";
 import { CopyButton } from "@/components/portal/CopyButton";
 import { CreateContractDialog } from "@/components/portal/CreateContractDialog";
+import { withCreateContractOpen } from "@/components/portal/create-contract-link";
 import { Markdown } from "@/components/portal/Markdown";
 import { ApiKeyChoiceProvider } from "@/components/portal/api-page/ApiKeyChoice";
 import { CurlExample } from "@/components/portal/api-page/CurlExample";
@@ -55,7 +56,7 @@ export default async function ApiPage(props: Props) {
       ? { reason: "Try it works on published versions only." }
       : { tryUrl: `/apis/${encodeURIComponent(org.slug)}/${encodeURIComponent(api.slug)}/try`, version: version.version, isPublic: version.isPublic };
   const versionHref = (v: string) => `/apis/${org.slug}/${api.slug}?version=${encodeURIComponent(v)}`;
-  // A visitor signs in first and comes back to this very page (and version).
+  // A visitor signs in (or up) first and comes back to this very page (and version), the form open.
   const { version: asked } = await props.searchParams;
   const thisPage = typeof asked === "string" ? versionHref(version.version) : `/apis/${org.slug}/${api.slug}`;
 
@@ -101,7 +102,7 @@ export default async function ApiPage(props: Props) {
           <p className="rounded-md border border-amber-200 bg-amber-50 px-3 py-2 text-sm text-amber-900">This version is retired: the gateway no longer serves it and it takes no new contracts.</p>
         )}
 
-        {myContracts && <MyApiContracts contracts={myContracts} />}
+        {myContracts && <MyApiContracts contracts={myContracts} isPublic={version.isPublic} />}
 
         <section aria-labelledby="endpoint-heading" className="flex flex-col gap-3">
           <h2 id="endpoint-heading" className="text-lg font-semibold">
@@ -142,7 +143,7 @@ export default async function ApiPage(props: Props) {
             {page.acceptsContracts && !actor && (
               <p>
                 <Link
-                  href={`/login?next=${encodeURIComponent(thisPage)}`}
+                  href={`/login?next=${encodeURIComponent(withCreateContractOpen(thisPage))}`}
                   className="inline-flex items-center rounded-md bg-brand-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-brand-700"
                 >
                   Sign in to create a contract

@@ -63,7 +63,7 @@ export default async function ClientPage(props: Props) {
       </nav>
       <h1 className="sr-only">{client.name}</h1>
       <EndedContractsToggle checked={includeEnded} />
-      <ClientSection client={client} versionHref={versionHref} defaultSort={DEFAULT_CONTRACT_SORT} linkHeading={false} offers={offers} canImportKey={mayImportApiKey(actor, client.orgId)} />
+      <ClientSection client={client} versionHref={versionHref} defaultSort={DEFAULT_CONTRACT_SORT} linkHeading={false} offers={offers} canImportKey={mayImportApiKey(actor, client.orgId)} showOrganization={actor.roles.size > 1} />
     </div>
   );
 }
