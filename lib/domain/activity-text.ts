@@ -2,6 +2,7 @@ import { eq, inArray } from "drizzle-orm";
 import type { Queryable } from "@/db/client";
 import { apis, apiVersions, clients, clientVersions, contracts, organizations, plans, planVersions, users } from "@/db/schema";
 import type { ActivityEntry } from "./activity";
+import { withContractJoins } from "./contracts/queries";
 
 /**
  * Activity as people read it: each audit event becomes one sentence ("Offered the plan Gold 1.0 on
@@ -101,16 +102,12 @@ export async function loadActivityNames(db: Queryable, entries: readonly Activit
 
   const contractIds = uuids(idsOf(entries, "contract"));
   if (contractIds.length > 0) {
-    const rows = await db
-      .select({ id: contracts.id, client: clients.name, clientVersion: clientVersions.version, api: apis.name, apiVersion: apiVersions.version, plan: plans.name })
-      .from(contracts)
-      .innerJoin(clientVersions, eq(clientVersions.id, contracts.clientVersionId))
-      .innerJoin(clients, eq(clients.id, clientVersions.clientId))
-      .innerJoin(apiVersions, eq(apiVersions.id, contracts.apiVersionId))
-      .innerJoin(apis, eq(apis.id, apiVersions.apiId))
-      .innerJoin(planVersions, eq(planVersions.id, contracts.planVersionId))
-      .innerJoin(plans, eq(plans.id, planVersions.planId))
-      .where(inArray(contracts.id, contractIds));
+    const rows = await withContractJoins(
+      db
+        .select({ id: contracts.id, client: clients.name, clientVersion: clientVersions.version, api: apis.name, apiVersion: apiVersions.version, plan: plans.name })
+        .from(contracts)
+        .$dynamic(),
+    ).where(inArray(contracts.id, contractIds));
     for (const row of rows) subjects.set(key("contract", row.id), `${row.client} ${row.clientVersion} → ${row.api} ${row.apiVersion} (${row.plan})`);
   }
 

@@ -27,7 +27,9 @@ describe("the outbox worker", () => {
     await db.insert(outboxMessages).values(
       Array.from({ length: 45 }, (_, i) => ({ channel: "email" as const, eventId: `retry-${i}`, type: "decisions", payload: {}, attempts: 3, nextAttemptAt: past })),
     );
-    await db.insert(outboxMessages).values({ channel: "email", eventId: "fresh", type: "account", payload: {} });
+    // Due a second ago, later than every retry: only "never tried first" puts it ahead. (Due "now" by
+    // the database's clock could still lie in the future of this process's millisecond clock.)
+    await db.insert(outboxMessages).values({ channel: "email", eventId: "fresh", type: "account", payload: {}, nextAttemptAt: new Date(Date.now() - 1_000) });
 
     await runOutboxOnce(db);
     expect(sent[0]).toBe("fresh");
