@@ -17,6 +17,14 @@ const WIDTHS = [
 
 type Role = DemoAccount | "visitor";
 
+/**
+ * Both themes at desktop width; at phone width the dark one, which also holds every rule of layout
+ * (contrast depends on the theme, not the width; reflow on the width, not the theme),
+ * saving a quarter of the suite's time.
+ */
+const THEMES = ["light", "dark"] as const;
+const PHONE_THEMES = ["dark"] as const;
+
 /** Finds the first link in the main content whose href starts with `prefix`, and returns that href. */
 async function linkFrom(page: Page, path: string, prefix: string): Promise<string> {
   await page.goto(path);
@@ -91,7 +99,7 @@ for (const role of Object.keys(ROUTES) as Role[]) {
     test.describe(`every page ${role === "visitor" ? "signed out" : `as the ${role}`}, at ${width}`, () => {
       test.use({ signedInAs: role === "visitor" ? null : role, viewport });
 
-      test(`has no axe violations in either theme, and none scrolls sideways at 360 px`, async ({ page }) => {
+      test(`has no axe violations, and none scrolls sideways at 360 px`, async ({ page }) => {
         test.setTimeout(300_000);
         const paths = await ROUTES[role](page);
         const findings: Finding[] = [];
@@ -101,7 +109,7 @@ for (const role of Object.keys(ROUTES) as Role[]) {
           await page.emulateMedia({ colorScheme: "light" });
           await page.goto(path);
           await page.waitForLoadState("networkidle");
-          for (const theme of ["light", "dark"] as const) findings.push(...(await audit(page, path, theme, width)));
+          for (const theme of width === "390 px" ? PHONE_THEMES : THEMES) findings.push(...(await audit(page, path, theme, width)));
           if (width === "390 px") {
             await page.setViewportSize({ width: 360, height: 740 });
             const fits = await page.evaluate(() => document.scrollingElement!.scrollWidth <= window.innerWidth);
