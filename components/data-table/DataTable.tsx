@@ -147,8 +147,8 @@ export function DataTable<TData extends RowData>({
           {toolbar}
         </div>
       )}
-      {/* Focusable, so a table wider than the screen can be scrolled from the keyboard. */}
-      <div className="overflow-x-auto rounded-lg bg-white ring-1 ring-slate-200" tabIndex={0} role="region" aria-label={label}>
+      {/* Focusable, so a table wider than the screen can be scrolled from the keyboard; the table inside names it. */}
+      <div className="overflow-x-auto rounded-lg bg-white ring-1 ring-slate-200" tabIndex={0}>
         <table aria-label={label} aria-busy={pending || undefined} className={`min-w-full text-sm ${pending ? "opacity-60" : ""}`}>
           <thead className="bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-600">
             {table.getHeaderGroups().map((group) => (
