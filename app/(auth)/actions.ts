@@ -9,7 +9,7 @@ import { type ActionResult, failure, formDataObject } from "@/lib/auth/action";
 import { describeWait } from "@/lib/auth/throttle";
 import { DomainError } from "@/lib/domain/errors";
 import { signUp } from "@/lib/domain/users";
-import { safeNext } from "./next-path";
+import { safeNext } from "@/lib/auth/next-path";
 
 const GENERIC = "Wrong email or password.";
 

@@ -6,7 +6,7 @@ import { Alert } from "@/components/ui/Alert";
 import { Button } from "@/components/ui/Button";
 import { Field } from "@/components/ui/Field";
 import { submitKeepingValues } from "@/components/ui/submitKeepingValues";
-import { withNext } from "../next-path";
+import { withNext } from "@/lib/auth/next-path";
 import { passwordSignInAction, ssoSignInAction } from "./actions";
 
 export interface SignInMethods {

@@ -4,7 +4,7 @@ import { OIDC_PROVIDER_ID, signIn, signInMethods } from "@/lib/auth/config";
 import type { ActionResult } from "@/lib/auth/action";
 import { DomainError } from "@/lib/domain/errors";
 import { signInAction } from "../actions";
-import { safeNext } from "../next-path";
+import { safeNext } from "@/lib/auth/next-path";
 
 /** Email and password, unless AUTH_PASSWORD_SIGNIN=false (the credentials provider refuses it too). */
 export async function passwordSignInAction(previous: ActionResult | null, formData: FormData): Promise<ActionResult> {

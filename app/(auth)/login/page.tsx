@@ -3,7 +3,7 @@ import { redirect } from "next/navigation";
 import { getActor } from "@/lib/auth/actor";
 import { signInMethods } from "@/lib/auth/config";
 import { DOMAIN_ERROR_CODES, DomainError, type DomainErrorCode } from "@/lib/domain/errors";
-import { safeNext } from "../next-path";
+import { safeNext } from "@/lib/auth/next-path";
 import { SignInForm } from "./SignInForm";
 
 export const metadata: Metadata = { title: "Sign in" };

@@ -7,7 +7,7 @@ import { Button } from "@/components/ui/Button";
 import { Field } from "@/components/ui/Field";
 import { submitKeepingValues } from "@/components/ui/submitKeepingValues";
 import { signUpAction } from "../actions";
-import { withNext } from "../next-path";
+import { withNext } from "@/lib/auth/next-path";
 
 /** The new account is signed in at once and goes on to `next` (a same-site path), the catalog otherwise. */
 export function SignUpForm({ next }: { next?: string }) {

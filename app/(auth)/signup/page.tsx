@@ -4,7 +4,7 @@ import { redirect } from "next/navigation";
 import { Alert } from "@/components/ui/Alert";
 import { getActor } from "@/lib/auth/actor";
 import { signInMethods } from "@/lib/auth/config";
-import { safeNext, withNext } from "../next-path";
+import { safeNext, withNext } from "@/lib/auth/next-path";
 import { SignUpForm } from "./SignUpForm";
 
 export const metadata: Metadata = { title: "Sign up" };
