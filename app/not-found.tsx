@@ -1,13 +1,12 @@
-import Link from "next/link";
+import { PageNotFound } from "@/components/shell/PageNotFound";
+import { PortalFrame } from "@/components/shell/PortalFrame";
+import { getActor } from "@/lib/auth/actor";
 
-export default function NotFound() {
+/** An address no route matches: outside the portal's layout, so it brings the frame itself. */
+export default async function NotFound() {
   return (
-    <main id="main" className="mx-auto max-w-xl px-4 py-24 text-center">
-      <h1 className="text-2xl font-semibold">Page not found</h1>
-      <p className="mt-2 text-slate-600">This page does not exist, or you do not have access to it.</p>
-      <Link href="/apis" className="mt-6 inline-block font-medium text-brand-600 hover:underline">
-        Back to the APIs
-      </Link>
-    </main>
+    <PortalFrame actor={await getActor()}>
+      <PageNotFound />
+    </PortalFrame>
   );
 }

@@ -72,9 +72,18 @@ test.describe("the API catalog", () => {
     await expect(api.main.getByLabel("Example request")).not.toContainText("X-API-Key");
   });
 
-  test("an API or version that does not exist is a 404 page", async ({ page }) => {
-    await page.goto("/apis/acme/no-such-api");
+  test("an API or version that does not exist is a 404 page, with the top bar to go on from", async ({ page }) => {
+    const response = await page.goto("/apis/acme/no-such-api");
+    expect(response?.status()).toBe(404);
     await expect(page.getByRole("heading", { name: "Page not found" })).toBeVisible();
+    await expect(page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "My Clients" })).toBeVisible();
+    await expect(page.getByRole("link", { name: "Skip to content" })).toBeAttached();
+    await expect(page.getByRole("main")).toHaveCount(1);
+    // An address no route knows gets the same page and frame.
+    expect((await page.goto("/no-such-page"))?.status()).toBe(404);
+    await expect(page.getByRole("heading", { name: "Page not found" })).toBeVisible();
+    await expect(page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "My Clients" })).toBeVisible();
+    await expect(page.getByRole("main")).toHaveCount(1);
     await page.goto("/apis/acme/weather?version=9.9");
     await expect(page.getByRole("heading", { name: "Page not found" })).toBeVisible();
   });

@@ -6,6 +6,7 @@ test.describe("signing contracts from an API page", () => {
     await api.goto("acme", "weather");
     await api.openCreateContract();
     await expect(api.dialog.getByLabel("Client")).toContainText("No client can sign");
+    await expect(api.dialog.getByRole("button", { name: "Create contract" })).toBeDisabled();
     await api.createClientOnTheSpot("Forecast Widget");
     await expect(api.dialog.getByLabel("Client").locator("option:checked")).toHaveText("Forecast Widget 1.0");
     await api.dialog.getByLabel("Plan").selectOption({ label: "Bronze 1.0 — 5 requests per second · 1,000 per day" });
@@ -71,8 +72,9 @@ test.describe("signing contracts from an API page", () => {
     const option = api.dialog.getByLabel("Client").locator("option", { hasText: "Old Kiosk 1.0" });
     await expect(option).toBeDisabled();
     await expect(option).toContainText("retired");
+    await expect(api.dialog.getByRole("button", { name: "Create contract" })).toBeDisabled();
     await api.forgeField("clientVersionId", (await option.getAttribute("value"))!);
-    await api.dialog.getByRole("button", { name: "Create contract" }).click();
+    await api.forceSubmit();
     await expect(api.error).toHaveText("That client version is retired and cannot sign contracts.");
   });
 

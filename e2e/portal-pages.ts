@@ -84,6 +84,11 @@ export class ApiPage {
     );
   }
 
+  /** Submits the Create contract form even while its button is disabled, as a script could. */
+  async forceSubmit() {
+    await this.dialog.locator("form").evaluate((form: HTMLFormElement) => form.requestSubmit());
+  }
+
   /** Creates a client from inside the Create contract form; it is then chosen. */
   async createClientOnTheSpot(name: string) {
     await this.dialog.getByRole("button", { name: "New client" }).click();

@@ -186,7 +186,7 @@ export function CreateContractDialog({
                 </Button>
               </div>
               {!chosen && (
-                <p className="text-xs text-slate-600">
+                <p id="contract-no-client" className="text-xs text-slate-600">
                   None of your clients can sign it yet: New client makes one here.
                 </p>
               )}
@@ -220,7 +220,8 @@ export function CreateContractDialog({
               <Button type="button" variant="secondary" onClick={() => setOpen(false)}>
                 Cancel
               </Button>
-              <Button type="submit" disabled={pending}>
+              {/* Nothing to sign with until a client exists; the hint under Client says how to make one. */}
+              <Button type="submit" disabled={pending || !chosen} aria-describedby={chosen ? undefined : "contract-no-client"}>
                 Create contract
               </Button>
             </div>
