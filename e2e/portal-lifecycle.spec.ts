@@ -88,7 +88,7 @@ test.describe("The contract lifecycle in My Clients", () => {
       await expect(page.getByRole("heading", { level: 1 })).toHaveText("Forecast Wall 1.0 → Weather 1.0");
       const history = page.getByRole("list", { name: "History of the contract" });
       await expect(history.getByRole("listitem")).toHaveText([
-        /Lena Lifecycle requested a contract on Bronze 1\.0$/,
+        /Lena Lifecycle signed a contract on Bronze 1\.0; it was active at once$/,
         /Lena Lifecycle asked to move from Bronze 1\.0 to Gold 1\.0$/,
         /Paula Provider approved the move to Gold 1\.0$/,
       ]);

@@ -5,7 +5,7 @@ const plan = (ref: PlanRef | null) => (ref ? `${ref.planName} ${ref.planVersion}
 const because = (reason: string | null) => (reason ? `: ${reason}` : "");
 
 /**
- * One event of a contract's history as a sentence: "Dev Developer requested a contract on Bronze 1.0",
+ * One event of a contract's history as a sentence: "Dev Developer signed a contract on Bronze 1.0; it was active at once",
  * "Paula Provider suspended it: Payment overdue". Expiry is Portico's own doing.
  */
 export function describeContractEvent(event: ContractEventView): string {
@@ -13,7 +13,7 @@ export function describeContractEvent(event: ContractEventView): string {
   const ends = event.endsAt ? `; it ends ${formatDate(event.endsAt)}` : "";
   switch (event.kind) {
     case "requested":
-      return `${who} requested a contract on ${plan(event.plan)}`;
+      return event.activeAtOnce ? `${who} signed a contract on ${plan(event.plan)}; it was active at once` : `${who} requested a contract on ${plan(event.plan)}`;
     case "approved":
       return `${who} approved it${ends}`;
     case "rejected":

@@ -48,6 +48,8 @@ export interface ContractEventView {
   fromPlan: PlanRef | null;
   /** For end_date_set: the new end (null: removed); for expiry_warned: the end warned of. */
   endsAt: Date | null;
+  /** For requested: the contract was active at once, with no approval to wait for. */
+  activeAtOnce: boolean;
 }
 
 export interface ContractDetail {
@@ -168,6 +170,8 @@ export async function getContractDetail(db: Queryable, actor: Actor, contractId:
       plan: planRef(e.planVersionId, e.planSlug, e.planName, e.planVersion),
       fromPlan: planRef(e.fromPlanVersionId, e.fromPlanSlug, e.fromPlanName, e.fromPlanVersion),
       endsAt: e.endsAt,
+      // Only a contract that needed no approval is decided in the moment it is created.
+      activeAtOnce: e.kind === "requested" && row.decidedAt?.getTime() === row.createdAt.getTime(),
     })),
   };
 }

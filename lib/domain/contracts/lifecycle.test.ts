@@ -96,6 +96,15 @@ describe("history", () => {
     await withdrawContract(db, consumer, again.id);
     const third = await createContract(db, consumer, { clientVersionId: s.clientVersionId, apiVersionId: s.apiVersionId, planVersionId: s.planIds[0] });
     await approveContract(db, provider, third.id);
+    const onceOrAwaited = async (id: string) => (await getContractDetail(db, provider, id)).events.map((e) => [e.kind, e.activeAtOnce]);
+    expect(await onceOrAwaited(contractId)).toEqual([
+      ["requested", true],
+      ["broken", false],
+    ]);
+    expect(await onceOrAwaited(third.id)).toEqual([
+      ["requested", false],
+      ["approved", false],
+    ]);
     const rejected = await getContractDetail(db, consumer, pending.id);
     expect(rejected.events.map((e) => [e.kind, e.actorName, e.reason])).toEqual([
       ["requested", consumer.name, null],
