@@ -9,6 +9,7 @@
  *   (c) the Portico gateway, private API: key, contract, a rate limit too high to trigger, usage, logs
  *   (c₂) the same with a plan of two policies: the rate limit and a daily quota
  *   (d) the Portico gateway, public API
+ *   (n) nginx as a bare reverse proxy, where it is installed (one process, keep-alive upstream)
  *
  * Throughput: autocannon, targets interleaved over several rounds, medians reported, so that a
  * burst of other work on the machine does not land on one target only. Latency at half load: b and
@@ -18,7 +19,7 @@
  * from. Then:
  *
  *   - usage analytics on (usage counts and metrics) against off, throughput interleaved;
- *   - 1 and 2 gateway workers (GATEWAY_WORKERS), and the bare proxy, each pinned to one core with
+ *   - 1 and 2 gateway workers (GATEWAY_WORKERS), and the bare proxies, each pinned to one core with
  *     the load generator and upstream on the other (taskset);
  *   - the gateway's p99 at half load alone and while the portal renders My Clients in a loop, with
  *     1 worker (in the portal's process) and 2 (processes of their own); this needs the portal's
@@ -36,7 +37,7 @@
  */
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createRequire } from "node:module";
@@ -114,6 +115,76 @@ async function runMinimalProxy(target: string) {
   server.keepAliveTimeout = 60_000;
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   report({ port: (server.address() as AddressInfo).port });
+}
+
+/** Where nginx is installed, or undefined. */
+function nginxBinary(): string | undefined {
+  try {
+    return execFileSync("which", ["nginx"]).toString().trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * nginx as a bare reverse proxy, for comparison: one process (no master, so its CPU is one pid's),
+ * keep-alive connections to the upstream, no access log. Reports its port and pid; stops it on SIGTERM.
+ */
+async function runNginxProxy(target: string) {
+  const binary = nginxBinary();
+  if (!binary) throw new Error("nginx is not installed");
+  const port = await new Promise<number>((resolve) => {
+    const probe = createServer().listen(0, "127.0.0.1", () => {
+      const { port } = probe.address() as AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+  const dir = mkdtempSync(path.join(os.tmpdir(), "portico-bench-nginx-"));
+  const conf = path.join(dir, "nginx.conf");
+  writeFileSync(
+    conf,
+    `daemon off;
+master_process off;
+worker_processes 1;
+error_log ${dir}/error.log warn;
+pid ${dir}/nginx.pid;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  client_body_temp_path ${dir}/body;
+  proxy_temp_path ${dir}/proxy;
+  fastcgi_temp_path ${dir}/fastcgi;
+  uwsgi_temp_path ${dir}/uwsgi;
+  scgi_temp_path ${dir}/scgi;
+  keepalive_requests 1000000;
+  upstream backend { server ${new URL(target).host}; keepalive 128; }
+  server {
+    listen 127.0.0.1:${port};
+    location / { proxy_pass http://backend; proxy_http_version 1.1; proxy_set_header Connection ""; }
+  }
+}
+`,
+  );
+  const nginx = spawn(binary, ["-p", dir, "-c", conf], { stdio: "inherit" });
+  const stop = () => {
+    nginx.kill("SIGQUIT");
+    rmSync(dir, { recursive: true, force: true });
+  };
+  process.once("SIGTERM", () => {
+    stop();
+    process.exit(0);
+  });
+  process.once("exit", stop);
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await (await fetch(`http://127.0.0.1:${port}/weather/forecast?city=Oslo`)).arrayBuffer();
+      break;
+    } catch (error) {
+      if (attempt === 100 || nginx.exitCode !== null) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+  report({ port, pid: nginx.pid });
 }
 
 /**
@@ -369,6 +440,11 @@ function proxyTarget(id: "b" | "c", server: Child): { name: string; url: string;
   return { name: "(c) Portico, key + contract + rate limit", url: base + (server.data.privatePath as string), headers: { "x-api-key": server.data.key as string } };
 }
 
+/** How the bare nginx proxy is called: the same backend path as (b); its pid is nginx's own. */
+function nginxTarget(server: Child): { name: string; url: string; headers: Record<string, string>; pid: number | undefined } {
+  return { name: "(n) bare nginx", url: `http://127.0.0.1:${server.data.port}/weather/forecast?city=Oslo`, headers: {}, pid: server.data.pid as number };
+}
+
 type Autocannon = (options: Record<string, unknown>) => NodeJS.EventEmitter & PromiseLike<AutocannonResult>;
 interface AutocannonResult {
   requests: { total: number };
@@ -515,8 +591,10 @@ async function main() {
     children.push(gateway.process);
     const { key, meteredPath, publicPath } = gateway.data as { key: string; meteredPath: string; publicPath: string };
     const gatewayBase = `http://127.0.0.1:${gateway.data.port}`;
+    const nginx = nginxBinary() ? await startChild("nginx-proxy", [`--target=${target}`]) : undefined;
+    if (nginx) children.push(nginx.process);
 
-    const runs = {
+    const runs: Record<string, { name: string; url: string; headers: Record<string, string>; pid: number | undefined }> = {
       a: { name: "(a) direct to upstream", url: `${target}/weather/forecast?city=Oslo`, headers: {}, pid: upstream.process.pid },
       b: { ...proxyTarget("b", bare), pid: bare.process.pid },
       m: { name: "(b′) minimal undici proxy", url: `http://127.0.0.1:${minimal.data.port}/weather/forecast?city=Oslo`, headers: {}, pid: minimal.process.pid },
@@ -524,11 +602,12 @@ async function main() {
       q: { name: "(c₂) Portico, rate limit + daily quota", url: gatewayBase + meteredPath, headers: { "x-api-key": key }, pid: gateway.process.pid },
       d: { name: "(d) Portico, public API", url: gatewayBase + publicPath, headers: {}, pid: gateway.process.pid },
     };
-    type Id = keyof typeof runs;
+    if (nginx) runs.n = nginxTarget(nginx);
+    type Id = string;
     // Warm-up: JIT, connection pools, the upstream's keep-alive connections.
     for (const run of Object.values(runs)) await saturate(run.url, run.headers, 2);
 
-    const rounds: Record<Id, Measure[]> = { a: [], b: [], m: [], c: [], q: [], d: [] };
+    const rounds: Record<Id, Measure[]> = Object.fromEntries(Object.keys(runs).map((id) => [id, []]));
     for (let round = 0; round < ROUNDS; round++) {
       for (const id of Object.keys(runs) as Id[]) {
         // A second to get the process going again after the others had the CPU.
@@ -548,24 +627,27 @@ async function main() {
     const ratio = (x: Id, base: Id = "b") => median(rounds[x].map((m, i) => m.rps / rounds[base][i].rps));
     console.log(`\nThroughput c/b = ${fmt(ratio("c"), 3)} (target ≥ 0.90)   c₂/b = ${fmt(ratio("q"), 3)}   d/b = ${fmt(ratio("d"), 3)}   (median of the per-round ratios)`);
     console.log(`Against the minimal proxy: c/b′ = ${fmt(ratio("c", "m"), 3)}   d/b′ = ${fmt(ratio("d", "m"), 3)}`);
+    if (nginx) console.log(`Against nginx: b/nginx = ${fmt(ratio("b", "n"), 3)}   c/nginx = ${fmt(ratio("c", "n"), 3)}`);
+    else console.log("nginx: not installed on this machine (`which nginx` finds none); the bare undici proxy stands in for it.");
 
     const halfRate = Math.round(full.b.rps / 2);
-    console.log(`\nHalf load: ${halfRate} req/s (half of b's throughput), spread evenly; ${ROUNDS} rounds of ${DURATION_S} s, b and c interleaved`);
-    const half: Record<"b" | "c", Measure[]> = { b: [], c: [] };
+    const halfIds = nginx ? (["b", "c", "n"] as const) : (["b", "c"] as const);
+    console.log(`\nHalf load: ${halfRate} req/s (half of b's throughput), spread evenly; ${ROUNDS} rounds of ${DURATION_S} s, ${halfIds.join(", ")} interleaved`);
+    const half: Record<(typeof halfIds)[number], Measure[]> = { b: [], c: [], n: [] };
     const loopDelay: Record<"b" | "c", { p99: number; max: number }[]> = { b: [], c: [] };
     const servers = { b: bare, c: gateway };
     for (let round = 0; round < ROUNDS; round++) {
-      for (const id of ["b", "c"] as const) {
+      for (const id of halfIds) {
         const cpuBefore = cpuMsOf(runs[id].pid);
-        await eventLoopDelay(servers[id]);
+        if (id !== "n") await eventLoopDelay(servers[id]);
         const m = await pacedRound(runs[id], halfRate, DURATION_S);
-        loopDelay[id].push(await eventLoopDelay(servers[id]));
+        if (id !== "n") loopDelay[id].push(await eventLoopDelay(servers[id]));
         // The round's unmeasured first second sends its requests too.
         m.cpuUs = ((cpuMsOf(runs[id].pid) - cpuBefore) * 1000) / (Math.round(halfRate) + Math.round(halfRate * DURATION_S));
         half[id].push(m);
       }
     }
-    for (const id of ["b", "c"] as const) {
+    for (const id of halfIds) {
       const ms = half[id];
       const m = { rps: median(ms.map((x) => x.rps)), p50: median(ms.map((x) => x.p50)), p99: median(ms.map((x) => x.p99)), ok: ms.reduce((n, x) => n + x.ok, 0), failed: ms.reduce((n, x) => n + x.failed, 0) };
       console.log(`${line(runs[id].name, m, 3)}   CPU ${fmt(median(ms.map((x) => x.cpuUs!)), 1)} µs/request   p99 rounds: ${ms.map((x) => fmt(x.p99, 3)).join(" / ")}`);
@@ -575,6 +657,11 @@ async function main() {
     const p99Delta = median(half.c.map((m, i) => m.p99 - half.b[i].p99));
     const p50Delta = median(half.c.map((m, i) => m.p50 - half.b[i].p50));
     console.log(`p99 c − b = ${fmt(p99Delta, 3)} ms (target ≤ 2 ms)   p50 c − b = ${fmt(p50Delta, 3)} ms   (median of the per-round differences)`);
+    if (nginx) {
+      const overNginx = median(half.c.map((m, i) => m.p99 - half.n[i].p99));
+      console.log(`p99 c − nginx = ${fmt(overNginx, 3)} ms   p99 b − nginx = ${fmt(median(half.b.map((m, i) => m.p99 - half.n[i].p99)), 3)} ms`);
+      summary.added_p99_over_nginx_ms = Number(fmt(overNginx, 3));
+    }
     for (const id of ["b", "c"] as const) {
       console.log(
         `Event-loop delay of ${runs[id].name.slice(0, 3)} during the rounds: p99 ${loopDelay[id].map((d) => fmt(d.p99, 2)).join(" / ")} ms, max ${loopDelay[id].map((d) => fmt(d.max, 1)).join(" / ")} ms`,
@@ -606,9 +693,10 @@ async function main() {
 }
 
 /** The figures of the JSON line that ends the output; null where a part could not be measured. */
-const summary: Record<"throughput_ratio" | "added_p99_ms" | "portal_load_added_p99_ms" | "workers_2_vs_1" | "analytics_on_vs_off", number | null> = {
+const summary: Record<"throughput_ratio" | "added_p99_ms" | "added_p99_over_nginx_ms" | "portal_load_added_p99_ms" | "workers_2_vs_1" | "analytics_on_vs_off", number | null> = {
   throughput_ratio: null,
   added_p99_ms: null,
+  added_p99_over_nginx_ms: null,
   portal_load_added_p99_ms: null,
   workers_2_vs_1: null,
   analytics_on_vs_off: null,
@@ -664,12 +752,6 @@ async function analyticsOnVsOff(target: string, children: ChildProcess[]): Promi
  * bare proxy pinned the same way for comparison. Answers workers 2 / 1, or null where it cannot pin.
  */
 async function workerThroughput(target: string, upstream: Child, children: ChildProcess[]): Promise<number | null> {
-  let nginx = "";
-  try {
-    nginx = execFileSync("which", ["nginx"]).toString().trim();
-  } catch {
-    // Not installed.
-  }
   if (os.cpus().length < 2) {
     console.log("\nWorkers: skipped, this machine has one core");
     return null;
@@ -692,15 +774,18 @@ async function workerThroughput(target: string, upstream: Child, children: Child
     children.push(one.process);
     const two = await startChild("gateway", [`--target=${target}`, "--workers=2"], onCore1);
     children.push(two.process);
-    const runs = {
+    const nginx = nginxBinary() ? await startChild("nginx-proxy", [`--target=${target}`], onCore1) : undefined;
+    if (nginx) children.push(nginx.process);
+    const runs: Record<string, { name: string; url: string; headers: Record<string, string> }> = {
       b: { name: "(b) bare undici proxy", url: `http://127.0.0.1:${bare.data.port}/weather/forecast?city=Oslo`, headers: {} },
       w1: { name: "(c) Portico, 1 worker (in process)", url: `http://127.0.0.1:${one.data.port}${one.data.privatePath as string}`, headers: { "x-api-key": one.data.key as string } },
       w2: { name: "(c) Portico, 2 workers", url: `http://127.0.0.1:${two.data.port}${two.data.privatePath as string}`, headers: { "x-api-key": two.data.key as string } },
     };
-    type Id = keyof typeof runs;
+    if (nginx) runs.n = nginxTarget(nginx);
+    type Id = string;
     // A longer warm-up: each worker compiles its own code, on the one core they share.
     for (const run of Object.values(runs)) await saturate(run.url, run.headers, 4);
-    const rps: Record<Id, number[]> = { b: [], w1: [], w2: [] };
+    const rps: Record<Id, number[]> = Object.fromEntries(Object.keys(runs).map((id) => [id, []]));
     for (let round = 0; round < ROUNDS; round++) {
       for (const id of Object.keys(runs) as Id[]) {
         await saturate(runs[id].url, runs[id].headers, 1);
@@ -709,11 +794,11 @@ async function workerThroughput(target: string, upstream: Child, children: Child
     }
     console.log(`\nPinned: load generator and upstream on core 0, the server under test on core 1 (taskset); ${ROUNDS} rounds of ${DURATION_S} s, interleaved`);
     for (const id of Object.keys(runs) as Id[]) console.log(`${runs[id].name.padEnd(44)} ${fmt(median(rps[id]), 0).padStart(7)} req/s   rounds: ${rps[id].map((r) => fmt(r, 0)).join(" / ")}`);
-    console.log(nginx ? `nginx is at ${nginx} but not measured here.` : "nginx: not installed on this machine (`which nginx` finds none); the bare undici proxy stands in for it.");
     const ratio = median(rps.w2.map((r, i) => r / rps.w1[i]));
     const perCore = median(rps.w1.map((r, i) => r / rps.b[i]));
-    console.log(`2 workers / 1 worker = ${fmt(ratio, 3)}   1 worker / bare proxy = ${fmt(perCore, 3)}   (medians of the per-round ratios)`);
-    await Promise.all([stopChild(bare), stopChild(one), stopChild(two)]);
+    const overNginx = nginx ? `   1 worker / nginx = ${fmt(median(rps.w1.map((r, i) => r / rps.n[i])), 3)}` : "";
+    console.log(`2 workers / 1 worker = ${fmt(ratio, 3)}   1 worker / bare proxy = ${fmt(perCore, 3)}${overNginx}   (medians of the per-round ratios)`);
+    await Promise.all([stopChild(bare), stopChild(one), stopChild(two), ...(nginx ? [stopChild(nginx)] : [])]);
     return Number(fmt(ratio, 3));
   } finally {
     const all = `0-${os.cpus().length - 1}`;
@@ -906,6 +991,7 @@ const role = arg("role");
 if (role === "upstream") await runUpstream();
 else if (role === "bare-proxy") await runBareProxy(arg("target")!);
 else if (role === "minimal-proxy") await runMinimalProxy(arg("target")!);
+else if (role === "nginx-proxy") await runNginxProxy(arg("target")!);
 else if (role === "gateway") await runGateway(arg("target")!);
 else if (role === "portal") await runPortal(arg("target")!);
 else if (role === "registry") await runRegistry(arg("database") as "pglite" | "postgres");
