@@ -6,11 +6,11 @@ import type { TableSort } from "@/components/data-table/params";
 import { Alert } from "@/components/ui/Alert";
 import type { ActionResult } from "@/lib/auth/action";
 import { TEXT_LIMITS } from "@/lib/domain/text";
-import { ActionButton, ConfirmActionButton } from "./ActionButton";
+import { ActionButton } from "./ActionButton";
 import { ActionForm, SelectField, SubmitButton, TextAreaField, TextField, type FormAction } from "./ActionForm";
 import { ContractFilters } from "./ContractFilters";
 import { ClientCell, contractColumns, ContractLink, ContractsDataTable, type ContractTableRow } from "./ContractsDataTable";
-import { DialogButton } from "./DialogButton";
+import { ConfirmRowButton, RowDialogButton, RowDialogs } from "./RowDialog";
 
 /** What an API administrator may do to a running contract from the API side. */
 export interface ProviderContractActions {
@@ -39,32 +39,37 @@ const utcInputValue = (moment: Date | null) => (moment ? new Date(moment).toISOS
 function EndDateButton({ row, action, announce }: { row: ContractTableRow; action: FormAction; announce: (result: ActionResult) => void }) {
   const label = row.endsAt ? "Change end date" : "Set end date";
   return (
-    <DialogButton label={label} title={`End date of ${who(row)}`} buttonLabel={`${label} of ${who(row)}`}>
-      {(close) => (
-        <ActionForm
-          action={action}
-          onSuccess={(result) => {
-            close();
-            announce(result);
-          }}
-          showSuccess={false}
-        >
-          <input type="hidden" name="contractId" value={row.id} />
-          <p className="text-sm text-slate-700">
-            When the moment passes, the gateway refuses the contract&apos;s calls and it becomes Expired. The consumer is told now, and again 7 days and 1 day before.
-          </p>
-          <TextField label="Ends at (UTC)" name="endsAt" type="datetime-local" step={1} defaultValue={utcInputValue(row.endsAt)} hint="Times on these pages are in UTC." />
-          <div className="flex flex-wrap justify-end gap-2">
-            {row.endsAt && (
-              <SubmitButton name="remove" value="true" variant="secondary">
-                Remove end date
-              </SubmitButton>
-            )}
-            <SubmitButton>Set end date</SubmitButton>
-          </div>
-        </ActionForm>
-      )}
-    </DialogButton>
+    <RowDialogButton
+      label={label}
+      buttonLabel={`${label} of ${who(row)}`}
+      dialog={() => ({
+        title: `End date of ${who(row)}`,
+        body: (close) => (
+          <ActionForm
+            action={action}
+            onSuccess={(result) => {
+              close();
+              announce(result);
+            }}
+            showSuccess={false}
+          >
+            <input type="hidden" name="contractId" value={row.id} />
+            <p className="text-sm text-slate-700">
+              When the moment passes, the gateway refuses the contract&apos;s calls and it becomes Expired. The consumer is told now, and again 7 days and 1 day before.
+            </p>
+            <TextField label="Ends at (UTC)" name="endsAt" type="datetime-local" step={1} defaultValue={utcInputValue(row.endsAt)} hint="Times on these pages are in UTC." />
+            <div className="flex flex-wrap justify-end gap-2">
+              {row.endsAt && (
+                <SubmitButton name="remove" value="true" variant="secondary">
+                  Remove end date
+                </SubmitButton>
+              )}
+              <SubmitButton>Set end date</SubmitButton>
+            </div>
+          </ActionForm>
+        ),
+      })}
+    />
   );
 }
 
@@ -72,29 +77,34 @@ function MovePlanButton({ row, action, plans, announce }: { row: ContractTableRo
   const others = plans.filter((p) => p.value !== row.planVersionId);
   if (others.length === 0) return null;
   return (
-    <DialogButton label="Move to plan" title={`Move ${who(row)} to another plan`} buttonLabel={`Move ${who(row)} to another plan`}>
-      {(close) => (
-        <ActionForm
-          action={action}
-          onSuccess={(result) => {
-            close();
-            announce(result);
-          }}
-          showSuccess={false}
-        >
-          <input type="hidden" name="contractId" value={row.id} />
-          <p className="text-sm text-slate-700">
-            Now on {row.planName} {row.planVersion}. The move takes effect at once{row.pendingPlanVersionId ? " and replaces the plan change the consumer asked for" : ""}; a plan with a duration starts
-            its term over.
-          </p>
-          <SelectField label="New plan" name="planVersionId" options={others} />
-          <TextAreaField label="Reason (optional)" name="reason" rows={2} maxChars={TEXT_LIMITS.reason} hint="Shown to the consumer." />
-          <div className="flex justify-end">
-            <SubmitButton>Move contract</SubmitButton>
-          </div>
-        </ActionForm>
-      )}
-    </DialogButton>
+    <RowDialogButton
+      label="Move to plan"
+      buttonLabel={`Move ${who(row)} to another plan`}
+      dialog={() => ({
+        title: `Move ${who(row)} to another plan`,
+        body: (close) => (
+          <ActionForm
+            action={action}
+            onSuccess={(result) => {
+              close();
+              announce(result);
+            }}
+            showSuccess={false}
+          >
+            <input type="hidden" name="contractId" value={row.id} />
+            <p className="text-sm text-slate-700">
+              Now on {row.planName} {row.planVersion}. The move takes effect at once{row.pendingPlanVersionId ? " and replaces the plan change the consumer asked for" : ""}; a plan with a duration
+              starts its term over.
+            </p>
+            <SelectField label="New plan" name="planVersionId" options={others} />
+            <TextAreaField label="Reason (optional)" name="reason" rows={2} maxChars={TEXT_LIMITS.reason} hint="Shown to the consumer." />
+            <div className="flex justify-end">
+              <SubmitButton>Move contract</SubmitButton>
+            </div>
+          </ActionForm>
+        ),
+      })}
+    />
   );
 }
 
@@ -107,7 +117,7 @@ function ContractActionsCell({ row }: { row: ContractTableRow }) {
       {actions && running && (
         <>
           {row.status === "Active" ? (
-            <ConfirmActionButton
+            <ConfirmRowButton
               action={actions.suspend}
               fields={{ contractId: row.id }}
               label="Suspend"
@@ -118,13 +128,13 @@ function ContractActionsCell({ row }: { row: ContractTableRow }) {
               onSuccess={announce}
             >
               {who(row)} ({row.clientOrgName}) cannot call this API until the contract is resumed. Its plan, key and counters are kept.
-            </ConfirmActionButton>
+            </ConfirmRowButton>
           ) : (
             <ActionButton action={actions.resume} fields={{ contractId: row.id }} label="Resume" buttonLabel={`Resume contract of ${who(row)}`} variant="secondary" onSuccess={announce} />
           )}
           <EndDateButton row={row} action={actions.setEndDate} announce={announce} />
           <MovePlanButton row={row} action={actions.movePlan} plans={plans} announce={announce} />
-          <ConfirmActionButton
+          <ConfirmRowButton
             action={actions.break}
             fields={{ contractId: row.id }}
             label="Break contract"
@@ -134,7 +144,7 @@ function ContractActionsCell({ row }: { row: ContractTableRow }) {
             onSuccess={announce}
           >
             {who(row)} ({row.clientOrgName}) loses access to this API for good.
-          </ConfirmActionButton>
+          </ConfirmRowButton>
         </>
       )}
     </div>
@@ -188,18 +198,20 @@ export function ApiContractsTable({
   const context: RowContext = { actions, plans, announce: (result) => setNotice(result.ok ? (result.message ?? null) : null) };
   return (
     <RowContext.Provider value={context}>
-      <div className="flex flex-col gap-4">
-        {notice && <Alert kind="success">{notice}</Alert>}
-        <ContractsDataTable
-          columns={columns}
-          rows={rows}
-          total={total}
-          pageSize={pageSize}
-          defaultSort={defaultSort}
-          filterPlaceholder="Client, organization, plan…"
-          toolbar={<ContractFilters paramPrefix="contracts-" status={status} plan={plan} plans={plans} />}
-        />
-      </div>
+      <RowDialogs>
+        <div className="flex flex-col gap-4">
+          {notice && <Alert kind="success">{notice}</Alert>}
+          <ContractsDataTable
+            columns={columns}
+            rows={rows}
+            total={total}
+            pageSize={pageSize}
+            defaultSort={defaultSort}
+            filterPlaceholder="Client, organization, plan…"
+            toolbar={<ContractFilters paramPrefix="contracts-" status={status} plan={plan} plans={plans} />}
+          />
+        </div>
+      </RowDialogs>
     </RowContext.Provider>
   );
 }

@@ -3,10 +3,10 @@
 import { createContext, useContext } from "react";
 import { dataTableColumns } from "@/components/data-table/DataTable";
 import type { TableSort } from "@/components/data-table/params";
-import { ConfirmActionButton } from "./ActionButton";
 import type { FormAction } from "./ActionForm";
 import { ContractFilters } from "./ContractFilters";
 import { contractColumns, ContractLink, ContractsDataTable, type ContractTableRow } from "./ContractsDataTable";
+import { ConfirmRowButton, RowDialogs } from "./RowDialog";
 
 type ContractActions = { withdraw: FormAction; break: FormAction };
 
@@ -28,16 +28,16 @@ function EditActions({ row }: { row: ContractTableRow }) {
   const what = `${row.apiName} ${row.apiVersion}`;
   if (row.status === "AwaitingApproval") {
     return (
-      <ConfirmActionButton action={actions.withdraw} fields={{ contractId: row.id }} label="Withdraw" buttonLabel={`Withdraw request for ${what}`} title="Withdraw request" submitLabel="Withdraw request">
+      <ConfirmRowButton action={actions.withdraw} fields={{ contractId: row.id }} label="Withdraw" buttonLabel={`Withdraw request for ${what}`} title="Withdraw request" submitLabel="Withdraw request">
         The request for {what} on the {row.planName} plan is taken back.
-      </ConfirmActionButton>
+      </ConfirmRowButton>
     );
   }
   if (row.status === "Active" || row.status === "Suspended") {
     return (
-      <ConfirmActionButton action={actions.break} fields={{ contractId: row.id }} label="Break contract" buttonLabel={`Break contract with ${what}`} title="Break contract">
+      <ConfirmRowButton action={actions.break} fields={{ contractId: row.id }} label="Break contract" buttonLabel={`Break contract with ${what}`} title="Break contract">
         Calls to {what} with this client&apos;s key are refused from now on.
-      </ConfirmActionButton>
+      </ConfirmRowButton>
     );
   }
   return null;
@@ -91,15 +91,17 @@ export function ClientContractsTable({
 }) {
   return (
     <ActionsContext.Provider value={actions}>
-      <ContractsDataTable
-        columns={columns}
-        rows={rows}
-        total={total}
-        pageSize={pageSize}
-        defaultSort={defaultSort}
-        filterPlaceholder="API, plan…"
-        toolbar={<ContractFilters paramPrefix="contracts-" status={status} plan="" />}
-      />
+      <RowDialogs>
+        <ContractsDataTable
+          columns={columns}
+          rows={rows}
+          total={total}
+          pageSize={pageSize}
+          defaultSort={defaultSort}
+          filterPlaceholder="API, plan…"
+          toolbar={<ContractFilters paramPrefix="contracts-" status={status} plan="" />}
+        />
+      </RowDialogs>
     </ActionsContext.Provider>
   );
 }

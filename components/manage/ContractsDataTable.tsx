@@ -5,8 +5,10 @@ import type { ReactNode } from "react";
 import { DataTable, type DataTableColumn, dataTableColumns } from "@/components/data-table/DataTable";
 import type { TableSort } from "@/components/data-table/params";
 import { StatusBadge } from "@/components/StatusBadge";
-import type { ContractRow } from "@/lib/domain/contracts";
+import type { ContractTableRow } from "./contract-table-row";
 import { formatDateTime } from "./format";
+
+export type { ContractTableRow } from "./contract-table-row";
 
 /** A client version as a table cell: its name, then its organization and version. */
 export function ClientCell({ name, orgName, version }: { name: string; orgName: string; version: string }) {
@@ -20,18 +22,15 @@ export function ClientCell({ name, orgName, version }: { name: string; orgName: 
   );
 }
 
-/** A contract row, with the words for the plan a pending plan change asks for when the page knows them ("Gold 1.0"). */
-export type ContractTableRow = ContractRow & { pendingPlanLabel?: string };
-
 /** When a running contract ends, or when an expired one did. */
-function endWords(row: ContractRow): string | null {
+function endWords(row: ContractTableRow): string | null {
   if (row.status === "Expired") return `Expired ${formatDateTime(row.endedAt ?? row.endsAt)}`;
   if ((row.status === "Active" || row.status === "Suspended") && row.endsAt) return `Ends ${formatDateTime(row.endsAt)}`;
   return null;
 }
 
 /** A link to the contract's own page (its history, terms and plan). */
-export function ContractLink({ row }: { row: ContractRow }) {
+export function ContractLink({ row }: { row: ContractTableRow }) {
   return (
     <Link
       href={`/contracts/${row.id}`}

@@ -6,6 +6,7 @@ import { ActionButton, ConfirmActionButton } from "@/components/manage/ActionBut
 import { ActivityTable } from "@/components/manage/ActivityTable";
 import { ApiContractsTable } from "@/components/manage/ApiContractsTable";
 import { ApiVersionEditForm } from "@/components/manage/ApiVersionEditForm";
+import { contractTableRow } from "@/components/manage/contract-table-row";
 import { formatDateTime } from "@/components/manage/format";
 import { Markdown } from "@/components/portal/Markdown";
 import { NewVersionButton } from "@/components/manage/NewVersionButton";
@@ -198,7 +199,7 @@ async function ContractsTab({ apiVersionId, query, detail }: { apiVersionId: str
   const plans = detail.offeredPlans.map((p) => ({ value: p.planVersionId, label: `${p.name} ${p.version}` }));
   // A plan change can only ask for a plan this version offers, so the offer names it.
   const planLabels = new Map(plans.map((p) => [p.value, p.label]));
-  const rows = page.rows.map((row) => ({ ...row, pendingPlanLabel: row.pendingPlanVersionId ? planLabels.get(row.pendingPlanVersionId) : undefined }));
+  const rows = page.rows.map((row) => contractTableRow(row, row.pendingPlanVersionId ? planLabels.get(row.pendingPlanVersionId) : undefined));
   return (
     <Section title="Contracts" id="contracts" description="Every contract with this API version, whoever the client.">
       {detail.pendingContracts + detail.pendingPlanChanges > 0 && (

@@ -5,6 +5,7 @@ import { ConfirmActionButton } from "@/components/manage/ActionButton";
 import { ActivityTable } from "@/components/manage/ActivityTable";
 import { ApiKeyPanel } from "@/components/manage/ApiKeyPanel";
 import { ClientContractsTable } from "@/components/manage/ClientContractsTable";
+import { contractTableRow } from "@/components/manage/contract-table-row";
 import { formatDateTime } from "@/components/manage/format";
 import { ImportedKeyField } from "@/components/manage/ImportedKeyField";
 import { NewVersionButton } from "@/components/manage/NewVersionButton";
@@ -146,7 +147,7 @@ async function ContractsTab({ clientVersionId, query, canEdit }: { clientVersion
   return (
     <Section title="Contracts" id="contracts" description="Every contract this client version signed or requested.">
       <ClientContractsTable
-        rows={page.rows}
+        rows={page.rows.map((row) => contractTableRow(row))}
         total={page.total}
         pageSize={CONTRACTS_PAGE_SIZE}
         defaultSort={DEFAULT_CONTRACT_SORT}
