@@ -34,20 +34,10 @@ export function TopNav({ actor, unread = 0, approvals = 0 }: { actor: Actor | nu
               <NavLink href="/manage" except={["/manage/approvals"]} className={linkClass}>
                 API Management
               </NavLink>
-              {/* The count is a description, so the link's name stays "Approvals". */}
-              <NavLink href="/manage/approvals" className={linkClass} aria-label="Approvals" aria-describedby={approvals > 0 ? "nav-approvals-count" : undefined}>
-                Approvals
-                {approvals > 0 && (
-                  <span aria-hidden="true" className={`ml-1 ${countClass}`}>
-                    {approvals}
-                  </span>
-                )}
+              {/* The name holds the visible text ("Approvals 3"), so speech users can say what they see. */}
+              <NavLink href="/manage/approvals" className={linkClass} aria-label={approvals > 0 ? `Approvals, ${approvals} waiting` : undefined}>
+                Approvals{approvals > 0 && <> <span className={countClass}>{approvals}</span></>}
               </NavLink>
-              {approvals > 0 && (
-                <span id="nav-approvals-count" className="sr-only">
-                  {approvals} {approvals === 1 ? "request awaits" : "requests await"} your approval
-                </span>
-              )}
             </>
           )}
           <div className="flex flex-col items-stretch gap-1 border-t border-bar-hover pt-2 md:ml-auto md:flex-row md:flex-wrap md:items-center md:gap-3 md:border-0 md:pt-0">
@@ -55,8 +45,7 @@ export function TopNav({ actor, unread = 0, approvals = 0 }: { actor: Actor | nu
               <>
                 {/* The name holds the visible text ("Notifications 2"), so speech users can say what they see. */}
                 <NavLink href="/notifications" className={linkClass} aria-label={unread > 0 ? `Notifications, ${unread} unread` : undefined}>
-                  Notifications
-                  {unread > 0 && <span className={`ml-1 ${countClass}`}>{unread}</span>}
+                  Notifications{unread > 0 && <> <span className={countClass}>{unread}</span></>}
                 </NavLink>
                 <span className="px-3 py-2 text-sm text-bar-muted md:px-0 md:py-0" title={actor.email}>
                   {actor.name}
