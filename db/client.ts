@@ -50,8 +50,11 @@ export async function openPglite(dataDir?: string, options: { from?: Blob } = {}
   try {
     const { PGlite } = await import("@electric-sql/pglite");
     const { drizzle, PglitePreparedQuery } = await import("drizzle-orm/pglite");
+    // Trigram indexes serve the lists' searches (words found anywhere in a name); the migrations create the extension.
+    const { pg_trgm } = await import("@electric-sql/pglite/contrib/pg_trgm");
     redactQueryErrors(PglitePreparedQuery);
-    const client: PGlite = dataDir ? await PGlite.create(path.join(dataDir, "pglite")) : await PGlite.create({ loadDataDir: options.from });
+    const extensions = { pg_trgm };
+    const client: PGlite = dataDir ? await PGlite.create(path.join(dataDir, "pglite"), { extensions }) : await PGlite.create({ loadDataDir: options.from, extensions });
     const db = drizzle(client, { schema }) as unknown as Db;
     return {
       kind: "pglite",

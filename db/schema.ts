@@ -1,5 +1,6 @@
 import { type Column, sql } from "drizzle-orm";
 import {
+  type ExtraConfigColumn,
   bigint,
   check,
   bigserial,
@@ -51,15 +52,25 @@ export const CONTRACT_STATUS_SORT_ORDER: readonly (typeof CONTRACT_STATUSES)[num
 export const contractStatusRankSql = (status: Column) =>
   sql<number>`(case ${status} ${sql.raw(CONTRACT_STATUS_SORT_ORDER.map((name, i) => `when '${name}' then ${i}`).join(" "))} end)`;
 
-export const users = pgTable("users", {
-  id: uuid("id").primaryKey().defaultRandom(),
-  email: text("email").notNull().unique(),
-  name: text("name").notNull(),
-  passwordHash: text("password_hash").notNull(),
-  profile: profileEnum("profile").notNull().default("portal"),
-  disabled: boolean("disabled").notNull().default(false),
-  createdAt: createdAt(),
-});
+/**
+ * A trigram index on a text column: it finds the rows whose column contains a word anywhere
+ * (ILIKE '%word%'), which the lists' searches ask of names and versions (pg_trgm).
+ */
+const trigramIndex = (name: string, column: ExtraConfigColumn) => index(name).using("gin", column.op("gin_trgm_ops"));
+
+export const users = pgTable(
+  "users",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    email: text("email").notNull().unique(),
+    name: text("name").notNull(),
+    passwordHash: text("password_hash").notNull(),
+    profile: profileEnum("profile").notNull().default("portal"),
+    disabled: boolean("disabled").notNull().default(false),
+    createdAt: createdAt(),
+  },
+  (t) => [trigramIndex("users_name_trgm_idx", t.name)],
+);
 
 /**
  * Signed-in sessions. The session cookie carries a random id; only its SHA-256 digest is kept here,
@@ -100,13 +111,17 @@ export const accessTokens = pgTable(
   (t) => [index("access_tokens_user_idx").on(t.userId, t.createdAt)],
 );
 
-export const organizations = pgTable("organizations", {
-  id: uuid("id").primaryKey().defaultRandom(),
-  slug: text("slug").notNull().unique(),
-  name: text("name").notNull(),
-  description: text("description").notNull().default(""),
-  createdAt: createdAt(),
-});
+export const organizations = pgTable(
+  "organizations",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    slug: text("slug").notNull().unique(),
+    name: text("name").notNull(),
+    description: text("description").notNull().default(""),
+    createdAt: createdAt(),
+  },
+  (t) => [trigramIndex("organizations_name_trgm_idx", t.name), trigramIndex("organizations_slug_trgm_idx", t.slug)],
+);
 
 export const memberships = pgTable(
   "memberships",
@@ -226,7 +241,7 @@ export const clients = pgTable(
     description: text("description").notNull().default(""),
     createdAt: createdAt(),
   },
-  (t) => [uniqueIndex("clients_org_slug_idx").on(t.orgId, t.slug), index("clients_org_name_idx").on(t.orgId, t.name, t.id), index("clients_name_idx").on(t.name)],
+  (t) => [uniqueIndex("clients_org_slug_idx").on(t.orgId, t.slug), index("clients_org_name_idx").on(t.orgId, t.name, t.id), index("clients_name_idx").on(t.name), trigramIndex("clients_name_trgm_idx", t.name)],
 );
 
 export const clientVersions = pgTable(
@@ -254,7 +269,12 @@ export const clientVersions = pgTable(
     legacyPreviousApiKey: text("previous_api_key"),
     createdAt: createdAt(),
   },
-  (t) => [uniqueIndex("client_versions_client_version_idx").on(t.clientId, t.version)],
+  (t) => [
+    uniqueIndex("client_versions_client_version_idx").on(t.clientId, t.version),
+    // The version labels in order, skipped through one by one (contracts sorted by client version).
+    index("client_versions_version_idx").on(t.version),
+    trigramIndex("client_versions_version_trgm_idx", t.version),
+  ],
 );
 
 export const contracts = pgTable(
@@ -295,10 +315,13 @@ export const contracts = pgTable(
     check("contracts_status_check", sql.raw(`status in (${CONTRACT_STATUSES.map((status) => `'${status}'`).join(", ")})`)),
     index("contracts_ends_at_idx").on(t.endsAt).where(sql`${t.endsAt} is not null`),
     index("contracts_pending_plan_idx").on(t.pendingPlanRequestedAt).where(sql`${t.pendingPlanVersionId} is not null`),
-    // The lists of an API version's contracts: by status (and its filter), newest first, by plan, by status rank.
+    // The lists of an API version's contracts: by status (and its filter), newest first, by status rank.
     index("contracts_api_version_idx").on(t.apiVersionId, t.status, t.createdAt),
     index("contracts_api_version_created_idx").on(t.apiVersionId, t.createdAt, t.id),
-    index("contracts_api_version_plan_idx").on(t.apiVersionId, t.planVersionId, t.createdAt),
+    // Filtered by plan, or sorted by plan or by creator: an API version's contracts are read plan by
+    // plan, creator by creator, newest first (contracts/queries.ts, walkedPage).
+    index("contracts_api_version_plan_idx").on(t.apiVersionId, t.planVersionId, t.createdAt.desc().nullsFirst(), t.id),
+    index("contracts_api_version_creator_idx").on(t.apiVersionId, t.createdById, t.createdAt.desc().nullsFirst(), t.id),
     index("contracts_api_version_status_rank_idx").on(t.apiVersionId, contractStatusRankSql(t.status), t.createdAt.desc().nullsFirst()),
     index("contracts_client_version_idx").on(t.clientVersionId, t.status),
     // Requests awaiting a decision, oldest first: new contracts and plan changes of running ones.
@@ -390,11 +413,8 @@ export const contractEvents = pgTable(
  */
 export const LATENCY_BUCKETS_MS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000] as const;
 
-/** The counters of one contract over one period: minute, hour or day. */
+/** The counters of one contract or API version over one period: minute, hour or day. */
 const usageCounters = () => ({
-  contractId: uuid("contract_id")
-    .notNull()
-    .references(() => contracts.id, { onDelete: "cascade" }),
   requests: integer("requests").notNull().default(0),
   status2xx: integer("status_2xx").notNull().default(0),
   status3xx: integer("status_3xx").notNull().default(0),
@@ -407,25 +427,69 @@ const usageCounters = () => ({
   refusals: jsonb("refusals").$type<Record<string, number>>().notNull().default({}),
 });
 
-/** Gateway traffic per contract and minute, written in batches by the gateway; rolled up to hours after 48 hours. */
+const contractUsageKey = () => ({
+  contractId: uuid("contract_id")
+    .notNull()
+    .references(() => contracts.id, { onDelete: "cascade" }),
+});
+
+const apiVersionUsageKey = () => ({
+  apiVersionId: uuid("api_version_id")
+    .notNull()
+    .references(() => apiVersions.id, { onDelete: "cascade" }),
+});
+
+/*
+ * Usage is kept at three grains, each complete: the gateway adds every batch to the minute, hour
+ * and day rows at once, so any range reads the one table of its step. Retention deletes minute
+ * rows after 48 hours and hourly rows after 90 days (lib/domain/usage/settings.ts); daily rows
+ * stay as long as their contract or API version.
+ */
+
+/** Gateway traffic per contract and minute. */
 export const contractUsage = pgTable(
   "contract_usage",
-  { ...usageCounters(), minute: timestamp("minute", { withTimezone: true }).notNull() },
+  { ...contractUsageKey(), ...usageCounters(), minute: timestamp("minute", { withTimezone: true }).notNull() },
   (t) => [primaryKey({ columns: [t.contractId, t.minute] })],
 );
 
-/** Hourly rollup of contract_usage; rolled up to days after 90 days. */
+/** Gateway traffic per contract and hour. */
 export const contractUsageHourly = pgTable(
   "contract_usage_hourly",
-  { ...usageCounters(), hour: timestamp("hour", { withTimezone: true }).notNull() },
+  { ...contractUsageKey(), ...usageCounters(), hour: timestamp("hour", { withTimezone: true }).notNull() },
   (t) => [primaryKey({ columns: [t.contractId, t.hour] })],
 );
 
-/** Daily rollup of contract_usage_hourly, kept for as long as the contract exists. */
+/** Gateway traffic per contract and UTC day. */
 export const contractUsageDaily = pgTable(
   "contract_usage_daily",
-  { ...usageCounters(), day: timestamp("day", { withTimezone: true }).notNull() },
+  { ...contractUsageKey(), ...usageCounters(), day: timestamp("day", { withTimezone: true }).notNull() },
   (t) => [primaryKey({ columns: [t.contractId, t.day] })],
+);
+
+/**
+ * Gateway traffic per API version and minute: the sum of its contracts' rows, written with them,
+ * so an API version's usage reads a row per point however many contracts call it. It outlives a
+ * deleted contract: the traffic happened.
+ */
+export const apiVersionUsage = pgTable(
+  "api_version_usage",
+  { ...apiVersionUsageKey(), ...usageCounters(), minute: timestamp("minute", { withTimezone: true }).notNull() },
+  (t) => [primaryKey({ columns: [t.apiVersionId, t.minute] })],
+);
+
+/** Gateway traffic per API version and hour. */
+export const apiVersionUsageHourly = pgTable(
+  "api_version_usage_hourly",
+  { ...apiVersionUsageKey(), ...usageCounters(), hour: timestamp("hour", { withTimezone: true }).notNull() },
+  (t) => [primaryKey({ columns: [t.apiVersionId, t.hour] })],
+);
+
+/** Gateway traffic per API version and UTC day. */
+export const apiVersionUsageDaily = pgTable(
+  "api_version_usage_daily",
+  { ...apiVersionUsageKey(), ...usageCounters(), day: timestamp("day", { withTimezone: true }).notNull() },
+  (t) => [primaryKey({ columns: [t.apiVersionId, t.day] })],
 );
 
 /**

@@ -1,11 +1,11 @@
 import { getDb } from "@/db/client";
 import { runContractExpiry } from "@/lib/domain/contracts";
-import { rollUpUsage, usageRetentionFromEnv } from "@/lib/domain/usage";
+import { applyUsageRetention, usageRetentionFromEnv } from "@/lib/domain/usage";
 
 /**
  * Portico's maintenance jobs, run by `npm start` in the portal process: contracts past their end
- * date expire (and their consumers are warned 7 days and 1 day before), and usage minutes are
- * rolled up into hours and days.
+ * date expire (and their consumers are warned 7 days and 1 day before), and usage minutes and
+ * hours past their retention are deleted (their days and hours hold them already).
  */
 
 /** Runs `run` every `intervalMs`, one run at a time; a failing run is logged and the next one tries again. Stopping waits for a run in progress. */
@@ -37,7 +37,8 @@ export function startJobs(env: NodeJS.ProcessEnv = process.env): () => Promise<v
   const retention = usageRetentionFromEnv(env);
   const stops = [
     startPeriodic("contract expiry", intervalFromEnv("PORTICO_EXPIRY_INTERVAL_MS", 60_000, env), async () => runContractExpiry(await getDb())),
-    startPeriodic("usage rollup", intervalFromEnv("PORTICO_ROLLUP_INTERVAL_MS", 10 * 60_000, env), async () => rollUpUsage(await getDb(), new Date(), retention)),
+    // The setting keeps the name it had when the job rolled minutes up into hours.
+    startPeriodic("usage retention", intervalFromEnv("PORTICO_ROLLUP_INTERVAL_MS", 10 * 60_000, env), async () => applyUsageRetention(await getDb(), new Date(), retention)),
   ];
   return async () => {
     await Promise.all(stops.map((stop) => stop()));

@@ -268,7 +268,8 @@ function report(small: Server, large: Server) {
   if (usage && large.pages.some((p) => p.key.startsWith("usage_"))) {
     console.log(
       `\nUsage pages on the ${nameLarge} server: ${usage.contracts.toLocaleString("en")} contracts with Metered API 1.0, of which ${usage.callers.toLocaleString("en")} (${(USAGE_SHARE * 100).toFixed(0)} %) call it: ` +
-        `30 days as the rollup leaves them, ${usage.minuteRows.toLocaleString("en")} minute rows (48 h, and ${AHEAD_MINUTES / 60} h ahead for the run; one minute in four per contract, every minute for the busiest) and ${usage.hourlyRows.toLocaleString("en")} hourly rows (the 28 days before). The contract page shows the busiest contract.`,
+        `30 days as the gateway and the retention job leave them, ${usage.minuteRows.toLocaleString("en")} minute rows (48 h, and ${AHEAD_MINUTES / 60} h ahead for the run; one minute in four per contract, every minute for the busiest), ` +
+        `${usage.hourlyRows.toLocaleString("en")} hourly and ${usage.dailyRows.toLocaleString("en")} daily rows per contract, ${usage.apiVersionRows.toLocaleString("en")} rows per API version at the three grains. The contract page shows the busiest contract.`,
     );
     console.log(`${"page".padEnd(36)}${"p50".padStart(10)}${"p95".padStart(10)}${"×trivial".padStart(9)}   size`);
     for (const page of large.pages.filter((p) => p.key.startsWith("usage_"))) {

@@ -139,6 +139,26 @@ export interface PagedListSpec<Q extends PgSelect, S extends string> {
   maxPageSize?: number;
   /** Rows are counted up to this many (TOTAL_CAP by default). */
   totalCap?: number;
+  /**
+   * Reads a page itself, in place of the rows' query with the order, LIMIT and OFFSET: for an
+   * order that no index on the list's own table serves. Given the total counted, it answers the
+   * page's rows in the order (or in the reversed order when `reversed`), or undefined to leave the
+   * page to the rows' query.
+   */
+  read?: (page: PageRead) => PromiseLike<Row<Q>[]> | undefined;
+}
+
+/** The window of a page that PagedListSpec.read reads: its filter and where it starts in the order. */
+export interface PageRead {
+  where: SQL | undefined;
+  /** The order read from the end: rows come in the reversed order. */
+  reversed: boolean;
+  offset: number;
+  limit: number;
+  /** The rows counted (see countUpTo). */
+  total: number;
+  /** Whether there are more rows than counted: the total stands for "more than the cap". */
+  capped: boolean;
 }
 
 /**
@@ -154,15 +174,16 @@ export async function pagedList<Q extends PgSelect, S extends string = never>(sp
   const cap = spec.totalCap ?? TOTAL_CAP;
   const where = and(spec.where, spec.search ? wordsMatch(spec.search, spec.q) : undefined);
   const terms = [...(spec.sort && spec.sortColumns ? sortTerms(spec.sort, spec.sortColumns) : []), ...(spec.orderBy ?? [])];
+  const total = await countUpTo(spec.db, (spec.countQuery ?? spec.query)().where(where), cap);
   // A generic select awaits to its own rows, which TypeScript cannot see through the generic.
   const run = (reversed: boolean, offset: number) =>
-    spec
+    spec.read?.({ where, reversed, offset, limit: pageSize, total, capped: isCappedTotal(total, cap) }) ??
+    (spec
       .query()
       .where(where)
       .orderBy(...orderBySql(terms, reversed))
       .limit(pageSize)
-      .offset(offset) as unknown as PromiseLike<Row<Q>[]>;
-  const total = await countUpTo(spec.db, (spec.countQuery ?? spec.query)().where(where), cap);
+      .offset(offset) as unknown as PromiseLike<Row<Q>[]>);
   const fromStart = pageFromStart(window.page, total, pageSize, cap);
   const pageCount = pageCountOf(Math.min(total, cap), pageSize);
   if (fromStart === undefined) {

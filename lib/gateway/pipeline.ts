@@ -232,7 +232,7 @@ export class RequestPipeline {
       x.arrivedAt + Math.floor(latencyMs),
     );
     const bucket = latencyBucket(latencyMs);
-    if (x.contract) this.parts.usage.record(x.contract.id, status, latencyMs, bucket, x.refusal, x.arrivedAt);
+    if (x.contract) this.parts.usage.record(x.contract.id, x.contract.apiVersionId, status, latencyMs, bucket, x.refusal, x.arrivedAt);
     this.parts.traffic?.record(x.route, status, x.refusal, x.upstreamFailure ?? relay?.failure, bucket, latencyMs);
   }
 }

@@ -48,6 +48,8 @@ export interface ApiRoute {
  */
 export interface ContractEntry {
   id: string;
+  /** The API version it is with: its usage is also counted there. */
+  apiVersionId: string;
   /** Only Active passes; the others answer contract_pending, contract_suspended or contract_expired. */
   status: GatewayContractStatus;
   /**
@@ -220,7 +222,7 @@ class Index {
       const current = client.contracts.get(key);
       if (current && current.status !== "Expired" && current.id !== id) return;
     }
-    client.contracts.set(key, { id: flatString(id), status, endsAt, plan });
+    client.contracts.set(key, { id: flatString(id), apiVersionId: key, status, endsAt, plan });
   }
 }
 

@@ -1,8 +1,9 @@
 import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { contractUsage, LATENCY_BUCKETS_MS } from "@/db/schema";
+import { apiVersionUsage, apiVersionUsageDaily, contractUsage, contractUsageDaily, contractUsageHourly, LATENCY_BUCKETS_MS } from "@/db/schema";
 import { LATENCY_BUCKET_COUNT, latencyBucket } from "./latency-buckets";
 import { type RunningGateway, startGateway } from "./server";
+import { UsageRecorder } from "./usage";
 import { call, openScene, type Scene, silentLogger } from "./test-support";
 
 let scene: Scene;
@@ -93,6 +94,19 @@ describe("usage per contract and minute", () => {
       expect(rows[0]).toMatchObject({ requests: 8, status2xx: 6, status4xx: 2, refusals: { rate_limited: 2 } });
       expect(rows[0].latencyBuckets).toHaveLength(LATENCY_BUCKET_COUNT);
       expect(rows[0].latencyBuckets.reduce((n, b) => n + b, 0)).toBe(8);
+      // The same requests in the contract's hour and day, and in the API version's minute, hour and day.
+      const counted = { requests: 8, status2xx: 6, status4xx: 2, refusals: { rate_limited: 2 }, latencyBuckets: rows[0].latencyBuckets };
+      const minute = rows[0].minute;
+      const hour = new Date(minute.getTime() - (minute.getTime() % 3_600_000));
+      const day = new Date(minute.getTime() - (minute.getTime() % 86_400_000));
+      expect(await scene.db.select().from(contractUsageHourly).where(eq(contractUsageHourly.contractId, c.contractId))).toEqual([{ ...counted, contractId: c.contractId, hour, status3xx: 0, status5xx: 0, latencyMsSum: rows[0].latencyMsSum }]);
+      expect(await scene.db.select().from(contractUsageDaily).where(eq(contractUsageDaily.contractId, c.contractId))).toEqual([{ ...counted, contractId: c.contractId, day, status3xx: 0, status5xx: 0, latencyMsSum: rows[0].latencyMsSum }]);
+      expect(await scene.db.select().from(apiVersionUsage).where(eq(apiVersionUsage.apiVersionId, api.apiVersionId))).toEqual([
+        { ...counted, apiVersionId: api.apiVersionId, minute, status3xx: 0, status5xx: 0, latencyMsSum: rows[0].latencyMsSum },
+      ]);
+      expect(await scene.db.select().from(apiVersionUsageDaily).where(eq(apiVersionUsageDaily.apiVersionId, api.apiVersionId))).toEqual([
+        { ...counted, apiVersionId: api.apiVersionId, day, status3xx: 0, status5xx: 0, latencyMsSum: rows[0].latencyMsSum },
+      ]);
     } finally {
       await second.close();
     }
@@ -112,5 +126,55 @@ describe("usage per contract and minute", () => {
     expect(row).toMatchObject({ requests: 6, status2xx: 1, status4xx: 5, refusals: { quota_exceeded: 4, rate_limited: 1 } });
     expect(row.latencyBuckets).toHaveLength(LATENCY_BUCKET_COUNT);
     expect(row.latencyBuckets.reduce((n, b) => n + b, 0)).toBe(2);
+  });
+});
+
+describe("a failed usage write", () => {
+  it("writes no grain of the batch, and the next flush writes it once", async () => {
+    const api = await scene.makeApi();
+    const c = await scene.makeClientWithContract(api);
+    // The last table of the statement refuses for a while: a failure after the other five tables took their rows.
+    await scene.db.execute(sql`create table usage_write_refused (refused boolean)`);
+    await scene.db.execute(sql`insert into usage_write_refused values (true)`);
+    await scene.db.execute(sql.raw(`
+      create function refuse_usage_write() returns trigger language plpgsql as $$
+      begin
+        if exists (select 1 from usage_write_refused) then raise exception 'refused for the test'; end if;
+        return new;
+      end $$`));
+    await scene.db.execute(sql.raw("create trigger refuse_usage_write before insert on api_version_usage_daily for each row execute function refuse_usage_write()"));
+    const recorder = new UsageRecorder(scene.db, silentLogger(), 60_000);
+    try {
+      const at = Date.UTC(2026, 0, 5, 10, 30, 15);
+      recorder.record(c.contractId, api.apiVersionId, 200, 4, latencyBucket(4), undefined, at);
+      recorder.record(c.contractId, api.apiVersionId, 429, 1, latencyBucket(1), "rate_limited", at + 60_000);
+      await recorder.flush();
+      expect(recorder.stats).toEqual({ rowsWritten: 0, rowsFailed: 2 });
+      expect(recorder.writeLagMs(at + 120_000)).toBe(120_000);
+      const requests = async () =>
+        Promise.all(
+          [contractUsage, contractUsageHourly, contractUsageDaily].map(async (t) =>
+            (await scene.db.select().from(t).where(eq(t.contractId, c.contractId))).reduce((n, r) => n + r.requests, 0),
+          ),
+        );
+      const apiRequests = async () =>
+        Promise.all(
+          [apiVersionUsage, apiVersionUsageDaily].map(async (t) => (await scene.db.select().from(t).where(eq(t.apiVersionId, api.apiVersionId))).reduce((n, r) => n + r.requests, 0)),
+        );
+      expect(await requests()).toEqual([0, 0, 0]);
+      expect(await apiRequests()).toEqual([0, 0]);
+
+      await scene.db.execute(sql`delete from usage_write_refused`);
+      await recorder.flush();
+      expect(recorder.stats).toEqual({ rowsWritten: 2, rowsFailed: 2 });
+      expect(await requests()).toEqual([2, 2, 2]);
+      expect(await apiRequests()).toEqual([2, 2]);
+      const [day] = await scene.db.select().from(contractUsageDaily).where(eq(contractUsageDaily.contractId, c.contractId));
+      expect(day).toMatchObject({ status2xx: 1, status4xx: 1, latencyMsSum: 5, refusals: { rate_limited: 1 } });
+    } finally {
+      await recorder.close();
+      for (const statement of ["drop trigger refuse_usage_write on api_version_usage_daily", "drop function refuse_usage_write()", "drop table usage_write_refused"])
+        await scene.db.execute(sql.raw(statement));
+    }
   });
 });

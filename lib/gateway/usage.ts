@@ -1,22 +1,10 @@
 import { sql } from "drizzle-orm";
 import type { Logger } from "pino";
 import type { Db } from "@/db/client";
-import { LATENCY_BUCKET_COUNT } from "./latency-buckets";
+import { addCounts, addUsageMinutes, emptyCounts, type UsageMinute } from "@/lib/domain/usage/write";
 
-interface MinuteCounts {
-  contractId: string;
-  minute: number;
-  requests: number;
-  s2xx: number;
-  s3xx: number;
-  s4xx: number;
-  s5xx: number;
-  latencyMsSum: number;
-  /** Requests per latency bucket (latency-buckets.ts). */
-  buckets: number[];
-  /** Requests the gateway refused itself, by problem code; undefined until the first. */
-  refusals: Record<string, number> | undefined;
-}
+/** Contract-minute rows per write statement. */
+const ROWS_PER_STATEMENT = 1000;
 
 interface KeyUse {
   clientVersionId: string;
@@ -26,27 +14,16 @@ interface KeyUse {
 }
 
 /** One row per contract and minute: counts kept back by a failed write meet newer ones here. */
-function merge(counts: MinuteCounts[]): MinuteCounts[] {
-  const rows = new Map<string, MinuteCounts>();
+function merge(counts: UsageMinute[]): UsageMinute[] {
+  const rows = new Map<string, UsageMinute>();
   for (const c of counts) {
     const id = `${c.contractId}@${c.minute}`;
-    const row = rows.get(id);
-    if (!row) rows.set(id, { ...c, buckets: [...c.buckets], refusals: c.refusals && { ...c.refusals } });
-    else {
-      row.requests += c.requests;
-      row.s2xx += c.s2xx;
-      row.s3xx += c.s3xx;
-      row.s4xx += c.s4xx;
-      row.s5xx += c.s5xx;
-      row.latencyMsSum += c.latencyMsSum;
-      for (let i = 0; i < c.buckets.length; i++) row.buckets[i] += c.buckets[i];
-      if (c.refusals) {
-        row.refusals ??= {};
-        for (const code in c.refusals) row.refusals[code] = (row.refusals[code] ?? 0) + c.refusals[code];
-      }
-    }
+    let row = rows.get(id);
+    if (!row) rows.set(id, (row = { contractId: c.contractId, apiVersionId: c.apiVersionId, minute: c.minute, ...emptyCounts() }));
+    addCounts(row, c);
   }
-  return [...rows.values()];
+  // The same order in every process, so two gateways upserting the same rows cannot deadlock.
+  return [...rows.values()].sort((a, b) => (a.contractId < b.contractId ? -1 : a.contractId > b.contractId ? 1 : a.minute - b.minute));
 }
 
 /** What the recorder has written and failed to write since it started, for the metrics. */
@@ -57,12 +34,13 @@ export interface UsageWriteStats {
 
 /**
  * Collects per-contract counts per minute and key last-used times in memory, and writes them in
- * one batch every interval: the request path never waits for the database.
+ * one batch every interval (to the minute, hour and day rows of the contract and of its API
+ * version): the request path never waits for the database.
  */
 export class UsageRecorder {
   // The minute being counted per contract; earlier minutes wait in `done` for the next write.
-  private counts = new Map<string, MinuteCounts>();
-  private done: MinuteCounts[] = [];
+  private counts = new Map<string, UsageMinute>();
+  private done: UsageMinute[] = [];
   private keyUses = new Map<string, KeyUse>();
   private readonly timer: NodeJS.Timeout;
   private flushing: Promise<void> | undefined;
@@ -81,15 +59,15 @@ export class UsageRecorder {
   }
 
   /**
-   * Counts one request of a contract: its status, latency and bucket (latencyBucket()), and the
-   * problem code when the gateway refused it itself.
+   * Counts one request of a contract (with its API version, whose usage counts it too): its status,
+   * latency and bucket (latencyBucket()), and the problem code when the gateway refused it itself.
    */
-  record(contractId: string, status: number, latencyMs: number, bucket: number, refusal: string | undefined, now: number): void {
+  record(contractId: string, apiVersionId: string, status: number, latencyMs: number, bucket: number, refusal: string | undefined, now: number): void {
     const minute = now - (now % 60_000);
     let c = this.counts.get(contractId);
     if (c?.minute !== minute) {
       if (c) this.done.push(c);
-      c = { contractId, minute, requests: 0, s2xx: 0, s3xx: 0, s4xx: 0, s5xx: 0, latencyMsSum: 0, buckets: new Array<number>(LATENCY_BUCKET_COUNT).fill(0), refusals: undefined };
+      c = { contractId, apiVersionId, minute, ...emptyCounts() };
       this.counts.set(contractId, c);
     }
     this.pendingSince ??= now;
@@ -140,66 +118,28 @@ export class UsageRecorder {
     this.keyUses = new Map();
     this.writingSince = this.pendingSince;
     this.pendingSince = undefined;
-    let rows: MinuteCounts[] = [];
+    // Merged and sorted; written a statement at a time, and what is left after a failure is kept.
+    let unwritten: UsageMinute[] = counts.length > 0 ? merge(counts) : [];
     try {
-      if (counts.length > 0) {
-        rows = merge(counts);
-        await this.writeCounts(rows);
-        this.stats.rowsWritten += rows.length;
-        rows = [];
+      while (unwritten.length > 0) {
+        const batch = unwritten.slice(0, ROWS_PER_STATEMENT);
+        await addUsageMinutes(this.db, batch);
+        this.stats.rowsWritten += batch.length;
+        unwritten = unwritten.slice(batch.length);
       }
       if (keyUses.size > 0) await this.writeKeyUses([...keyUses.values()]);
     } catch (error) {
       this.logger.error({ err: (error as Error).message }, "Could not write gateway usage; keeping it for the next attempt");
-      this.stats.rowsFailed += rows.length;
+      this.stats.rowsFailed += unwritten.length;
       // Written again with the next batch; the rows are merged then. Counts already written (only the
-      // key uses failed) are not kept: they would be added twice.
-      if (rows.length > 0) {
-        this.done.push(...counts);
+      // key uses failed, or an earlier statement went through) are not kept: they would be added twice.
+      if (unwritten.length > 0) {
+        this.done.push(...unwritten);
         if (this.writingSince !== undefined) this.pendingSince = Math.min(this.writingSince, this.pendingSince ?? Infinity);
       }
       for (const [keyDigest, use] of keyUses) if (!this.keyUses.has(keyDigest)) this.keyUses.set(keyDigest, use);
     } finally {
       this.writingSince = undefined;
-    }
-  }
-
-  private async writeCounts(rows: MinuteCounts[]): Promise<void> {
-    // The same order in every process, so two gateways upserting the same rows cannot deadlock.
-    rows.sort((a, b) => (a.contractId < b.contractId ? -1 : a.contractId > b.contractId ? 1 : a.minute - b.minute));
-    for (let i = 0; i < rows.length; i += 1000) {
-      const values = sql.join(
-        rows
-          .slice(i, i + 1000)
-          .map(
-            (r) =>
-              sql`(${r.contractId}::uuid, ${new Date(r.minute).toISOString()}::timestamptz, ${r.requests}::int, ${r.s2xx}::int, ${r.s3xx}::int, ${r.s4xx}::int, ${r.s5xx}::int, ${Math.round(r.latencyMsSum)}::bigint, ${`{${r.buckets.join(",")}}`}::int[], ${JSON.stringify(r.refusals ?? {})}::jsonb)`,
-          ),
-        sql`, `,
-      );
-      // Joined to contracts: a contract deleted since (with its client) is skipped instead of failing the batch.
-      // Histograms add up bucket by bucket and refusals code by code, so every gateway's traffic lands in one row;
-      // a row from before histograms has none, and takes this batch's buckets.
-      await this.db.execute(sql`
-        insert into contract_usage (contract_id, minute, requests, status_2xx, status_3xx, status_4xx, status_5xx, latency_ms_sum, latency_buckets, refusals)
-        select v.contract_id, v.minute, v.requests, v.s2xx, v.s3xx, v.s4xx, v.s5xx, v.latency, v.buckets, v.refusals
-        from (values ${values}) as v(contract_id, minute, requests, s2xx, s3xx, s4xx, s5xx, latency, buckets, refusals)
-        join contracts c on c.id = v.contract_id
-        on conflict (contract_id, minute) do update set
-          requests = contract_usage.requests + excluded.requests,
-          status_2xx = contract_usage.status_2xx + excluded.status_2xx,
-          status_3xx = contract_usage.status_3xx + excluded.status_3xx,
-          status_4xx = contract_usage.status_4xx + excluded.status_4xx,
-          status_5xx = contract_usage.status_5xx + excluded.status_5xx,
-          latency_ms_sum = contract_usage.latency_ms_sum + excluded.latency_ms_sum,
-          latency_buckets = array(
-            select coalesce(a, 0) + coalesce(b, 0)
-            from unnest(contract_usage.latency_buckets, excluded.latency_buckets) with ordinality as x(a, b, i) order by i),
-          refusals = case when excluded.refusals = '{}'::jsonb then contract_usage.refusals else (
-            select coalesce(jsonb_object_agg(k, n), '{}'::jsonb)
-            from (select k, sum(v::bigint) as n
-                  from (select * from jsonb_each_text(contract_usage.refusals) union all select * from jsonb_each_text(excluded.refusals)) as e(k, v)
-                  group by k) as merged) end`);
     }
   }
 

@@ -1,14 +1,18 @@
 /**
- * Thirty days of gateway traffic on one API version, as the usage tables hold it once the rollup
- * has run: minute rows for the last 48 hours and hourly rows for the 28 days before (the rollup
- * turns minutes older than 48 hours into hours, and hours older than 90 days into days, so no
- * daily rows yet).
+ * Thirty days of gateway traffic on one API version, as the usage tables hold it once retention
+ * has run: minute rows for the last 48 hours, hourly and daily rows for all 30 days, per contract
+ * and for the API version (the gateway writes every grain at once; retention deletes minutes
+ * after 48 hours and hours after 90 days). Seeded the way an installation upgraded from the rollup
+ * reached it: minute rows for 48 hours and hourly rows for the 28 days before, then the
+ * migration's backfill (db/migrations/0008_usage_every_grain.sql) adds each grain up into the
+ * coarser ones and the contracts into their API version.
  *
  * A share of the API version's contracts calls it: each such contract in one minute of four
  * (staggered) and every hour, and one contract, the busiest, in every minute. The minutes go on
  * for AHEAD_MINUTES past the seeding, as traffic still coming in, so that a page's last hour holds
  * calls however long the benchmark runs.
  */
+import { readFileSync } from "node:fs";
 import { sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
 
@@ -21,8 +25,19 @@ const CALLERS_PER_BATCH = 200;
 export interface UsageSeed {
   contracts: number;
   callers: number;
+  /** Rows per contract: */
   minuteRows: number;
   hourlyRows: number;
+  dailyRows: number;
+  /** Rows of the API version at every grain. */
+  apiVersionRows: number;
+}
+
+/** The statements of the migration that make every grain whole from the rollup's layout. */
+function backfillStatements(): string[] {
+  return readFileSync(new URL("../../db/migrations/0008_usage_every_grain.sql", import.meta.url), "utf8")
+    .split("--> statement-breakpoint")
+    .filter((statement) => /insert into/i.test(statement));
 }
 
 /**
@@ -71,6 +86,14 @@ export async function seedUsage(db: Db, options: { apiVersionId: string; busiest
       where ${batch}`);
     onProgress(Math.min(callers, from + CALLERS_PER_BATCH), callers);
   }
+  for (const statement of backfillStatements()) await db.execute(sql.raw(statement));
   const count = async (table: string) => Number(((await db.execute(sql`select count(*) as n from ${sql.raw(table)}`)) as unknown as { rows: { n: string }[] }).rows[0].n);
-  return { contracts, callers, minuteRows: await count("contract_usage"), hourlyRows: await count("contract_usage_hourly") };
+  return {
+    contracts,
+    callers,
+    minuteRows: await count("contract_usage"),
+    hourlyRows: await count("contract_usage_hourly"),
+    dailyRows: await count("contract_usage_daily"),
+    apiVersionRows: (await count("api_version_usage")) + (await count("api_version_usage_hourly")) + (await count("api_version_usage_daily")),
+  };
 }

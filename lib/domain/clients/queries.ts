@@ -306,6 +306,8 @@ export async function listMyClients(db: Queryable, actor: Actor, options: MyClie
         .from(clients)
         .innerJoin(organizations, eq(organizations.id, clients.orgId))
         .$dynamic(),
+    // The filter reads the clients alone: counting them needs neither their organizations nor their columns.
+    countQuery: () => db.select({ id: clients.id }).from(clients).$dynamic(),
     where: and(
       inArray(clients.orgId, orgIds),
       q ? or(byName, withMatches ? inArray(clients.id, withMatches) : undefined) : undefined,

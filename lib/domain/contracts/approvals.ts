@@ -1,5 +1,5 @@
 import { and, eq, inArray, isNotNull, or, sql, type SQL } from "drizzle-orm";
-import { alias } from "drizzle-orm/pg-core";
+import { alias, type PgSelect } from "drizzle-orm/pg-core";
 import type { Queryable } from "@/db/client";
 import { apis, apiVersions, clients, clientVersions, contracts, plans, planVersions, users } from "@/db/schema";
 import { listParamsSchema } from "../list-params";
@@ -63,78 +63,94 @@ function pendingScope(actor: Actor, q: string | undefined): SQL | undefined {
   return and(or(eq(contracts.status, "AwaitingApproval"), isPlanChange), decidableContractsCondition(actor, apis.orgId), wordsMatch(APPROVAL_SEARCH_COLUMNS, q));
 }
 
+/** Every table a request's line shows: both sides, the plan asked for, the current plan and the requester. */
+function withRequestJoins<T extends PgSelect>(query: T): T {
+  const joined: PgSelect = query
+    .innerJoin(clientVersions, eq(clientVersions.id, contracts.clientVersionId))
+    .innerJoin(clients, eq(clients.id, clientVersions.clientId))
+    .innerJoin(clientOrg, eq(clientOrg.id, clients.orgId))
+    .innerJoin(apiVersions, eq(apiVersions.id, contracts.apiVersionId))
+    .innerJoin(apis, eq(apis.id, apiVersions.apiId))
+    .innerJoin(apiOrg, eq(apiOrg.id, apis.orgId))
+    .innerJoin(planVersions, eq(planVersions.id, requestedPlanVersionId))
+    .innerJoin(plans, eq(plans.id, planVersions.planId))
+    .innerJoin(currentPlanVersions, eq(currentPlanVersions.id, contracts.planVersionId))
+    .innerJoin(currentPlans, eq(currentPlans.id, currentPlanVersions.planId))
+    .leftJoin(users, eq(users.id, requesterId));
+  return joined as T;
+}
+
+/** The requests with only what the scope reads (the API's organization): enough to count them, or to page them oldest first. */
+const leanRequests = (db: Queryable) =>
+  db
+    .select({ id: contracts.id })
+    .from(contracts)
+    .innerJoin(apiVersions, eq(apiVersions.id, contracts.apiVersionId))
+    .innerJoin(apis, eq(apis.id, apiVersions.apiId))
+    .$dynamic();
+
 /**
  * New contracts and plan changes awaiting a decision that the actor may take: planAdmin in the
- * API's organization, or admin. One list, oldest request first by default.
+ * API's organization, or admin. One list, oldest request first by default. The page's ids are
+ * found first, joining only what the search and the sort read (oldest first, the requests' own
+ * index serves the page), then their lines are read with every join.
  */
 export async function listPendingApprovals(db: Queryable, actor: Actor, query: ListQuery<ApprovalSort> = {}): Promise<ListPage<ApprovalRequest>> {
   if (!decidesAnywhere(actor)) return { rows: [], total: 0 };
-  const { rows, total } = await pagedList({
+  const sort = query.sort ?? DEFAULT_APPROVAL_SORT;
+  const searched = Boolean(query.q?.trim());
+  const { rows: found, total } = await pagedList({
     db,
-    query: () =>
-      db
-        .select({
-          contractId: contracts.id,
-          planChange: sql<boolean>`(${isPlanChange})`,
-          requestedAt,
-          requesterName: users.name,
-          requesterEmail: users.email,
-          clientOrgSlug: clientOrg.slug,
-          clientOrgName: clientOrg.name,
-          clientSlug: clients.slug,
-          clientName: clients.name,
-          clientVersion: clientVersions.version,
-          apiOrgSlug: apiOrg.slug,
-          apiSlug: apis.slug,
-          apiName: apis.name,
-          apiVersion: apiVersions.version,
-          planVersionId: planVersions.id,
-          planSlug: plans.slug,
-          planName: plans.name,
-          planVersion: planVersions.version,
-          currentPlanSlug: currentPlans.slug,
-          currentPlanName: currentPlans.name,
-          currentPlanVersion: currentPlanVersions.version,
-        })
-        .from(contracts)
-        .innerJoin(clientVersions, eq(clientVersions.id, contracts.clientVersionId))
-        .innerJoin(clients, eq(clients.id, clientVersions.clientId))
-        .innerJoin(clientOrg, eq(clientOrg.id, clients.orgId))
-        .innerJoin(apiVersions, eq(apiVersions.id, contracts.apiVersionId))
-        .innerJoin(apis, eq(apis.id, apiVersions.apiId))
-        .innerJoin(apiOrg, eq(apiOrg.id, apis.orgId))
-        .innerJoin(planVersions, eq(planVersions.id, requestedPlanVersionId))
-        .innerJoin(plans, eq(plans.id, planVersions.planId))
-        .innerJoin(currentPlanVersions, eq(currentPlanVersions.id, contracts.planVersionId))
-        .innerJoin(currentPlans, eq(currentPlans.id, currentPlanVersions.planId))
-        .leftJoin(users, eq(users.id, requesterId))
-        .$dynamic(),
-    // Without words to look for, the count needs only what the scope reads: the API's organization.
-    countQuery: query.q?.trim()
-      ? undefined
-      : () =>
-          db
-            .select({ id: contracts.id })
-            .from(contracts)
-            .innerJoin(apiVersions, eq(apiVersions.id, contracts.apiVersionId))
-            .innerJoin(apis, eq(apis.id, apiVersions.apiId))
-            .$dynamic(),
+    query: () => (searched || sort.id !== "requested" ? withRequestJoins(db.select({ id: contracts.id }).from(contracts).$dynamic()) : leanRequests(db)),
+    // Without words to look for, the count needs only what the scope reads.
+    countQuery: searched ? undefined : () => leanRequests(db),
     where: pendingScope(actor, query.q),
-    sort: query.sort ?? DEFAULT_APPROVAL_SORT,
+    sort,
     sortColumns: { requested: [requestedAt], client: [clients.name], api: [apis.name], plan: [plans.name], requester: [users.name] },
     orderBy: [ascending(requestedAt), ascending(contracts.id)],
     page: query.page,
     pageSize: query.pageSize,
   });
-  return {
-    rows: rows.map(({ planChange, currentPlanSlug, currentPlanName, currentPlanVersion, ...row }) => {
-      const kind: ApprovalKind = planChange ? "planChange" : "contract";
-      return kind === "planChange"
-        ? { ...row, kind, currentPlanSlug, currentPlanName, currentPlanVersion }
-        : { ...row, kind, currentPlanSlug: null, currentPlanName: null, currentPlanVersion: null };
-    }),
-    total,
-  };
+  const ids = found.map((row) => row.id);
+  if (ids.length === 0) return { rows: [], total };
+  const loaded = await withRequestJoins(
+    db
+      .select({
+        contractId: contracts.id,
+        planChange: sql<boolean>`(${isPlanChange})`,
+        requestedAt,
+        requesterName: users.name,
+        requesterEmail: users.email,
+        clientOrgSlug: clientOrg.slug,
+        clientOrgName: clientOrg.name,
+        clientSlug: clients.slug,
+        clientName: clients.name,
+        clientVersion: clientVersions.version,
+        apiOrgSlug: apiOrg.slug,
+        apiSlug: apis.slug,
+        apiName: apis.name,
+        apiVersion: apiVersions.version,
+        planVersionId: planVersions.id,
+        planSlug: plans.slug,
+        planName: plans.name,
+        planVersion: planVersions.version,
+        currentPlanSlug: currentPlans.slug,
+        currentPlanName: currentPlans.name,
+        currentPlanVersion: currentPlanVersions.version,
+      })
+      .from(contracts)
+      .$dynamic(),
+  ).where(inArray(contracts.id, ids));
+  const byId = new Map(loaded.map((row) => [row.contractId, row]));
+  const rows = ids.flatMap((id): ApprovalRequest[] => {
+    const row = byId.get(id);
+    if (!row) return [];
+    const { planChange, currentPlanSlug, currentPlanName, currentPlanVersion, ...rest } = row;
+    return planChange
+      ? [{ ...rest, kind: "planChange" as const, currentPlanSlug, currentPlanName, currentPlanVersion }]
+      : [{ ...rest, kind: "contract" as const, currentPlanSlug: null, currentPlanName: null, currentPlanVersion: null }];
+  });
+  return { rows, total };
 }
 
 /** How many requests (new contracts and plan changes) await the actor's decision: the count in the navigation. */

@@ -1,12 +1,12 @@
-import { and, eq, inArray, or, type SQL, sql } from "drizzle-orm";
-import { alias, type PgSelect } from "drizzle-orm/pg-core";
+import { and, type Column, eq, inArray, or, type SQL, sql, type SQLWrapper } from "drizzle-orm";
+import { alias, type PgSelect, union } from "drizzle-orm/pg-core";
 import { z } from "zod";
 import type { Queryable } from "@/db/client";
 import { apis, apiVersions, clients, clientVersions, contracts, CONTRACT_STATUSES, contractStatusRankSql, organizations, plans, planVersions, users } from "@/db/schema";
 import { managedEndpoint } from "../catalog";
 import { DomainError } from "../errors";
 import { listParamsSchema, oneOf } from "../list-params";
-import { ascending, countUpTo, descending, type ListColumn, pagedList, wordsMatch } from "../lists";
+import { ascending, countUpTo, descending, type ListColumn, type PageRead, pagedList, qualified, wordsMatch } from "../lists";
 import { searchWords } from "../text";
 import { type Actor, hasPermission } from "../permissions";
 import { type ContractStatus, LIVE_CONTRACT_STATUSES } from "./statuses";
@@ -109,31 +109,72 @@ export const apiOrg = alias(organizations, "api_org");
 /** The contract status as people read it, for searching ("awaiting" finds pending requests). */
 const statusWords = (status: ContractStatus) => (status === "AwaitingApproval" ? "Awaiting approval" : status);
 
+/** The ids a candidate query finds, to be read up to a bound. */
+type CandidateQuery = SQLWrapper & { limit(limit: number): PromiseLike<{ id: string }[]> };
+
+/** A word's candidates in one column are passed to the list by id up to this many; past it, as their query. */
+const LISTED_CANDIDATES = 10_000;
+
 /**
- * Where the words of a contract search are looked for: both sides, their organizations, the plan,
- * the status and the creator. Each word must appear in one of them. The sides, plans and creators
- * matching a word are found in their own (small) tables first, so a search reads each contract
- * once, by its ids, instead of joining every table to every contract before filtering.
+ * `column` among the ids `candidates` (a factory: each call a new query) finds, undefined when it
+ * finds none. Up to LISTED_CANDIDATES ids are read first and passed as one array: the list's
+ * count and page then reuse them, and the planner knows how many they are, so a rare word reads
+ * its contracts through an index instead of scanning the list.
  */
-function contractWordsMatch(db: Queryable, q: string | undefined): SQL | undefined {
-  const words = searchWords(q);
-  if (words.length === 0) return undefined;
-  const inWord = (word: string) => {
-    const clientOrgIds = db.select({ id: clientOrg.id }).from(clientOrg).where(wordsMatch([clientOrg.name], word));
-    const clientIds = db.select({ id: clients.id }).from(clients).where(or(wordsMatch([clients.name], word), inArray(clients.orgId, clientOrgIds)));
-    const apiOrgIds = db.select({ id: apiOrg.id }).from(apiOrg).where(wordsMatch([apiOrg.slug, apiOrg.name], word));
-    const apiIds = db.select({ id: apis.id }).from(apis).where(or(wordsMatch([apis.name, apis.slug], word), inArray(apis.orgId, apiOrgIds)));
-    // The status as people read it ("awaiting" finds pending requests), matched here rather than on every row.
-    const statuses = CONTRACT_STATUSES.filter((status) => statusWords(status).toLowerCase().includes(word.toLowerCase()));
-    return or(
-      inArray(contracts.clientVersionId, db.select({ id: clientVersions.id }).from(clientVersions).where(or(wordsMatch([clientVersions.version], word), inArray(clientVersions.clientId, clientIds)))),
-      inArray(contracts.apiVersionId, db.select({ id: apiVersions.id }).from(apiVersions).where(or(wordsMatch([apiVersions.version], word), inArray(apiVersions.apiId, apiIds)))),
-      inArray(contracts.planVersionId, db.select({ id: planVersions.id }).from(planVersions).innerJoin(plans, eq(plans.id, planVersions.planId)).where(wordsMatch([plans.name], word))),
-      statuses.length > 0 ? inArray(contracts.status, statuses) : undefined,
-      inArray(contracts.createdById, db.select({ id: users.id }).from(users).where(wordsMatch([users.name], word))),
+async function amongCandidates(column: Column, candidates: () => CandidateQuery): Promise<SQL | undefined> {
+  const found = await candidates().limit(LISTED_CANDIDATES + 1);
+  if (found.length === 0) return undefined;
+  if (found.length > LISTED_CANDIDATES) return sql`${column} in (${candidates()})`;
+  return sql`${column} = any(${sql.param(found.map((row) => row.id))}::uuid[])`;
+}
+
+/**
+ * Where a word of a contract search is looked for: both sides, their organizations, the plan, the
+ * status and the creator. The sides, plans and creators matching it are found in their own tables
+ * first, each column through its trigram index (a union rather than an OR, which no index serves),
+ * so a search reads each contract once, by its ids, instead of joining every table to every
+ * contract before filtering.
+ */
+async function contractWordMatch(db: Queryable, word: string): Promise<SQL> {
+  const has = (...columns: ListColumn[]) => wordsMatch(columns, word);
+  const clientVersionIds = () => {
+    const clientOrgIds = db.select({ id: clientOrg.id }).from(clientOrg).where(has(clientOrg.name));
+    const clientIds = union(
+      db.select({ id: clients.id }).from(clients).where(has(clients.name)),
+      db.select({ id: clients.id }).from(clients).where(inArray(clients.orgId, clientOrgIds)),
+    );
+    return union(
+      db.select({ id: clientVersions.id }).from(clientVersions).where(has(clientVersions.version)),
+      db.select({ id: clientVersions.id }).from(clientVersions).where(inArray(clientVersions.clientId, clientIds)),
     );
   };
-  return and(...words.map(inWord));
+  const apiVersionIds = () => {
+    const apiOrgIds = db.select({ id: apiOrg.id }).from(apiOrg).where(has(apiOrg.slug, apiOrg.name));
+    const apiIds = db.select({ id: apis.id }).from(apis).where(or(has(apis.name, apis.slug), inArray(apis.orgId, apiOrgIds)));
+    return db.select({ id: apiVersions.id }).from(apiVersions).where(or(has(apiVersions.version), inArray(apiVersions.apiId, apiIds))).$dynamic();
+  };
+  const planVersionIds = () => db.select({ id: planVersions.id }).from(planVersions).innerJoin(plans, eq(plans.id, planVersions.planId)).where(has(plans.name)).$dynamic();
+  const creatorIds = () => db.select({ id: users.id }).from(users).where(has(users.name)).$dynamic();
+  // The status as people read it ("awaiting" finds pending requests), matched here rather than on every row.
+  const statuses = CONTRACT_STATUSES.filter((status) => statusWords(status).toLowerCase().includes(word.toLowerCase()));
+  const matches = [
+    await amongCandidates(contracts.clientVersionId, clientVersionIds),
+    await amongCandidates(contracts.apiVersionId, apiVersionIds),
+    await amongCandidates(contracts.planVersionId, planVersionIds),
+    statuses.length > 0 ? inArray(contracts.status, statuses) : undefined,
+    await amongCandidates(contracts.createdById, creatorIds),
+  ].filter((match) => match !== undefined);
+  return or(...matches) ?? sql`false`;
+}
+
+/** Every word of `q` must appear in one of the places contractWordMatch looks; undefined when `q` holds no word. */
+async function contractWordsMatch(db: Queryable, q: string | undefined): Promise<SQL | undefined> {
+  const words = searchWords(q);
+  if (words.length === 0) return undefined;
+  const each: SQL[] = [];
+  // One word after the other: a transaction runs one query at a time.
+  for (const word of words) each.push(await contractWordMatch(db, word));
+  return and(...each);
 }
 
 /** The tables a contract list may join besides contracts (clientOrg and apiOrg are the aliases above). */
@@ -196,6 +237,85 @@ const CONTRACT_SORT_COLUMNS: Readonly<Record<ContractSortKey, readonly ListColum
 };
 
 /**
+ * Sorts whose first columns live in a table the contracts refer to (a plan, a creator, a client
+ * version): no index on contracts holds that order. Within one API version's contracts, their
+ * pages are read by walking the referred table in the sort's order and taking, for each of its
+ * rows, the first contracts through the index (api version, referred id, created, id): see
+ * walkedPage. A shorter list is sorted as a whole: that costs little, and less than a walk
+ * through a referred table much longer than the list.
+ */
+const WALKED_SORTS: ReadonlySet<ContractSortKey> = new Set(["plan", "createdBy", "clientVersion"]);
+/** Lists of up to this many contracts (and counted to the end) are sorted as a whole rather than walked. */
+const WALK_ABOVE = 5_000;
+
+/** The ids a query of contract ids answers, in its order. */
+async function readIds(db: Queryable, query: SQL): Promise<{ id: string }[]> {
+  const result = (await db.execute(query)) as unknown as { rows: { id: string }[] };
+  return result.rows;
+}
+
+const direction = (isDescending: boolean) => sql.raw(isDescending ? "desc" : "asc");
+
+/**
+ * The ids of one page of an API version's contracts in a walked sort (see WALKED_SORTS), in the
+ * same order as the sorted query: the sort's columns, then newest first, then by id. Each row of
+ * the referred table contributes at most offset + limit contracts, read in the tie-breakers'
+ * order through an index, so a page costs what its rows and the referred rows walked cost, not
+ * what the API version's contracts do.
+ */
+function walkedPage(db: Queryable, sort: { id: ContractSortKey; desc: boolean }, joins: readonly ContractJoin[], read: PageRead) {
+  const keys = direction(sort.desc !== read.reversed);
+  // The tie-breakers: newest first, then by id; mirrored when the page is read from the end.
+  const newest = direction(!read.reversed);
+  const byId = direction(read.reversed);
+  const needed = read.offset + read.limit;
+  /** The first `needed` contracts of the list whose reference satisfies `link`, in the tie-breakers' order. */
+  const probe = (link: SQL) =>
+    withJoins(db.select({ id: contracts.id, createdAt: contracts.createdAt }).from(contracts).$dynamic(), new Set(joins))
+      .where(and(read.where, link))
+      .orderBy(sql`${contracts.createdAt} ${newest}`, sql`${contracts.id} ${byId}`)
+      .limit(needed);
+  const page = sql`order by ${sql.raw("walked.key1")} ${keys}, ${sql.raw("walked.key2")} ${keys}, walked.created_at ${newest}, walked.id ${byId} limit ${read.limit} offset ${read.offset}`;
+  if (sort.id === "plan") {
+    // Plans are few: every plan version is probed, whether the API version offers it now or did.
+    return sql`select walked.id from (
+      select ${plans.name} as key1, ${planVersions.version} as key2, found.id, found.created_at
+      from ${planVersions} inner join ${plans} on ${plans.id} = ${planVersions.planId}
+      cross join lateral (${probe(sql`${qualified(contracts.planVersionId)} = ${qualified(planVersions.id)}`)}) found
+    ) walked ${page}`;
+  }
+  if (sort.id === "createdBy") {
+    // Contracts whose creator is gone sort as an empty name does in the sorted query: last, or first when descending.
+    return sql`select walked.id from (
+      select ${users.name} as key1, null::text as key2, found.id, found.created_at
+      from ${users} cross join lateral (${probe(sql`${qualified(contracts.createdById)} = ${qualified(users.id)}`)}) found
+      union all
+      select null::text, null::text, found.id, found.created_at from (${probe(sql`${qualified(contracts.createdById)} is null`)}) found
+    ) walked ${page}`;
+  }
+  // clientVersion: the version labels (few, found by skipping through their index), then under
+  // each the clients by name, each client version's contracts probed in turn. The walked tables
+  // have names of their own: the probe may join client versions and clients itself.
+  return sql`with recursive labels(version) as (
+      (select ${clientVersions.version} from ${clientVersions} order by 1 limit 1)
+      union all
+      select (select next.version from ${clientVersions} next where next.version > labels.version order by 1 limit 1) from labels where labels.version is not null
+    )
+    select walked.id from (
+      select labels.version as key1, per_label.name as key2, per_label.id, per_label.created_at
+      from labels cross join lateral (
+        select walked_client.name, found.id, found.created_at
+        from ${clientVersions} walked_version inner join ${clients} walked_client on walked_client.id = walked_version.client_id
+        cross join lateral (${probe(sql`${qualified(contracts.clientVersionId)} = walked_version.id`)}) found
+        where walked_version.version = labels.version
+        order by walked_client.name ${keys}, found.created_at ${newest}, found.id ${byId}
+        limit ${needed}
+      ) per_label
+      where labels.version is not null
+    ) walked ${page}`;
+}
+
+/**
  * Whether every contract the options scope to is visible to the actor by that scope alone: an API
  * version of an organization where they view APIs, or a client version of one where they view
  * clients. Then the list needs neither the visibility condition nor the joins it reads.
@@ -217,7 +337,7 @@ async function contractConditions(db: Queryable, actor: Actor, options: ListCont
   const statuses = options.status === undefined ? undefined : typeof options.status === "string" ? [options.status] : [...options.status];
   const visibility = visibleContractsCondition(actor, { clientOrgId: clients.orgId, apiOrgId: apis.orgId });
   const visible = visibility === undefined || (await scopeIsVisible(db, actor, options)) ? undefined : visibility;
-  const words = contractWordsMatch(db, options.q);
+  const words = await contractWordsMatch(db, options.q);
   const joins: ContractJoin[] = [...(visible ? (["clients", "apis"] as const) : []), ...(options.clientIds ? (["clientVersions"] as const) : [])];
   const where = and(
     visible,
@@ -254,6 +374,7 @@ export async function listContracts(db: Queryable, actor: Actor, options: ListCo
   const { where, joins } = await contractConditions(db, actor, options);
   const sameInScope = (options.apiVersionId && SAME_IN_SCOPE.apiVersionId.includes(sort.id)) || (options.clientVersionId && SAME_IN_SCOPE.clientVersionId.includes(sort.id));
   const needed = new Set<ContractJoin>([...joins, ...(sameInScope ? [] : SORT_JOINS[sort.id])]);
+  const walked = options.apiVersionId !== undefined && WALKED_SORTS.has(sort.id);
   const { rows: found, total, page, pageSize } = await pagedList({
     db,
     query: () => withJoins(db.select({ id: contracts.id }).from(contracts).$dynamic(), needed),
@@ -268,6 +389,7 @@ export async function listContracts(db: Queryable, actor: Actor, options: ListCo
     defaultPageSize: 25,
     maxPageSize: MAX_CONTRACT_PAGE_SIZE,
     totalCap: options.totalCap,
+    read: walked ? (read) => (read.capped || read.total > WALK_ABOVE ? readIds(db, walkedPage(db, sort, joins, read)) : undefined) : undefined,
   });
   const ids = found.map((row) => row.id);
   if (ids.length === 0) return { rows: [], total, page, pageSize };

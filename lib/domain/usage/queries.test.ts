@@ -17,14 +17,14 @@ beforeAll(async () => {
   scene = await makeUsageScene(db);
   const { consumerA, consumerB, otherA } = scene.contracts;
   // The last hour: the consumer calls A and B, the other consumer calls A.
-  await addUsage(db, "minute", consumerA, minutesAgo(10), { requests: 10, s4xx: 1, latencyMsSum: 400, buckets: { 3: 8, 6: 2 }, refusals: { rate_limited: 1 } });
-  await addUsage(db, "minute", consumerB, minutesAgo(5), { requests: 5, s5xx: 1, latencyMsSum: 100, buckets: { 3: 5 } });
-  await addUsage(db, "minute", otherA, minutesAgo(3), { requests: 20, s3xx: 2, latencyMsSum: 200, buckets: { 3: 19, 13: 1 } });
+  await addUsage(db, consumerA, minutesAgo(10), { requests: 10, s4xx: 1, latencyMsSum: 400, buckets: { 3: 8, 6: 2 }, refusals: { rate_limited: 1 } });
+  await addUsage(db, consumerB, minutesAgo(5), { requests: 5, s5xx: 1, latencyMsSum: 100, buckets: { 3: 5 } });
+  await addUsage(db, otherA, minutesAgo(3), { requests: 20, s3xx: 2, latencyMsSum: 200, buckets: { 3: 19, 13: 1 } });
   // Earlier this month, for the quotas: today before noon, yesterday, two weeks ago; last month does not count.
-  await addUsage(db, "minute", consumerA, "2026-03-15T00:00:00Z", { requests: 30, refusals: { rate_limited: 5, quota_exceeded: 2 } });
-  await addUsage(db, "minute", consumerA, "2026-03-14T23:59:00Z", { requests: 7 });
-  await addUsage(db, "hour", consumerA, "2026-03-02T05:00:00Z", { requests: 100 });
-  await addUsage(db, "day", consumerA, "2026-02-28T00:00:00Z", { requests: 500 });
+  await addUsage(db, consumerA, "2026-03-15T00:00:00Z", { requests: 30, refusals: { rate_limited: 5, quota_exceeded: 2 } });
+  await addUsage(db, consumerA, "2026-03-14T23:59:00Z", { requests: 7 });
+  await addUsage(db, consumerA, "2026-03-02T05:00:00Z", { requests: 100 });
+  await addUsage(db, consumerA, "2026-02-28T00:00:00Z", { requests: 500 });
 });
 afterAll(() => open.close());
 
@@ -109,7 +109,7 @@ describe("getContractQuotas", () => {
   });
 
   it("leaves out requests refused for the contract's state, which no policy counted", async () => {
-    await addUsage(db, "minute", scene.contracts.consumerA, "2026-03-15T01:00:00Z", { requests: 4, s4xx: 4, refusals: { contract_suspended: 3, contract_expired: 1 } });
+    await addUsage(db, scene.contracts.consumerA, "2026-03-15T01:00:00Z", { requests: 4, s4xx: 4, refusals: { contract_suspended: 3, contract_expired: 1 } });
     const quotas = await getContractQuotas(db, scene.consumer, scene.contracts.consumerA, now);
     expect(quotas.policies.map((p) => (p.type === "quota" ? p.used : null))).toEqual([40, null, 141]);
   });

@@ -4,9 +4,8 @@ import { apis, apiVersions, clients, clientVersions, contracts, organizations } 
 import { DomainError } from "../errors";
 import { type Actor, hasPermission, mayViewInManagement, requireManagementView } from "../permissions";
 import { type LatencySummary, summarizeLatency } from "./histogram";
-import { rangePoints, resolveUsageRange, STEP_MS, type UsageRange, type UsageRangeInput } from "./ranges";
+import { rangePoints, resolveUsageRange, type UsageRange, type UsageRangeInput } from "./ranges";
 import {
-  type ContractScope,
   COUNTER_SUMS,
   countsByPoint,
   histogramOf,
@@ -14,9 +13,11 @@ import {
   refusalsOf,
   rowsOf,
   scopeOfApiVersion,
+  scopeOfApiVersionContracts,
   scopeOfClientVersion,
   scopeOfContract,
   scopeOfOrganizationApis,
+  type UsageScope,
   usageRows,
 } from "./read";
 import { usageRetentionFromEnv } from "./settings";
@@ -94,10 +95,11 @@ function outcomes(raw: RawCounts): UsageCounts {
   };
 }
 
-/** Reads the series, totals, latency and refusals of the contracts in scope. */
-async function readReport(db: Queryable, scope: ContractScope, range: UsageRange): Promise<UsageReport> {
+/** Reads the series, totals, latency and refusals of the scope, from the table of the range's step. */
+async function readReport(db: Queryable, scope: UsageScope, range: UsageRange): Promise<UsageReport> {
+  const { step, from, to } = range;
   const byPoint = new Map<number, RawCounts>();
-  for (const row of await rowsOf<RawCounts & { t: number }>(db, countsByPoint(scope, range.from, range.to, STEP_MS[range.step]))) byPoint.set(row.t, row);
+  for (const row of await rowsOf<RawCounts & { t: number }>(db, countsByPoint(scope, step, from, to))) byPoint.set(row.t, row);
   const empty: RawCounts = { requests: 0, s2xx: 0, s3xx: 0, s4xx: 0, s5xx: 0, latency: 0, refused: 0 };
   const total = { ...empty };
   const points = rangePoints(range).map((at) => {
@@ -107,9 +109,9 @@ async function readReport(db: Queryable, scope: ContractScope, range: UsageRange
     return { at, ...counts, meanLatencyMs: counts.requests > 0 ? counts.latencyMsSum / counts.requests : null };
   });
   const buckets: number[] = [];
-  for (const row of await rowsOf<{ i: number; n: number }>(db, histogramOf(scope, range.from, range.to))) buckets[row.i - 1] = row.n;
+  for (const row of await rowsOf<{ i: number; n: number }>(db, histogramOf(scope, step, from, to))) buckets[row.i - 1] = row.n;
   for (let i = 0; i < buckets.length; i++) buckets[i] ??= 0;
-  const refusals = (await rowsOf<{ code: string; n: number }>(db, refusalsOf(scope, range.from, range.to)))
+  const refusals = (await rowsOf<{ code: string; n: number }>(db, refusalsOf(scope, step, from, to)))
     .map((r) => ({ code: r.code, count: r.n }))
     .filter((r) => r.count > 0)
     .sort((a, b) => b.count - a.count || a.code.localeCompare(b.code));
@@ -182,23 +184,35 @@ export async function getApiVersionUsage(
   // The same answer whether it is missing or hidden, so the code reveals nothing.
   if (!row || !mayViewInManagement(actor, row.orgId, "apiView")) throw new DomainError("api_not_found");
   const range = rangeOf(input, now);
-  const scope = scopeOfApiVersion(input.apiVersionId);
-  const report = await readReport(db, scope, range);
-  const topClients = await rowsOf<TopClient>(
+  const report = await readReport(db, scopeOfApiVersion(input.apiVersionId), range);
+  return { ...report, topClients: await topClients(db, input.apiVersionId, range) };
+}
+
+/**
+ * The client versions that called an API version the most in a range, from its contracts' rows of
+ * the range's step. Summed per contract first (the primary key's order), then per client version
+ * (a client version may hold an ended contract beside its live one); names are joined for the
+ * leaders only, ties at the tenth place included so the names decide between them.
+ */
+async function topClients(db: Queryable, apiVersionId: string, range: UsageRange): Promise<TopClient[]> {
+  const { step, from, to } = range;
+  return rowsOf<TopClient>(
     db,
-    sql`${usageRows(scope, range.from, range.to)}
-      select cv.id as "clientVersionId", c.name as "clientName", cv.version as "clientVersion", o.name as "organizationName", sum(u.requests)::float8 as requests
-      from u
-      join contracts k on k.id = u.contract_id
-      join client_versions cv on cv.id = k.client_version_id
+    sql`${usageRows(scopeOfApiVersionContracts(apiVersionId), step, from, to)},
+      per_contract as (select key as contract_id, sum(requests) as requests from u group by key),
+      per_client as (
+        select k.client_version_id, sum(p.requests) as requests from per_contract p join contracts k on k.id = p.contract_id
+        group by k.client_version_id having sum(p.requests) > 0),
+      leaders as (select client_version_id, requests, rank() over (order by requests desc) as place from per_client)
+      select cv.id as "clientVersionId", c.name as "clientName", cv.version as "clientVersion", o.name as "organizationName", l.requests::float8 as requests
+      from leaders l
+      join client_versions cv on cv.id = l.client_version_id
       join clients c on c.id = cv.client_id
       join organizations o on o.id = c.org_id
-      group by cv.id, c.name, cv.version, o.name
-      having sum(u.requests) > 0
-      order by requests desc, c.name, cv.version
+      where l.place <= 10
+      order by l.requests desc, c.name, cv.version
       limit 10`,
   );
-  return { ...report, topClients };
 }
 
 /**
@@ -214,11 +228,10 @@ export async function getOrganizationApiUsage(db: Queryable, actor: Actor, input
   const report = await readReport(db, scope, range);
   const lines = await rowsOf<ApiUsageLine & RawCounts>(
     db,
-    sql`${usageRows(scope, range.from, range.to)}
+    sql`${usageRows(scope, range.step, range.from, range.to)}
       select a.id as "apiId", a.slug as "apiSlug", a.name as "apiName", av.id as "apiVersionId", av.version, ${COUNTER_SUMS}
       from u
-      join contracts k on k.id = u.contract_id
-      join api_versions av on av.id = k.api_version_id
+      join api_versions av on av.id = u.key
       join apis a on a.id = av.api_id
       group by a.id, a.slug, a.name, av.id, av.version
       order by requests desc, a.name, av.version`,

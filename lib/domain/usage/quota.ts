@@ -96,8 +96,9 @@ export async function getContractQuotas(db: Queryable, actor: Actor, contractId:
     let reading = readings.get(key);
     if (!reading) {
       reading = (async () => {
-        const [totals] = await rowsOf<RawCounts>(db, sql`${usageRows(scope, start, end)} select ${COUNTER_SUMS} from u`);
-        const refusals = new Map((await rowsOf<{ code: string; n: number }>(db, refusalsOf(scope, start, end))).map((r) => [r.code, r.n]));
+        // Periods are whole UTC days and months: their daily rows hold every request.
+        const [totals] = await rowsOf<RawCounts>(db, sql`${usageRows(scope, "day", start, end)} select ${COUNTER_SUMS} from u`);
+        const refusals = new Map((await rowsOf<{ code: string; n: number }>(db, refusalsOf(scope, "day", start, end))).map((r) => [r.code, r.n]));
         return { requests: totals?.requests ?? 0, refusals };
       })();
       readings.set(key, reading);

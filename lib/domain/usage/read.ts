@@ -1,36 +1,52 @@
 import { type SQL, sql } from "drizzle-orm";
 import type { Queryable } from "@/db/client";
+import type { UsageStep } from "./ranges";
 
-/** The usage tables, finest first; each row lives in exactly one of them (the rollup moves, never copies). */
-export const USAGE_TABLES = [
-  { table: "contract_usage", time: "minute" },
-  { table: "contract_usage_hourly", time: "hour" },
-  { table: "contract_usage_daily", time: "day" },
-] as const;
-
-/** Which contracts a reading covers: a subquery answering contract ids. */
-export type ContractScope = SQL;
-
-export const scopeOfContract = (contractId: string): ContractScope => sql`select ${contractId}::uuid`;
-export const scopeOfClientVersion = (clientVersionId: string): ContractScope =>
-  sql`select id from contracts where client_version_id = ${clientVersionId}::uuid`;
-export const scopeOfApiVersion = (apiVersionId: string): ContractScope => sql`select id from contracts where api_version_id = ${apiVersionId}::uuid`;
-export const scopeOfOrganizationApis = (orgId: string): ContractScope =>
-  sql`select k.id from contracts k join api_versions av on av.id = k.api_version_id join apis a on a.id = av.api_id where a.org_id = ${orgId}::uuid`;
+/** Who a usage row counts: one contract, or one API version (the sum of its contracts). */
+export type UsageFamily = "contract" | "apiVersion";
 
 /**
- * The rows of every grain within [from, to), as one relation `u` (contract_id, at, counters,
- * latency_buckets, refusals, refused). Reading all three grains is what keeps a range that
- * straddles a rollup boundary whole: a row is in one table only, so it is counted exactly once.
+ * The usage tables by family and grain. Every grain is complete (the gateway adds each batch to
+ * all three), so a range reads the one table of its step.
  */
-export function usageRows(scope: ContractScope, from: Date, to: Date): SQL {
-  const parts = USAGE_TABLES.map(
-    ({ table, time }) => sql`
-      select contract_id, ${sql.raw(time)} as at, requests, status_2xx, status_3xx, status_4xx, status_5xx, latency_ms_sum, latency_buckets, refusals
-      from ${sql.raw(table)}
-      where contract_id in (${scope}) and ${sql.raw(time)} >= ${from.toISOString()}::timestamptz and ${sql.raw(time)} < ${to.toISOString()}::timestamptz`,
-  );
-  return sql`with u as (${sql.join(parts, sql` union all `)})`;
+export const USAGE_TABLES: Record<UsageFamily, { key: string; tables: Record<UsageStep, string> }> = {
+  contract: { key: "contract_id", tables: { minute: "contract_usage", hour: "contract_usage_hourly", day: "contract_usage_daily" } },
+  apiVersion: { key: "api_version_id", tables: { minute: "api_version_usage", hour: "api_version_usage_hourly", day: "api_version_usage_daily" } },
+};
+
+/** What a reading covers: the rows of one family whose key is in a subquery. */
+export interface UsageScope {
+  family: UsageFamily;
+  keys: SQL;
+}
+
+export const scopeOfContract = (contractId: string): UsageScope => ({ family: "contract", keys: sql`select ${contractId}::uuid` });
+export const scopeOfClientVersion = (clientVersionId: string): UsageScope => ({
+  family: "contract",
+  keys: sql`select id from contracts where client_version_id = ${clientVersionId}::uuid`,
+});
+export const scopeOfApiVersion = (apiVersionId: string): UsageScope => ({ family: "apiVersion", keys: sql`select ${apiVersionId}::uuid` });
+/** The contracts of an API version, for what only the per-contract rows can tell (its busiest clients). */
+export const scopeOfApiVersionContracts = (apiVersionId: string): UsageScope => ({
+  family: "contract",
+  keys: sql`select id from contracts where api_version_id = ${apiVersionId}::uuid`,
+});
+export const scopeOfOrganizationApis = (orgId: string): UsageScope => ({
+  family: "apiVersion",
+  keys: sql`select av.id from api_versions av join apis a on a.id = av.api_id where a.org_id = ${orgId}::uuid`,
+});
+
+/**
+ * The rows of the scope in [from, to) from the table of `step`, as one relation `u` (key, at,
+ * counters, latency_buckets, refusals). `from` and `to` must lie on `step` boundaries.
+ */
+export function usageRows(scope: UsageScope, step: UsageStep, from: Date, to: Date): SQL {
+  const { key, tables } = USAGE_TABLES[scope.family];
+  const time = sql.raw(step);
+  return sql`with u as (
+    select ${sql.raw(key)} as key, ${time} as at, requests, status_2xx, status_3xx, status_4xx, status_5xx, latency_ms_sum, latency_buckets, refusals
+    from ${sql.raw(tables[step])}
+    where ${sql.raw(key)} in (${scope.keys}) and ${time} >= ${from.toISOString()}::timestamptz and ${time} < ${to.toISOString()}::timestamptz)`;
 }
 
 export async function rowsOf<T>(db: Queryable, query: SQL): Promise<T[]> {
@@ -59,22 +75,21 @@ export const COUNTER_SUMS = sql.raw(`
   coalesce(sum(latency_ms_sum), 0)::float8 as latency,
   coalesce(sum((select sum(v::float8) from jsonb_each_text(refusals) as e(k, v))), 0)::float8 as refused`);
 
-/** Counters per point start (epoch ms), for points `stepMs` apart from the epoch (UTC days included). */
-export function countsByPoint(scope: ContractScope, from: Date, to: Date, stepMs: number) {
-  const stepSeconds = stepMs / 1000;
-  return sql`${usageRows(scope, from, to)}
-    select (floor(extract(epoch from at) / ${stepSeconds}::float8) * ${stepSeconds}::float8 * 1000)::float8 as t, ${COUNTER_SUMS}
-    from u group by 1 order by 1`;
+/** Counters per point start (epoch ms): the rows of the range's step, one point per row time. */
+export function countsByPoint(scope: UsageScope, step: UsageStep, from: Date, to: Date) {
+  return sql`${usageRows(scope, step, from, to)}
+    select (extract(epoch from at) * 1000)::float8 as t, ${COUNTER_SUMS}
+    from u group by at order by at`;
 }
 
 /** The merged latency histogram of the rows: bucket index (1-based) and count. */
-export function histogramOf(scope: ContractScope, from: Date, to: Date) {
-  return sql`${usageRows(scope, from, to)}
+export function histogramOf(scope: UsageScope, step: UsageStep, from: Date, to: Date) {
+  return sql`${usageRows(scope, step, from, to)}
     select b.i::int as i, sum(b.v)::float8 as n from u, unnest(u.latency_buckets) with ordinality as b(v, i) group by b.i order by b.i`;
 }
 
 /** Refusals by problem code over the rows. */
-export function refusalsOf(scope: ContractScope, from: Date, to: Date) {
-  return sql`${usageRows(scope, from, to)}
+export function refusalsOf(scope: UsageScope, step: UsageStep, from: Date, to: Date) {
+  return sql`${usageRows(scope, step, from, to)}
     select e.k as code, sum(e.v::float8)::float8 as n from u, jsonb_each_text(u.refusals) as e(k, v) group by e.k`;
 }

@@ -1,8 +1,8 @@
-/** How long usage stays at each grain before the rollup moves it to the next one. */
+/** How long the fine grains of usage are kept; the daily rows stay. */
 export interface UsageRetention {
-  /** Minute rows older than this many hours become hourly rows (PORTICO_USAGE_MINUTE_HOURS, default 48). */
+  /** Minute rows older than this many hours are deleted (PORTICO_USAGE_MINUTE_HOURS, default 48). */
   minuteHours: number;
-  /** Hourly rows older than this many days become daily rows (PORTICO_USAGE_HOUR_DAYS, default 90). */
+  /** Hourly rows older than this many days are deleted (PORTICO_USAGE_HOUR_DAYS, default 90). */
   hourDays: number;
 }
 
@@ -19,7 +19,7 @@ function positiveInteger(name: string, value: string | undefined, fallback: numb
 export function usageRetentionFromEnv(env: Readonly<Record<string, string | undefined>> = process.env): UsageRetention {
   const minuteHours = positiveInteger("PORTICO_USAGE_MINUTE_HOURS", env.PORTICO_USAGE_MINUTE_HOURS, DEFAULT_USAGE_RETENTION.minuteHours);
   const hourDays = positiveInteger("PORTICO_USAGE_HOUR_DAYS", env.PORTICO_USAGE_HOUR_DAYS, DEFAULT_USAGE_RETENTION.hourDays);
-  // Hours must outlive minutes, or a minute row would skip the hourly grain.
+  // Hours must outlive minutes: a range too long for minutes but within their retention is read from hourly rows.
   if (hourDays * 24 < minuteHours) throw new Error("PORTICO_USAGE_HOUR_DAYS must cover at least PORTICO_USAGE_MINUTE_HOURS");
   return { minuteHours, hourDays };
 }

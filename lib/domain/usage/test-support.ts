@@ -1,10 +1,12 @@
 import type { Db } from "@/db/client";
-import { contractUsage, contractUsageDaily, contractUsageHourly, type Policy } from "@/db/schema";
+import { eq } from "drizzle-orm";
+import { contracts, type Policy } from "@/db/schema";
 import { createApi, offerPlan, publishApiVersion } from "../apis";
 import { createContract } from "../contracts";
 import type { Actor } from "../permissions";
 import { makeClient, makeLockedPlan, makeOrg, makeUser, personalOrgId } from "../test-fixtures";
 import { LATENCY_BUCKET_COUNT } from "./histogram";
+import { addUsageMinutes } from "./write";
 
 export interface UsageCountsInput {
   requests: number;
@@ -17,26 +19,26 @@ export interface UsageCountsInput {
   refusals?: Record<string, number>;
 }
 
-/** Writes one usage row as the gateway or the rollup would; 2xx is what the other outcomes leave. */
-export async function addUsage(db: Db, grain: "minute" | "hour" | "day", contractId: string, at: Date | string, c: UsageCountsInput) {
+/** Counts a minute of a contract as the gateway does, at every grain of the contract and its API version; 2xx is what the other outcomes leave. */
+export async function addUsage(db: Db, contractId: string, at: Date | string, c: UsageCountsInput) {
   const refused = Object.values(c.refusals ?? {}).reduce((a, b) => a + b, 0);
   const s4xx = (c.s4xx ?? 0) + refused;
-  const buckets = c.buckets ? Array.from({ length: LATENCY_BUCKET_COUNT }, (_, i) => c.buckets![i] ?? 0) : [];
-  const counters = {
-    contractId,
-    requests: c.requests,
-    status2xx: c.requests - (c.s3xx ?? 0) - s4xx - (c.s5xx ?? 0),
-    status3xx: c.s3xx ?? 0,
-    status4xx: s4xx,
-    status5xx: c.s5xx ?? 0,
-    latencyMsSum: c.latencyMsSum ?? c.requests * 10,
-    latencyBuckets: buckets,
-    refusals: c.refusals ?? {},
-  };
-  const time = new Date(at);
-  if (grain === "minute") await db.insert(contractUsage).values({ ...counters, minute: time });
-  else if (grain === "hour") await db.insert(contractUsageHourly).values({ ...counters, hour: time });
-  else await db.insert(contractUsageDaily).values({ ...counters, day: time });
+  const [contract] = await db.select({ apiVersionId: contracts.apiVersionId }).from(contracts).where(eq(contracts.id, contractId));
+  await addUsageMinutes(db, [
+    {
+      contractId,
+      apiVersionId: contract.apiVersionId,
+      minute: new Date(at).getTime(),
+      requests: c.requests,
+      s2xx: c.requests - (c.s3xx ?? 0) - s4xx - (c.s5xx ?? 0),
+      s3xx: c.s3xx ?? 0,
+      s4xx,
+      s5xx: c.s5xx ?? 0,
+      latencyMsSum: c.latencyMsSum ?? c.requests * 10,
+      buckets: c.buckets ? Array.from({ length: LATENCY_BUCKET_COUNT }, (_, i) => c.buckets![i] ?? 0) : [],
+      refusals: c.refusals,
+    },
+  ]);
 }
 
 /** A published API whose one plan has these policies. */
