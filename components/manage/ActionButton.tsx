@@ -39,6 +39,20 @@ export function ActionButton({
   );
 }
 
+/** What a button that asks first is given: the action and its fields, the words, an optional reason field. */
+export interface ConfirmActionProps {
+  action: FormAction;
+  fields: Record<string, string>;
+  label: string;
+  title: string;
+  submitLabel?: string;
+  variant?: Variant;
+  buttonLabel?: string;
+  reason?: { label?: string; hint?: string };
+  children?: ReactNode;
+  onSuccess?: (result: ActionResult) => void;
+}
+
 /**
  * A button that asks first: it opens a dialog that explains the consequence and, with `reason`,
  * asks for a reason (required), then runs the action.
@@ -54,18 +68,7 @@ export function ConfirmActionButton({
   reason,
   children,
   onSuccess,
-}: {
-  action: FormAction;
-  fields: Record<string, string>;
-  label: string;
-  title: string;
-  submitLabel?: string;
-  variant?: Variant;
-  buttonLabel?: string;
-  reason?: { label?: string; hint?: string };
-  children?: ReactNode;
-  onSuccess?: (result: ActionResult) => void;
-}) {
+}: ConfirmActionProps) {
   return (
     <DialogButton label={label} title={title} variant={variant === "danger" ? "secondary" : variant} buttonLabel={buttonLabel}>
       {(close) => (

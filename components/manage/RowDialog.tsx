@@ -1,10 +1,10 @@
 "use client";
 
 import { createContext, useCallback, useContext, useId, useLayoutEffect, useRef, useState, type ReactNode } from "react";
-import type { ActionResult } from "@/lib/auth/action";
 import { TEXT_LIMITS } from "@/lib/domain/text";
 import { Button } from "@/components/ui/Button";
-import { ActionForm, SubmitButton, TextAreaField, type FormAction } from "./ActionForm";
+import { ActionForm, SubmitButton, TextAreaField } from "./ActionForm";
+import type { ConfirmActionProps } from "./ActionButton";
 
 type Variant = "primary" | "secondary" | "danger" | "ghost";
 
@@ -108,18 +108,7 @@ export function ConfirmRowButton({
   reason,
   children,
   onSuccess,
-}: {
-  action: FormAction;
-  fields: Record<string, string>;
-  label: string;
-  title: string;
-  submitLabel?: string;
-  variant?: Variant;
-  buttonLabel?: string;
-  reason?: { label?: string; hint?: string };
-  children?: ReactNode;
-  onSuccess?: (result: ActionResult) => void;
-}) {
+}: ConfirmActionProps) {
   return (
     <RowDialogButton
       label={label}
