@@ -20,6 +20,8 @@ test.describe("email", () => {
     const visitor = await newVisitor();
     await visitor.goto("/login");
     await visitor.getByRole("link", { name: "Forgot your password?" }).click();
+    // The sign-in form has an Email field too: wait for the new page before filling one.
+    await expect(visitor.getByRole("heading", { name: "Forgot your password?" })).toBeVisible();
     await visitor.getByLabel("Email").fill(account.email);
     await visitor.getByRole("button", { name: "Send me a link" }).click();
     await expect(visitor.getByRole("main").getByRole("status")).toHaveText(SAME_ANSWER);
