@@ -72,21 +72,39 @@ export function ConfirmActionButton({
   return (
     <DialogButton label={label} title={title} variant={variant === "danger" ? "secondary" : variant} buttonLabel={buttonLabel}>
       {(close) => (
-        <ActionForm
-          action={action}
-          onSuccess={(result) => {
-            close();
-            onSuccess?.(result);
-          }}
-        >
-          <Hidden fields={fields} />
-          {children && <div className="text-sm text-slate-700">{children}</div>}
-          {reason && <TextAreaField label={reason.label ?? "Reason"} name="reason" required maxChars={TEXT_LIMITS.reason} rows={3} hint={reason.hint} />}
-          <div className="flex justify-end gap-2">
-            <SubmitButton variant={variant}>{submitLabel}</SubmitButton>
-          </div>
-        </ActionForm>
+        <ConfirmForm {...{ action, fields, submitLabel, variant, reason, onSuccess }} close={close}>
+          {children}
+        </ConfirmForm>
       )}
     </DialogButton>
+  );
+}
+
+/** The form of a button that asks first, in whichever dialog shows it; `close` closes that dialog once the action succeeds. */
+export function ConfirmForm({
+  action,
+  fields,
+  submitLabel,
+  variant,
+  reason,
+  children,
+  onSuccess,
+  close,
+}: Pick<ConfirmActionProps, "action" | "fields" | "variant" | "reason" | "children" | "onSuccess"> & { submitLabel: string; close: () => void }) {
+  return (
+    <ActionForm
+      action={action}
+      onSuccess={(result) => {
+        close();
+        onSuccess?.(result);
+      }}
+    >
+      <Hidden fields={fields} />
+      {children && <div className="text-sm text-slate-700">{children}</div>}
+      {reason && <TextAreaField label={reason.label ?? "Reason"} name="reason" required maxChars={TEXT_LIMITS.reason} rows={3} hint={reason.hint} />}
+      <div className="flex justify-end gap-2">
+        <SubmitButton variant={variant}>{submitLabel}</SubmitButton>
+      </div>
+    </ActionForm>
   );
 }

@@ -1,10 +1,8 @@
 "use client";
 
 import { createContext, useCallback, useContext, useId, useLayoutEffect, useRef, useState, type ReactNode } from "react";
-import { TEXT_LIMITS } from "@/lib/domain/text";
 import { Button } from "@/components/ui/Button";
-import { ActionForm, SubmitButton, TextAreaField } from "./ActionForm";
-import type { ConfirmActionProps } from "./ActionButton";
+import { ConfirmForm, type ConfirmActionProps } from "./ActionButton";
 
 type Variant = "primary" | "secondary" | "danger" | "ghost";
 
@@ -117,22 +115,9 @@ export function ConfirmRowButton({
       dialog={() => ({
         title,
         body: (close) => (
-          <ActionForm
-            action={action}
-            onSuccess={(result) => {
-              close();
-              onSuccess?.(result);
-            }}
-          >
-            {Object.entries(fields).map(([name, value]) => (
-              <input key={name} type="hidden" name={name} value={value} />
-            ))}
-            {children && <div className="text-sm text-slate-700">{children}</div>}
-            {reason && <TextAreaField label={reason.label ?? "Reason"} name="reason" required maxChars={TEXT_LIMITS.reason} rows={3} hint={reason.hint} />}
-            <div className="flex justify-end gap-2">
-              <SubmitButton variant={variant}>{submitLabel}</SubmitButton>
-            </div>
-          </ActionForm>
+          <ConfirmForm {...{ action, fields, submitLabel, variant, reason, onSuccess }} close={close}>
+            {children}
+          </ConfirmForm>
         ),
       })}
     />
